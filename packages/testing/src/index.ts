@@ -1,3 +1,4 @@
 export * from "./fixtures.ts";
 export * from "./redis-url.ts";
 export * from "./unique-name.ts";
+export * from "./free-port.ts";

@@ -1,0 +1,53 @@
+/**
+ * buildApp(deps): the Fastify app with its routes and error handling. It never reads process.env
+ * nor builds clients: main.ts (or a test) passes them in.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import type { DestinationStream } from "pino";
+import { registerErrorHandler } from "./error-handler.ts";
+import { loggerOptions } from "./logger-options.ts";
+import { requestIdFor } from "./request-id.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
+import { registerIndexFacesRoute, type IndexFacesRouteDeps } from "./routes/index-faces.ts";
+import type { Redis } from "ioredis";
+
+export interface AppDeps extends IndexFacesRouteDeps {
+  redis: Pick<Redis, "set" | "del" | "ping">;
+  logLevel?: string;
+  /** Where logs go (stdout by default); tests pass a stream to read them. */
+  logStream?: DestinationStream;
+}
+
+// Room for the data-URL prefix, the other fields and JSON escapes around the base64 image.
+const BODY_SLACK_BYTES = 64 * 1024;
+
+/** The largest request body for an image of maxImageBytes: its base64 size plus slack. */
+export function bodyLimitFor(maxImageBytes: number): number {
+  return Math.ceil(maxImageBytes / 3) * 4 + BODY_SLACK_BYTES;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: loggerOptions(deps.logLevel ?? "info", deps.logStream),
+    // Enforced while reading, before JSON parsing, so an oversize body costs no parse.
+    bodyLimit: bodyLimitFor(deps.maxImageBytes),
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    ajv: {
+      // No type coercion ("5" is not a number here). The schema has no length limits on strings:
+      // ajv counts code points, which is slow on a megabyte image; lengths are checked in code.
+      customOptions: { coerceTypes: false, allErrors: false },
+    },
+  });
+
+  app.addHook("onSend", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+  registerErrorHandler(app);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ msg: `${request.method} ${request.url.split("?")[0]} does not exist`, code: "NOT_FOUND" }),
+  );
+  registerHealthRoutes(app, deps.redis);
+  registerIndexFacesRoute(app, deps);
+  return app;
+}

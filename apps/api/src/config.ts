@@ -1,0 +1,53 @@
+/** The API's environment, parsed once by main.ts; nothing else reads process.env. */
+import { z } from "zod";
+
+const MIB = 1024 * 1024;
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value : undefined));
+
+export const configSchema = z
+  .object({
+    /** TCP port the HTTP server listens on. */
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    /** Interface to bind; 0.0.0.0 so a container's port mapping reaches it. */
+    HOST: z.string().min(1).default("0.0.0.0"),
+    /** Redis holding the BullMQ queue and the parked images; must use maxmemory-policy noeviction. */
+    REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+    /** Shared secret for HS256 tokens (at least 32 bytes, as RFC 7518 requires for HS256). */
+    JWT_SECRET: optionalText.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
+    /** PEM public key (SPKI, RSA or EC P-256) for RS256 / ES256 tokens; `\n` escapes are accepted. */
+    JWT_PUBLIC_KEY: optionalText.transform((value) => value?.replace(/\\n/g, "\n")),
+    /** JWKS URL of the identity provider, for RS256 / ES256 tokens whose key is picked by `kid`. */
+    JWT_JWKS_URL: optionalText.pipe(z.string().url().optional()),
+    /** When set, a token's `iss` must equal it. */
+    JWT_ISSUER: optionalText,
+    /** When set, a token's `aud` must contain it. */
+    JWT_AUDIENCE: optionalText,
+    /** Largest decoded image accepted; Rekognition's own limit for image bytes is 15 MiB via S3. */
+    MAX_IMAGE_BYTES: z.coerce.number().int().positive().default(15 * MIB),
+    /** How long a request waits for the worker before answering 504 (the job keeps running). */
+    SYNC_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    /** pino level: fatal, error, warn, info, debug, trace or silent. */
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  // Exactly one key source: the accepted algorithms follow from it, so a token can never pick
+  // which key (and so which algorithm family) verifies it.
+  .refine((env) => [env.JWT_SECRET, env.JWT_PUBLIC_KEY, env.JWT_JWKS_URL].filter(Boolean).length === 1, {
+    message: "set exactly one of JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL",
+    path: ["JWT_SECRET"],
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment or throws one error listing every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment: ${problems.join("; ")}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,110 @@
+/**
+ * Entry point: reads the environment, builds the Redis clients, queue and token verifier, starts
+ * the server, and shuts down gracefully (stop accepting, finish in-flight requests, close clients).
+ */
+import { Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { INDEX_FACES_QUEUE, QUEUE_PREFIX } from "@faceindex/contracts";
+import { buildApp } from "./app.ts";
+import { parseConfig } from "./config.ts";
+import { createJobWaiter, finishedJobLoader } from "./job-waiter.ts";
+import { createTokenVerifier } from "./token-verifier.ts";
+
+const config = parseConfig(process.env);
+const log = pino({ level: config.LOG_LEVEL });
+
+// Requests fail fast when Redis is down (no offline queue, one retry, bounded command time) so an
+// outage answers 503 in seconds instead of holding every request until the sync timeout.
+const commands = new Redis(config.REDIS_URL, {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  // Long enough to SET a 15 MiB image on a busy Redis, short enough to answer during an outage.
+  commandTimeout: 5_000,
+  // Reconnect quickly at first, then at most every 2 s, forever: the API should heal by itself.
+  retryStrategy: (times) => Math.min(times * 200, 2_000),
+});
+// QueueEvents blocks on XREAD, which BullMQ requires to retry forever (maxRetriesPerRequest: null).
+const events = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+commands.on("error", (error) => log.warn({ err: error }, "redis (commands) error"));
+events.on("error", (error) => log.warn({ err: error }, "redis (events) error"));
+
+await waitForReady(commands);
+await checkEvictionPolicy(commands);
+
+const queue = new Queue(INDEX_FACES_QUEUE, { connection: commands, prefix: QUEUE_PREFIX });
+const queueEvents = new QueueEvents(INDEX_FACES_QUEUE, { connection: events, prefix: QUEUE_PREFIX });
+queue.on("error", (error) => log.warn({ err: error }, "queue error"));
+queueEvents.on("error", (error) => log.warn({ err: error }, "queue events error"));
+await queueEvents.waitUntilReady();
+
+const waiter = createJobWaiter({
+  events: queueEvents,
+  loadFinishedJob: finishedJobLoader(queue),
+  onPollError: (error) => log.warn({ err: error }, "job poll failed"),
+});
+
+const app = buildApp({
+  redis: commands,
+  queue,
+  waiter,
+  prefix: QUEUE_PREFIX,
+  verifyToken: createTokenVerifier({
+    secret: config.JWT_SECRET,
+    publicKeyPem: config.JWT_PUBLIC_KEY,
+    jwksUrl: config.JWT_JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  }),
+  maxImageBytes: config.MAX_IMAGE_BYTES,
+  syncTimeoutMs: config.SYNC_TIMEOUT_MS,
+  logLevel: config.LOG_LEVEL,
+});
+
+await app.listen({ port: config.PORT, host: config.HOST });
+
+let shuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  app.log.info({ signal }, "shutting down");
+  // In-flight requests may wait up to the sync timeout; past that (plus slack) we stop anyway.
+  const force = setTimeout(() => {
+    app.log.error("shutdown took too long; exiting");
+    process.exit(1);
+  }, config.SYNC_TIMEOUT_MS + 5_000);
+  force.unref();
+  try {
+    await app.close(); // stops accepting, waits for in-flight requests
+    waiter.close();
+    await queueEvents.close();
+    await queue.close();
+    commands.disconnect();
+    events.disconnect();
+    process.exitCode = 0;
+  } catch (error) {
+    app.log.error({ err: error }, "shutdown failed");
+    process.exitCode = 1;
+  }
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
+
+async function waitForReady(redis: Redis): Promise<void> {
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve) => redis.once("ready", () => resolve()));
+}
+
+/** BullMQ and the parked images vanish silently under any eviction policy; say so loudly. */
+async function checkEvictionPolicy(redis: Redis): Promise<void> {
+  try {
+    const reply = (await redis.config("GET", "maxmemory-policy")) as string[];
+    const policy = reply[1];
+    if (policy !== "noeviction") {
+      log.warn({ policy }, "Redis maxmemory-policy is not noeviction: jobs and parked images can be evicted");
+    }
+  } catch (error) {
+    // Managed Redis services often disable CONFIG; the check is advice, not a requirement.
+    log.warn({ err: error }, "could not read Redis maxmemory-policy; make sure it is noeviction");
+  }
+}

@@ -1,0 +1,32 @@
+/** Maps a finished (or timed-out) job to the HTTP answer of POST /index_faces. */
+import type { IndexFacesOutcome, IndexedFaceData } from "@faceindex/contracts";
+import { BadRequestError, GatewayTimeoutError } from "./errors.ts";
+import type { JobResult } from "./job-waiter.ts";
+
+export interface IndexedAnswer {
+  success: true;
+  message: string;
+  data: IndexedFaceData;
+}
+
+/** Returns the 200 body, or throws the error that the error handler turns into 400 / 504 / 500. */
+export function answerForJob(result: JobResult, requestId: string): IndexedAnswer {
+  if (result.status === "timeout") throw new GatewayTimeoutError(requestId);
+  if (result.status === "failed") {
+    // The reason stays in our logs: a thrown error is an infrastructure problem, not the caller's.
+    throw new BadRequestError("PROCESSING_FAILED", "The image could not be processed after several attempts", {
+      request_id: requestId,
+    });
+  }
+  const outcome = result.returnvalue as IndexFacesOutcome | null;
+  switch (outcome?.status) {
+    case "indexed":
+      return { success: true, message: "Face indexed", data: outcome.data };
+    case "no_face":
+      throw new BadRequestError("NO_FACE_INDEXED", outcome.message, { unindexed_faces: outcome.unindexed_faces });
+    case "failed":
+      throw new BadRequestError(outcome.code, outcome.message);
+    default:
+      throw new Error(`job ${requestId} returned an unknown outcome`);
+  }
+}

@@ -1,0 +1,32 @@
+/** Liveness and readiness probes; no auth, so orchestrators can call them. */
+import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+
+// A probe must answer well inside the orchestrator's own probe timeout (typically 1-5 s).
+const PING_TIMEOUT_MS = 1_000;
+
+export function registerHealthRoutes(app: FastifyInstance, redis: Pick<Redis, "ping">): void {
+  app.get("/healthz", async () => ({ status: "ok" }));
+
+  app.get("/readyz", async (request, reply) => {
+    try {
+      await withTimeout(redis.ping(), PING_TIMEOUT_MS);
+      return { status: "ok" };
+    } catch (error) {
+      request.log.warn({ err: error }, "redis not ready");
+      return reply.status(503).send({ status: "unavailable", msg: "Redis is not reachable" });
+    }
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,55 @@
+/** The environment schema: defaults, the one-key-source rule, and clear errors. */
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.ts";
+
+const SECRET = "s".repeat(32);
+
+describe("parseConfig", () => {
+  it("applies the defaults", () => {
+    expect(parseConfig({ JWT_SECRET: SECRET })).toEqual({
+      PORT: 3000,
+      HOST: "0.0.0.0",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      JWT_SECRET: SECRET,
+      JWT_PUBLIC_KEY: undefined,
+      JWT_JWKS_URL: undefined,
+      JWT_ISSUER: undefined,
+      JWT_AUDIENCE: undefined,
+      MAX_IMAGE_BYTES: 15 * 1024 * 1024,
+      SYNC_TIMEOUT_MS: 30_000,
+      LOG_LEVEL: "info",
+    });
+  });
+
+  it("parses numbers and keeps the optional claims", () => {
+    const config = parseConfig({
+      JWT_JWKS_URL: "https://id.example/jwks.json",
+      JWT_ISSUER: "https://id.example",
+      JWT_AUDIENCE: "faceindex",
+      PORT: "8080",
+      MAX_IMAGE_BYTES: "1048576",
+      SYNC_TIMEOUT_MS: "5000",
+      LOG_LEVEL: "warn",
+    });
+    expect(config).toMatchObject({ PORT: 8080, MAX_IMAGE_BYTES: 1_048_576, SYNC_TIMEOUT_MS: 5000, JWT_AUDIENCE: "faceindex" });
+  });
+
+  it("turns \\n escapes of a one-line PEM into newlines", () => {
+    const config = parseConfig({ JWT_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----" });
+    expect(config.JWT_PUBLIC_KEY).toBe("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----");
+  });
+
+  it("requires exactly one key source", () => {
+    expect(() => parseConfig({})).toThrow(/exactly one of JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL/);
+    expect(() => parseConfig({ JWT_SECRET: "   " })).toThrow(/exactly one/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, JWT_JWKS_URL: "https://id.example/jwks.json" })).toThrow(/exactly one/);
+  });
+
+  it("names each bad variable", () => {
+    expect(() => parseConfig({ JWT_SECRET: "short" })).toThrow(/JWT_SECRET: JWT_SECRET must be at least 32/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, PORT: "http" })).toThrow(/PORT/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, REDIS_URL: "not a url" })).toThrow(/REDIS_URL/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, SYNC_TIMEOUT_MS: "0" })).toThrow(/SYNC_TIMEOUT_MS/);
+  });
+});

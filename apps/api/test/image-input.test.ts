@@ -1,0 +1,66 @@
+/** Decoding the image field: raw base64, data URLs, and every way it can be wrong. */
+import { describe, expect, it } from "vitest";
+import { facePhoto } from "@faceindex/testing";
+import { decodeImage } from "../src/image-input.ts";
+
+const jpeg = facePhoto("same/obama_1.jpg");
+const MAX = 15 * 1024 * 1024;
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+describe("decodeImage", () => {
+  it("decodes raw base64 of a JPEG to the same bytes", () => {
+    const decoded = decodeImage(jpeg.toString("base64"), MAX);
+    expect(decoded.contentType).toBe("image/jpeg");
+    expect(decoded.bytes.equals(jpeg)).toBe(true);
+  });
+
+  it("decodes a JPEG data URL and base64 wrapped at 76 characters", () => {
+    const wrapped = jpeg.toString("base64").replace(/.{76}/g, "$&\r\n");
+    expect(decodeImage(`data:image/jpeg;base64,${wrapped}`, MAX).bytes.equals(jpeg)).toBe(true);
+  });
+
+  it("recognises a PNG by its magic bytes", () => {
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+    expect(decodeImage(`data:image/png;base64,${png.toString("base64")}`, MAX)).toEqual({
+      bytes: png,
+      contentType: "image/png",
+    });
+  });
+
+  it("refuses invalid base64", () => {
+    expect(codeOf(() => decodeImage("not base64 at all!", MAX))).toBe("INVALID_IMAGE");
+    expect(codeOf(() => decodeImage("abcde", MAX))).toBe("INVALID_IMAGE");
+    expect(codeOf(() => decodeImage("data:image/jpeg;base64,@@@@", MAX))).toBe("INVALID_IMAGE");
+  });
+
+  it("refuses bytes that are neither JPEG nor PNG", () => {
+    const gif = Buffer.from("GIF89a-not-a-face");
+    expect(() => decodeImage(gif.toString("base64"), MAX)).toThrow(/JPEG or PNG/);
+  });
+
+  it("refuses data URLs of other types or not base64", () => {
+    expect(() => decodeImage(`data:image/gif;base64,${jpeg.toString("base64")}`, MAX)).toThrow(/image\/gif/);
+    expect(() => decodeImage(`data:text/plain;base64,${jpeg.toString("base64")}`, MAX)).toThrow(/image\/jpeg or image\/png/);
+    expect(() => decodeImage("data:image/jpeg,rawtext", MAX)).toThrow(/base64/);
+    expect(() => decodeImage("data:garbage", MAX)).toThrow(/malformed data URL/);
+  });
+
+  it("refuses an image larger than the limit with 413 IMAGE_TOO_LARGE", () => {
+    let error: unknown;
+    try {
+      decodeImage(jpeg.toString("base64"), jpeg.length - 1);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ statusCode: 413, code: "IMAGE_TOO_LARGE" });
+    expect(decodeImage(jpeg.toString("base64"), jpeg.length).bytes.length).toBe(jpeg.length);
+  });
+});

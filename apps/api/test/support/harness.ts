@@ -1,0 +1,114 @@
+/**
+ * Test harness: the real app over a real Redis queue with its own prefix, plus helpers to sign
+ * tokens and build bodies. Each harness cleans up every key under its prefix.
+ */
+import { Writable } from "node:stream";
+import { Queue, QueueEvents, Worker, type Processor } from "bullmq";
+import { Redis } from "ioredis";
+import type { FastifyInstance } from "fastify";
+import { INDEX_FACES_QUEUE, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { facePhoto, uniqueName } from "@faceindex/testing";
+import { buildApp, type AppDeps } from "../../src/app.ts";
+import { signDevToken } from "../../src/dev-token.ts";
+import { createJobWaiter, finishedJobLoader, type JobWaiter, type JobWaiterDeps } from "../../src/job-waiter.ts";
+import { createTokenVerifier } from "../../src/token-verifier.ts";
+
+export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+
+export function devToken(subject = "kyc-user-1"): Promise<string> {
+  return signDevToken(TEST_SECRET, { subject, expiresIn: "10m" });
+}
+
+export const obamaJpeg = facePhoto("same/obama_1.jpg");
+
+export function validBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    image: obamaJpeg.toString("base64"),
+    bucket: "kyc-faces",
+    image_key: "customers/42/selfie.jpg",
+    external_image_id: "customer-42",
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  app: FastifyInstance;
+  queue: Queue;
+  commands: Redis;
+  prefix: string;
+  waiter: JobWaiter;
+  logs: () => string;
+  /** Starts a BullMQ worker on this harness's queue; closed by close(). */
+  startWorker(process: Processor<IndexFacesJob, IndexFacesOutcome>): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(
+  redisUrl: string,
+  options: Partial<Pick<AppDeps, "syncTimeoutMs" | "maxImageBytes" | "logLevel">> & {
+    /** Replace the QueueEvents feed, e.g. with one that never fires, to test the polling fallback. */
+    events?: JobWaiterDeps["events"];
+  } = {},
+): Promise<Harness> {
+  const prefix = `{${uniqueName("api-test")}}`;
+  const commands = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const eventsConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(INDEX_FACES_QUEUE, { connection: commands, prefix });
+  const queueEvents = new QueueEvents(INDEX_FACES_QUEUE, { connection: eventsConnection, prefix });
+  await queueEvents.waitUntilReady();
+  const waiter = createJobWaiter({
+    events: options.events ?? queueEvents,
+    loadFinishedJob: finishedJobLoader(queue),
+    pollIntervalMs: 200,
+  });
+  let logText = "";
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logText += chunk.toString();
+      done();
+    },
+  });
+  const app = buildApp({
+    redis: commands,
+    queue,
+    waiter,
+    prefix,
+    verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
+    maxImageBytes: options.maxImageBytes ?? 15 * 1024 * 1024,
+    syncTimeoutMs: options.syncTimeoutMs ?? 20_000,
+    logLevel: options.logLevel ?? "info",
+    logStream,
+  });
+  const workers: Worker[] = [];
+  const workerConnections: Redis[] = [];
+
+  return {
+    app,
+    queue,
+    commands,
+    prefix,
+    waiter,
+    logs: () => logText,
+    async startWorker(process) {
+      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      workerConnections.push(connection);
+      const worker = new Worker<IndexFacesJob, IndexFacesOutcome>(INDEX_FACES_QUEUE, process, { connection, prefix });
+      workers.push(worker);
+      await worker.waitUntilReady();
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await app.close();
+      waiter.close();
+      await queueEvents.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      const leftovers = await commands.keys(`${prefix}*`);
+      if (leftovers.length > 0) await commands.del(...leftovers);
+      commands.disconnect();
+      eventsConnection.disconnect();
+      for (const connection of workerConnections) connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Short, bounded measurements of rekognition-local on 127.0.0.1 (see README.md "Measurements"):
+ * 1. IndexFaces throughput and latency through the SDK on the load-test engine (protocol + journal cost);
+ * 2. a 100k-face collection: snapshot write, start-up load, SearchFacesByImage and IndexFaces latency.
+ * Usage: pnpm --filter @faceindex/rekognition-local bench [requests=600] [concurrency=8] [faces=100000]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateCollectionCommand, IndexFacesCommand, RekognitionClient, SearchFacesByImageCommand } from "@aws-sdk/client-rekognition";
+import { S3Client } from "@aws-sdk/client-s3";
+import { createFaceEngine } from "@faceindex/face-engine";
+import { facePhoto } from "@faceindex/testing";
+import { startRekognitionServer } from "../src/app.ts";
+import { openCollectionStore } from "../src/collection-store.ts";
+
+const [requests = 600, concurrency = 8, faces = 100_000] = process.argv.slice(2).map(Number);
+const root = mkdtempSync(join(tmpdir(), "rekognition-bench-"));
+const engine = await createFaceEngine({ mode: "load-test", loadTestLatencyMs: 0, log: () => {} });
+// S3 is not used: every image goes as Bytes.
+const s3 = new S3Client({ region: "us-east-1", endpoint: "http://127.0.0.1:9", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+const base = facePhoto("same/obama_1.jpg");
+const image = (n: number) => Buffer.concat([base, Buffer.from(`#${n}`)]);
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
+const client = (url: string) => new RekognitionClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+
+async function timeCalls(count: number, call: (n: number) => Promise<unknown>): Promise<string> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const n = next++;
+        const t = performance.now();
+        await call(n);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return `${count} calls, concurrency ${concurrency}: ${(count / seconds).toFixed(0)}/s, p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms`;
+}
+
+try {
+  // 1. IndexFaces on an empty collection.
+  let server = await startRekognitionServer({ engine, dataDir: join(root, "a"), s3 });
+  let rekognition = client(server.url);
+  await rekognition.send(new CreateCollectionCommand({ CollectionId: "bench" }));
+  console.log("IndexFaces (load-test engine):", await timeCalls(requests, (n) => rekognition.send(new IndexFacesCommand({ CollectionId: "bench", Image: { Bytes: image(n) } }))));
+  rekognition.destroy();
+  await server.close();
+
+  // 2. A large collection, written through the store in batches of 1000 faces.
+  const dataDir = join(root, "b");
+  const store = await openCollectionStore({ dataDir, region: "us-east-1" });
+  await store.create("big");
+  for (let batch = 0; batch < faces / 1000; batch++) {
+    const newFaces = Array.from({ length: 1000 }, () => ({
+      face: { faceId: randomUUID(), imageId: randomUUID(), box: { left: 0.3, top: 0.2, width: 0.4, height: 0.5 }, confidence: 99, imageKey: randomUUID() },
+      descriptor: new Float32Array(128).map(() => Math.random() - 0.5),
+    }));
+    await store.addImageFaces("big", `batch-${batch}`, newFaces);
+  }
+  let t = performance.now();
+  await store.close();
+  console.log(`${faces} faces: snapshot at close ${(performance.now() - t).toFixed(0)} ms`);
+  t = performance.now();
+  server = await startRekognitionServer({ engine, dataDir, s3 });
+  console.log(`${faces} faces: server start (load snapshot) ${(performance.now() - t).toFixed(0)} ms`);
+  rekognition = client(server.url);
+  console.log(`SearchFacesByImage over ${faces} faces:`, await timeCalls(Math.min(requests, 200), (n) => rekognition.send(new SearchFacesByImageCommand({ CollectionId: "big", Image: { Bytes: image(n) } }))));
+  console.log(`IndexFaces into ${faces} faces:`, await timeCalls(Math.min(requests, 200), (n) => rekognition.send(new IndexFacesCommand({ CollectionId: "big", Image: { Bytes: image(n + 1e6) } }))));
+  rekognition.destroy();
+  await server.close();
+} finally {
+  await engine.close();
+  rmSync(root, { recursive: true, force: true });
+}

@@ -1,0 +1,29 @@
+/**
+ * Rekognition's error codes as one error class: thrown anywhere, turned into the AWS JSON 1.1 error
+ * body (`{"__type", "Message"}`) and `x-amzn-ErrorType` header in one place (the router).
+ */
+export class RekognitionError extends Error {
+  override readonly name = "RekognitionError";
+  constructor(
+    readonly code: string,
+    message: string,
+    /** 400 for client errors; AWS uses 500 only for InternalServerError. */
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export const invalidParameter = (message: string): RekognitionError =>
+  new RekognitionError("InvalidParameterException", message);
+
+export const resourceNotFound = (message: string): RekognitionError =>
+  new RekognitionError("ResourceNotFoundException", message);
+
+export const collectionNotFound = (collectionId: string): RekognitionError =>
+  resourceNotFound(`The collection id: ${collectionId} does not exist`);
+
+export const serialization = (message: string): RekognitionError =>
+  new RekognitionError("SerializationException", message);
+
+export const throttled = (): RekognitionError => new RekognitionError("ThrottlingException", "Rate exceeded");

@@ -1,0 +1,28 @@
+/** The environment schema: defaults, and one clear error listing every bad variable. */
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.ts";
+
+describe("parseConfig", () => {
+  it("has working defaults", () => {
+    expect(parseConfig({})).toMatchObject({
+      REKOGNITION_PORT: 4599,
+      REKOGNITION_HOST: "127.0.0.1",
+      REKOGNITION_DATA_DIR: "./.data/rekognition",
+      FACE_ENGINE: "neural",
+      S3_FORCE_PATH_STYLE: true,
+      AWS_REGION: "us-east-1",
+    });
+    expect(parseConfig({}).REKOGNITION_TPS_LIMIT).toBeUndefined();
+  });
+
+  it("parses the knobs and rejects bad values by name", () => {
+    expect(parseConfig({ FACE_ENGINE: "load-test", LOAD_TEST_LATENCY_MS: "20", REKOGNITION_TPS_LIMIT: "5", S3_FORCE_PATH_STYLE: "false", FACE_ENGINE_THREADS: "" })).toMatchObject({
+      FACE_ENGINE: "load-test",
+      LOAD_TEST_LATENCY_MS: 20,
+      REKOGNITION_TPS_LIMIT: 5,
+      S3_FORCE_PATH_STYLE: false,
+      FACE_ENGINE_THREADS: undefined,
+    });
+    expect(() => parseConfig({ FACE_ENGINE: "magic", REKOGNITION_TPS_LIMIT: "lots" })).toThrow(/FACE_ENGINE.*REKOGNITION_TPS_LIMIT/);
+  });
+});

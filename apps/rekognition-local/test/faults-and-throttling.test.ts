@@ -1,0 +1,99 @@
+/** The /_local/ knobs: injected faults and the TPS limit, as a client with retries would meet them. */
+import { CreateCollectionCommand, IndexFacesCommand, ListCollectionsCommand, RekognitionServiceException } from "@aws-sdk/client-rekognition";
+import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
+import { facePhoto, uniqueName } from "@faceindex/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startTestStack, type TestStack } from "./test-stack.ts";
+
+let engine: FaceEngine;
+let stack: TestStack;
+
+beforeAll(async () => {
+  engine = await createFaceEngine({ mode: "load-test", loadTestLatencyMs: 1, log: () => {} });
+  stack = await startTestStack({ engine });
+});
+
+afterEach(async () => {
+  await fetch(`${stack.url}/_local/faults`, { method: "DELETE" });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await engine?.close();
+});
+
+async function addFault(fault: object): Promise<Response> {
+  return fetch(`${stack.url}/_local/faults`, { method: "POST", body: JSON.stringify(fault), headers: { "content-type": "application/json" } });
+}
+
+async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "ok";
+  } catch (error) {
+    if (error instanceof RekognitionServiceException) return `${error.$metadata.httpStatusCode} ${error.name}: ${error.message}`;
+    return `${(error as Error).name}`;
+  }
+}
+
+describe("fault injection", () => {
+  it("fails the next N calls of one operation, then lets calls through", async () => {
+    const id = uniqueName("faults");
+    await stack.rekognition.send(new CreateCollectionCommand({ CollectionId: id }));
+    expect((await addFault({ operation: "IndexFaces", count: 2, code: "ThrottlingException", message: "Slow down" })).status).toBe(201);
+    const listed = (await (await fetch(`${stack.url}/_local/faults`)).json()) as { faults: unknown[] };
+    expect(listed.faults).toEqual([{ operation: "IndexFaces", count: 2, code: "ThrottlingException", message: "Slow down" }]);
+
+    const index = () => stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: facePhoto("same/obama_1.jpg") } }));
+    // Other operations are not affected.
+    expect(await outcome(stack.rekognition.send(new ListCollectionsCommand({})))).toBe("ok");
+    expect(await outcome(index())).toBe("400 ThrottlingException: Slow down");
+    expect(await outcome(index())).toBe("400 ThrottlingException: Slow down");
+    expect(await outcome(index())).toBe("ok");
+  });
+
+  it("injects a 500 InternalServerError, and DELETE clears pending faults", async () => {
+    await addFault({ operation: "ListCollections", count: 5, code: "InternalServerError" });
+    expect(await outcome(stack.rekognition.send(new ListCollectionsCommand({})))).toMatch(/^500 InternalServerError/);
+    await fetch(`${stack.url}/_local/faults`, { method: "DELETE" });
+    expect(await outcome(stack.rekognition.send(new ListCollectionsCommand({})))).toBe("ok");
+  });
+
+  it("delays a call past a client's timeout", async () => {
+    await addFault({ operation: "ListCollections", count: 1, latencyMs: 3_000 });
+    const timedOut = await outcome(stack.rekognition.send(new ListCollectionsCommand({}), { abortSignal: AbortSignal.timeout(200) }));
+    expect(timedOut).toBe("AbortError");
+  });
+
+  it("rejects a malformed fault with a 400 naming the problem", async () => {
+    const noEffect = await addFault({ operation: "IndexFaces", count: 1 });
+    expect(noEffect.status).toBe(400);
+    expect(await noEffect.text()).toContain("a fault needs a code");
+    const badCount = await addFault({ operation: "IndexFaces", count: 0, code: "ThrottlingException" });
+    expect(badCount.status).toBe(400);
+    expect(await badCount.text()).toContain("count");
+  });
+
+  it("reports readiness", async () => {
+    const health = await fetch(`${stack.url}/_local/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", engine: "load-test" });
+  });
+});
+
+describe("TPS limit", () => {
+  it("answers ThrottlingException 'Rate exceeded' above the limit, per operation", async () => {
+    const limited = await startTestStack({ engine, tpsLimit: 2 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => outcome(limited.rekognition.send(new ListCollectionsCommand({})))),
+      );
+      expect(results.filter((r) => r === "ok").length).toBeGreaterThanOrEqual(2);
+      expect(results).toContain("400 ThrottlingException: Rate exceeded");
+      // Another operation has its own budget.
+      expect(await outcome(limited.rekognition.send(new CreateCollectionCommand({ CollectionId: uniqueName("tps") })))).toBe("ok");
+    } finally {
+      await limited.close();
+    }
+  });
+});

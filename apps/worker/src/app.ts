@@ -1,0 +1,50 @@
+/**
+ * Package entry: builds the BullMQ worker that consumes index-faces jobs. Never reads process.env:
+ * main.ts (or a test) passes every dependency in.
+ */
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { INDEX_FACES_QUEUE, QUEUE_PREFIX, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import type { FaceIndex } from "./face-index.ts";
+import type { ImageStore } from "./image-store.ts";
+import { createIndexFaceProcessor } from "./index-face.ts";
+import { createParkedImages } from "./parked-image.ts";
+
+export interface WorkerDeps {
+  /** ioredis with `maxRetriesPerRequest: null` (BullMQ requires it); also reads the parked images. */
+  redis: Redis;
+  imageStore: Pick<ImageStore, "putImage">;
+  faceIndex: Pick<FaceIndex, "indexFaces">;
+  collectionId: string;
+  logger: Logger;
+  /** Jobs in flight at once in this process. */
+  concurrency: number;
+  /** Overridable so tests run on their own queue; defaults to the contract's. */
+  queueName?: string;
+  prefix?: string;
+}
+
+export type IndexFacesWorker = Worker<IndexFacesJob, IndexFacesOutcome>;
+
+export function createWorker(deps: WorkerDeps): IndexFacesWorker {
+  const processor = createIndexFaceProcessor({
+    imageStore: deps.imageStore,
+    faceIndex: deps.faceIndex,
+    parkedImages: createParkedImages(deps.redis),
+    collectionId: deps.collectionId,
+    logger: deps.logger,
+  });
+  const worker: IndexFacesWorker = new Worker(deps.queueName ?? INDEX_FACES_QUEUE, processor, {
+    connection: deps.redis,
+    prefix: deps.prefix ?? QUEUE_PREFIX,
+    concurrency: deps.concurrency,
+  });
+  // Without a listener, a Redis error event would crash the process; ioredis reconnects by itself.
+  worker.on("error", (error) => deps.logger.error({ err: { name: error.name, message: error.message } }, "worker error"));
+  return worker;
+}
+
+export { createFaceIndex, type FaceIndex } from "./face-index.ts";
+export { createImageStore, type ImageStore } from "./image-store.ts";
+export { ensureCollection } from "./ensure-collection.ts";

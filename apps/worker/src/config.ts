@@ -1,0 +1,37 @@
+/** The worker's environment, parsed once in main.ts. */
+import { z } from "zod";
+
+/** An empty value counts as unset, so `FOO=` in an .env file means "use the default". */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema);
+
+export const configSchema = z.object({
+  // Where BullMQ's queue and the API's parked images live.
+  REDIS_URL: z.url(),
+  // The Rekognition collection faces are indexed into; created at start when missing.
+  COLLECTION_ID: unsetIfEmpty(z.string().regex(/^[a-zA-Z0-9_.-]{1,255}$/).default("faceindex")),
+  // Jobs are I/O-bound waits on S3 and Rekognition, so a few run at once per process.
+  WORKER_CONCURRENCY: unsetIfEmpty(z.coerce.number().int().min(1).max(64).default(4)),
+  // Local S3-compatible server (e.g. http://127.0.0.1:4569); unset means real AWS S3.
+  S3_ENDPOINT: unsetIfEmpty(z.url().optional()),
+  // Path-style URLs (endpoint/bucket/key), which local S3 servers need; "false" for virtual-host style.
+  S3_FORCE_PATH_STYLE: unsetIfEmpty(z.enum(["true", "false"]).default("true")).transform((v) => v === "true"),
+  // Local Rekognition-compatible server (apps/rekognition-local); unset means real AWS Rekognition.
+  REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
+  // Region of both clients; credentials come from the standard AWS chain (env, profile, role).
+  AWS_REGION: unsetIfEmpty(z.string().min(1).default("us-east-1")),
+  // pino level.
+  LOG_LEVEL: unsetIfEmpty(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+});
+
+export type WorkerConfig = z.infer<typeof configSchema>;
+
+/** Parses the environment, or throws one error naming every bad variable (never their values). */
+export function parseConfig(env: NodeJS.ProcessEnv): WorkerConfig {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid worker environment: ${problems.join("; ")}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,43 @@
+/**
+ * Creates the face collection at start, waiting for Rekognition to answer: the local server may still
+ * be loading its face models when the worker starts next to it.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import { classifyError } from "./classify-error.ts";
+import type { FaceIndex } from "./face-index.ts";
+
+export interface EnsureCollectionOptions {
+  logger: Pick<Logger, "info" | "warn">;
+  /** Total time to keep trying; the local server loads its models in well under 2 minutes. */
+  timeoutMs?: number;
+  /** First wait between tries, doubled each time up to maxDelayMs. */
+  firstDelayMs?: number;
+  /** Cap on one wait, so a server that comes up is noticed within seconds. */
+  maxDelayMs?: number;
+}
+
+export async function ensureCollection(
+  faceIndex: Pick<FaceIndex, "ensureCollection">,
+  collectionId: string,
+  { logger, timeoutMs = 120_000, firstDelayMs = 500, maxDelayMs = 5_000 }: EnsureCollectionOptions,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = firstDelayMs, attempt = 1; ; delay = Math.min(delay * 2, maxDelayMs), attempt++) {
+    try {
+      const created = await faceIndex.ensureCollection(collectionId);
+      logger.info({ collectionId, created }, created ? "collection created" : "collection exists");
+      return;
+    } catch (error) {
+      const classified = classifyError(error);
+      // Permanent errors (bad credentials, invalid id) will not fix themselves: fail the start at once.
+      if (classified.kind === "permanent" || Date.now() + delay > deadline) {
+        throw new Error(`Could not ensure collection ${collectionId}: ${classified.code}: ${classified.message}`, {
+          cause: error,
+        });
+      }
+      logger.warn({ collectionId, attempt, code: classified.code, retryInMs: delay }, "Rekognition not ready, retrying");
+      await sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Worker process: reads the environment, builds the clients, makes sure the collection exists, then
+ * consumes index-faces jobs until SIGTERM/SIGINT.
+ */
+import { RekognitionClient } from "@aws-sdk/client-rekognition";
+import { S3Client } from "@aws-sdk/client-s3";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { createWorker } from "./app.ts";
+import { parseConfig } from "./config.ts";
+import { ensureCollection } from "./ensure-collection.ts";
+import { createFaceIndex } from "./face-index.ts";
+import { createImageStore } from "./image-store.ts";
+
+const config = parseConfig(process.env);
+const logger = pino({
+  name: "worker",
+  level: config.LOG_LEVEL,
+  // Nothing here logs image bytes or secrets; redaction guards against one slipping in later.
+  redact: { paths: ["*.image", "*.bytes", "*.Body", "*.secretAccessKey", "*.sessionToken", "*.authorization"], censor: "[redacted]" },
+});
+
+// The SDK's own retries stay low: BullMQ retries the whole job with backoff, and the two would multiply.
+const SDK_MAX_ATTEMPTS = 2;
+// A TCP connect slower than this means the endpoint is down; failing fast lets BullMQ's backoff take over.
+const CONNECTION_TIMEOUT_MS = 3_000;
+// S3 PUTs of a few MB and IndexFaces (1-3 s on AWS, several seconds on a busy local engine) finish well
+// inside this; past it a retry is better than a hung job holding its lock.
+const REQUEST_TIMEOUT_MS = 20_000;
+const requestHandler = {
+  connectionTimeout: CONNECTION_TIMEOUT_MS,
+  requestTimeout: REQUEST_TIMEOUT_MS,
+  throwOnRequestTimeout: true,
+};
+
+const s3 = new S3Client({
+  region: config.AWS_REGION,
+  endpoint: config.S3_ENDPOINT,
+  forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  // Default checksums send aws-chunked bodies, which local S3 servers (s3rver) store corrupt.
+  requestChecksumCalculation: "WHEN_REQUIRED",
+  maxAttempts: SDK_MAX_ATTEMPTS,
+  requestHandler,
+});
+const rekognition = new RekognitionClient({
+  region: config.AWS_REGION,
+  endpoint: config.REKOGNITION_ENDPOINT,
+  maxAttempts: SDK_MAX_ATTEMPTS,
+  requestHandler,
+});
+// BullMQ's workers need maxRetriesPerRequest: null (blocking commands wait for a reconnect instead of failing).
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
+
+const faceIndex = createFaceIndex(rekognition);
+await ensureCollection(faceIndex, config.COLLECTION_ID, { logger }).catch((error: unknown) => {
+  logger.fatal({ err: error instanceof Error ? { message: error.message } : error }, "cannot start");
+  process.exit(1);
+});
+
+const worker = createWorker({
+  redis,
+  imageStore: createImageStore(s3),
+  faceIndex,
+  collectionId: config.COLLECTION_ID,
+  logger,
+  concurrency: config.WORKER_CONCURRENCY,
+});
+logger.info({ concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID }, "worker started");
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, "second signal, exiting now");
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, "shutting down: letting active jobs finish");
+  // close() stops taking jobs and waits for the active ones; a job cut off harder is re-run after its lock expires.
+  await worker.close();
+  await redis.quit();
+  s3.destroy();
+  rekognition.destroy();
+  logger.info("worker stopped");
+}
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, (received) => {
+    shutdown(received).catch((error: unknown) => {
+      logger.error({ err: error instanceof Error ? { message: error.message } : error }, "shutdown failed");
+      process.exit(1);
+    });
+  });
+}

@@ -1,0 +1,89 @@
+import {
+  ImageTooLargeException,
+  InternalServerError,
+  InvalidImageFormatException,
+  InvalidParameterException,
+  ProvisionedThroughputExceededException,
+  ResourceNotFoundException,
+  ThrottlingException,
+  AccessDeniedException,
+} from "@aws-sdk/client-rekognition";
+import { NoSuchBucket, S3ServiceException } from "@aws-sdk/client-s3";
+import { describe, expect, it } from "vitest";
+import { classifyError } from "../src/classify-error.ts";
+
+const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
+
+/** An S3 error as the SDK builds it for codes it has no class for (SlowDown, AccessDenied, ...). */
+function s3Error(name: string, httpStatusCode: number, fault: "client" | "server") {
+  return new S3ServiceException({ name, $fault: fault, message: `${name} from S3`, ...meta(httpStatusCode) });
+}
+
+function networkError(code: string) {
+  return Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code });
+}
+
+describe("classifyError", () => {
+  it.each([
+    ["ThrottlingException", new ThrottlingException({ message: "slow down", ...meta(400) })],
+    ["ProvisionedThroughputExceededException", new ProvisionedThroughputExceededException({ message: "x", ...meta(400) })],
+    ["InternalServerError", new InternalServerError({ message: "boom", ...meta(500) })],
+    ["SlowDown", s3Error("SlowDown", 503, "server")],
+    ["ServiceUnavailable", s3Error("ServiceUnavailable", 503, "server")],
+  ])("retries %s", (code, error) => {
+    expect(classifyError(error)).toMatchObject({ kind: "transient", code });
+  });
+
+  it("retries any 5xx or server fault, whatever its name", () => {
+    expect(classifyError(s3Error("SomethingNew", 502, "server"))).toMatchObject({ kind: "transient", code: "SomethingNew" });
+    const unnamed = Object.assign(new Error("bad gateway"), { name: "Unknown", ...meta(504) });
+    expect(classifyError(unnamed)).toMatchObject({ kind: "transient" });
+  });
+
+  it.each(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"])("retries network error %s", (code) => {
+    expect(classifyError(networkError(code))).toMatchObject({ kind: "transient", code });
+  });
+
+  it("finds a network code on the error's cause", () => {
+    const error = new Error("request failed", { cause: networkError("ECONNRESET") });
+    expect(classifyError(error)).toMatchObject({ kind: "transient", code: "ECONNRESET" });
+  });
+
+  it("retries the SDK's request timeout", () => {
+    const timeout = Object.assign(new Error("Request timed out"), { name: "TimeoutError" });
+    expect(classifyError(timeout)).toMatchObject({ kind: "transient", code: "TimeoutError" });
+  });
+
+  it.each([
+    ["InvalidImageFormatException", new InvalidImageFormatException({ message: "Request has invalid image format", ...meta(400) }), /JPEG or PNG/],
+    ["ImageTooLargeException", new ImageTooLargeException({ message: "too large", ...meta(400) }), /too large/],
+    ["InvalidParameterException", new InvalidParameterException({ message: "MaxFaces bad", ...meta(400) }), /MaxFaces bad/],
+    ["ResourceNotFoundException", new ResourceNotFoundException({ message: "no collection", ...meta(400) }), /collection/],
+    ["NoSuchBucket", new NoSuchBucket({ message: "The specified bucket does not exist", ...meta(404) }), /bucket does not exist/],
+    ["InvalidBucketName", s3Error("InvalidBucketName", 400, "client"), /bucket name/],
+  ])("does not retry %s and explains it", (code, error, message) => {
+    const classified = classifyError(error);
+    expect(classified).toMatchObject({ kind: "permanent", code });
+    expect(classified.message).toMatch(message);
+  });
+
+  it("hides AWS's message on access denied (it may name accounts and roles)", () => {
+    const s3Denied = s3Error("AccessDenied", 403, "client");
+    s3Denied.message = "User arn:aws:iam::123456789012:user/x is not authorized";
+    const rekDenied = new AccessDeniedException({ message: "arn:aws:iam::123456789012:role/y", ...meta(400) });
+    for (const error of [s3Denied, rekDenied]) {
+      const classified = classifyError(error);
+      expect(classified.kind).toBe("permanent");
+      expect(classified.message).toMatch(/Access denied/);
+      expect(classified.message).not.toContain("123456789012");
+    }
+  });
+
+  it("does not retry an unknown 4xx from AWS", () => {
+    expect(classifyError(s3Error("EntityTooLarge", 400, "client"))).toMatchObject({ kind: "permanent", code: "EntityTooLarge" });
+  });
+
+  it("retries errors that are not from AWS (e.g. a dropped Redis connection)", () => {
+    expect(classifyError(new Error("Connection is closed."))).toMatchObject({ kind: "transient", code: "Error" });
+  });
+});

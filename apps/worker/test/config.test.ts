@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.ts";
+
+describe("parseConfig", () => {
+  it("applies the defaults", () => {
+    expect(parseConfig({ REDIS_URL: "redis://127.0.0.1:6379" })).toEqual({
+      REDIS_URL: "redis://127.0.0.1:6379",
+      COLLECTION_ID: "faceindex",
+      WORKER_CONCURRENCY: 4,
+      S3_FORCE_PATH_STYLE: true,
+      AWS_REGION: "us-east-1",
+      LOG_LEVEL: "info",
+    });
+  });
+
+  it("reads every variable, and treats empty ones as unset", () => {
+    const config = parseConfig({
+      REDIS_URL: "redis://redis:6379",
+      COLLECTION_ID: "kyc-faces",
+      WORKER_CONCURRENCY: "8",
+      S3_ENDPOINT: "http://127.0.0.1:4569",
+      S3_FORCE_PATH_STYLE: "false",
+      REKOGNITION_ENDPOINT: "",
+      AWS_REGION: "ap-south-1",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toMatchObject({ COLLECTION_ID: "kyc-faces", WORKER_CONCURRENCY: 8, S3_FORCE_PATH_STYLE: false });
+    expect(config.S3_ENDPOINT).toBe("http://127.0.0.1:4569");
+    expect(config.REKOGNITION_ENDPOINT).toBeUndefined();
+  });
+
+  it("names every bad variable", () => {
+    expect(() => parseConfig({ WORKER_CONCURRENCY: "0", LOG_LEVEL: "loud" })).toThrow(
+      /REDIS_URL.*WORKER_CONCURRENCY.*LOG_LEVEL/,
+    );
+  });
+});

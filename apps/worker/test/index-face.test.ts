@@ -1,0 +1,106 @@
+/**
+ * Fast unit test of the job processor with plain-object fakes: which errors are thrown (retried) and
+ * which are returned, and when the parked image is deleted. The same paths run for real in
+ * worker.test.ts against Redis, local S3 and the local Rekognition server.
+ */
+import { ThrottlingException, InvalidImageFormatException } from "@aws-sdk/client-rekognition";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import type { IndexFacesJob } from "@faceindex/contracts";
+import type { IndexFacesResult } from "../src/face-index.ts";
+import { createIndexFaceProcessor, type IndexFaceJob } from "../src/index-face.ts";
+
+const payload: IndexFacesJob = {
+  requestId: "req-1",
+  subject: "user-1",
+  imageKey: "img:req-1",
+  contentType: "image/jpeg",
+  bucket: "kyc-bucket",
+  objectKey: "faces/req-1.jpg",
+  externalImageId: "user-1",
+  maxFaces: 1,
+  qualityFilter: "AUTO",
+};
+
+const oneFace: IndexFacesResult = {
+  faceModelVersion: "7.0",
+  indexed: [{ face_id: "f1", image_id: "i1", external_image_id: "user-1", confidence: 99, bounding_box: { width: 0.5, height: 0.5, left: 0.2, top: 0.2 } }],
+  unindexed: [],
+};
+
+function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | null = Buffer.from("jpeg bytes")) {
+  const store = new Map<string, Buffer>(parked ? [[payload.imageKey, parked]] : []);
+  const uploads: { bucket: string; key: string; bytes: Buffer; contentType: string }[] = [];
+  const indexFace = createIndexFaceProcessor({
+    imageStore: {
+      putImage: async (bucket, key, bytes, contentType) => {
+        uploads.push({ bucket, key, bytes, contentType });
+        return { etag: "etag-1" };
+      },
+    },
+    faceIndex: { indexFaces },
+    parkedImages: {
+      read: async (key) => store.get(key) ?? null,
+      remove: async (key) => void store.delete(key),
+    },
+    collectionId: "faces",
+    logger: pino({ level: "silent" }),
+  });
+  return { indexFace, store, uploads };
+}
+
+const job = (attemptsMade: number, data: unknown = payload): IndexFaceJob =>
+  ({ id: "req-1", data, attemptsMade, opts: { attempts: 5 } }) as IndexFaceJob;
+
+describe("indexFace", () => {
+  it("uploads the parked bytes, indexes them and deletes the parked key", async () => {
+    const { indexFace, store, uploads } = setup(async () => oneFace);
+    const outcome = await indexFace(job(0));
+    expect(outcome).toMatchObject({ status: "indexed", data: { face_id: "f1", s3: { bucket: "kyc-bucket", key: "faces/req-1.jpg", etag: "etag-1" } } });
+    expect(uploads).toEqual([{ bucket: "kyc-bucket", key: "faces/req-1.jpg", bytes: Buffer.from("jpeg bytes"), contentType: "image/jpeg" }]);
+    expect(store.has(payload.imageKey)).toBe(false);
+  });
+
+  it("throws a transient error before the last attempt and keeps the parked bytes for the retry", async () => {
+    const { indexFace, store } = setup(async () => {
+      throw new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
+    });
+    await expect(indexFace(job(3))).rejects.toMatchObject({ name: "ThrottlingException" });
+    expect(store.has(payload.imageKey)).toBe(true);
+  });
+
+  it("returns a retryable failure on the last attempt and deletes the parked key", async () => {
+    const { indexFace, store } = setup(async () => {
+      throw new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
+    });
+    const outcome = await indexFace(job(4));
+    expect(outcome).toMatchObject({ status: "failed", code: "ThrottlingException", retryable: true });
+    expect(outcome.status === "failed" && outcome.message).toMatch(/after 5 attempts/);
+    expect(store.has(payload.imageKey)).toBe(false);
+  });
+
+  it("returns a permanent failure at once", async () => {
+    const { indexFace, store } = setup(async () => {
+      throw new InvalidImageFormatException({ message: "Request has invalid image format", $metadata: { httpStatusCode: 400 } });
+    });
+    const outcome = await indexFace(job(0));
+    expect(outcome).toMatchObject({ status: "failed", code: "InvalidImageFormatException", retryable: false });
+    expect(store.has(payload.imageKey)).toBe(false);
+  });
+
+  it("answers IMAGE_EXPIRED when the parked bytes are gone, without touching S3", async () => {
+    const { indexFace, uploads } = setup(async () => oneFace, null);
+    const outcome = await indexFace(job(0));
+    expect(outcome).toMatchObject({ status: "failed", code: "IMAGE_EXPIRED", retryable: false });
+    expect(outcome.status === "failed" && outcome.message).toMatch(/expired.*send the request again/);
+    expect(uploads).toHaveLength(0);
+  });
+
+  it("rejects an invalid payload without retrying", async () => {
+    const { indexFace, store } = setup(async () => oneFace);
+    const outcome = await indexFace(job(0, { ...payload, maxFaces: 0 }));
+    expect(outcome).toMatchObject({ status: "failed", code: "INVALID_JOB", retryable: false });
+    expect(outcome.status === "failed" && outcome.message).toContain("maxFaces");
+    expect(store.has(payload.imageKey)).toBe(false);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Face similarity, 0..100, from the Euclidean distance of two unit-length descriptors (0..2).
+ *
+ * The mapping is a logistic curve: similarity = 100 / (1 + exp(STEEPNESS * (distance - MIDPOINT))).
+ * MIDPOINT is placed so that similarity 80 (AWS's default FaceMatchThreshold) falls exactly on
+ * MATCH_DISTANCE, the distance that best separates same-person from different-person pairs on the
+ * fixtures (measured by scripts/face-accuracy.ts; the figures are in README.md).
+ */
+
+/** AWS Rekognition's default FaceMatchThreshold: a "match" is a similarity of at least 80. */
+export const DEFAULT_FACE_MATCH_THRESHOLD = 80;
+
+/**
+ * Distance at which similarity is exactly DEFAULT_FACE_MATCH_THRESHOLD. Measured on the fixtures with
+ * scripts/face-accuracy.ts: see README.md ("Similarity calibration").
+ */
+export const MATCH_DISTANCE = 0.55;
+
+/** How fast similarity falls around MATCH_DISTANCE: 10 keeps same-person pairs (d~0.3) near 95+ and strangers (d~0.9) near 10. */
+const STEEPNESS = 10;
+
+/** Distance at which similarity is 50; follows from similarity(MATCH_DISTANCE) = 80. */
+const MIDPOINT = MATCH_DISTANCE + Math.log(100 / DEFAULT_FACE_MATCH_THRESHOLD - 1) / -STEEPNESS;
+
+/** Similarity 0..100 for the Euclidean distance of two unit descriptors (monotonic decreasing). */
+export function similarityFromDistance(distance: number): number {
+  const d = Math.max(0, distance);
+  return 100 / (1 + Math.exp(STEEPNESS * (d - MIDPOINT)));
+}
+
+/** The inverse of similarityFromDistance: the largest distance that still reaches `similarity`. */
+export function distanceFromSimilarity(similarity: number): number {
+  if (similarity <= 0) return Number.POSITIVE_INFINITY;
+  if (similarity >= 100) return 0;
+  return Math.max(0, MIDPOINT + Math.log(100 / similarity - 1) / STEEPNESS);
+}
+
+/** Euclidean distance of two descriptors of the same length. */
+export function faceDistance(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new RangeError(`descriptor lengths differ: ${a.length} vs ${b.length}`);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const diff = a[i]! - b[i]!;
+    sum += diff * diff;
+  }
+  return Math.sqrt(sum);
+}
+
+/** Similarity 0..100 of two unit descriptors. */
+export function faceSimilarity(a: Float32Array, b: Float32Array): number {
+  return similarityFromDistance(faceDistance(a, b));
+}

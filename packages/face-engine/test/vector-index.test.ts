@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import {
+  createFaceVectorIndex,
+  DEFAULT_FACE_MATCH_THRESHOLD,
+  deserialiseFaceVectorIndex,
+  DESCRIPTOR_LENGTH,
+  distanceFromSimilarity,
+  faceDistance,
+  MATCH_DISTANCE,
+  similarityFromDistance,
+} from "@faceindex/face-engine";
+
+/** A unit vector pointing mostly along axis `axis`, tilted towards axis+1 by `tilt` radians. */
+function vector(axis: number, tilt = 0): Float32Array {
+  const v = new Float32Array(DESCRIPTOR_LENGTH);
+  v[axis] = Math.cos(tilt);
+  v[(axis + 1) % DESCRIPTOR_LENGTH] = Math.sin(tilt);
+  return v;
+}
+
+/** The tilt between two unit vectors at Euclidean distance d (chord of the unit circle). */
+const tiltFor = (d: number): number => 2 * Math.asin(d / 2);
+
+describe("similarity", () => {
+  it("is 80 at the calibrated match distance and falls as distance grows", () => {
+    expect(DEFAULT_FACE_MATCH_THRESHOLD).toBe(80);
+    expect(similarityFromDistance(MATCH_DISTANCE)).toBeCloseTo(80, 6);
+    const values = [0, 0.2, MATCH_DISTANCE, 0.6, 1, 2].map(similarityFromDistance);
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeLessThan(values[i - 1]!);
+    expect(values[0]).toBeLessThanOrEqual(100);
+    expect(values.at(-1)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("distanceFromSimilarity inverts similarityFromDistance", () => {
+    for (const d of [0.1, 0.3, 0.45, 0.8]) expect(distanceFromSimilarity(similarityFromDistance(d))).toBeCloseTo(d, 6);
+  });
+
+  it("faceDistance is the Euclidean distance and rejects mismatched lengths", () => {
+    expect(faceDistance(vector(0), vector(1))).toBeCloseTo(Math.SQRT2, 6);
+    expect(() => faceDistance(vector(0), new Float32Array(3))).toThrow(/lengths differ/);
+  });
+});
+
+describe("createFaceVectorIndex", () => {
+  it("returns matches sorted by similarity, limited by maxResults and minSimilarity", () => {
+    const index = createFaceVectorIndex();
+    index.add("exact", vector(0));
+    index.add("close", vector(0, tiltFor(MATCH_DISTANCE * 0.5)));
+    index.add("far", vector(0, tiltFor(MATCH_DISTANCE * 1.5)));
+    index.add("other", vector(5));
+    const all = index.search(vector(0), { maxResults: 10, minSimilarity: 0 });
+    expect(all.map((m) => m.id)).toEqual(["exact", "close", "far", "other"]);
+    expect(all[0]!.similarity).toBeGreaterThan(all[1]!.similarity);
+
+    const matches = index.search(vector(0), { maxResults: 10, minSimilarity: 80 });
+    expect(matches.map((m) => m.id)).toEqual(["exact", "close"]);
+    expect(matches.every((m) => m.similarity >= 80)).toBe(true);
+
+    expect(index.search(vector(0), { maxResults: 1, minSimilarity: 0 }).map((m) => m.id)).toEqual(["exact"]);
+    expect(index.search(vector(0), { maxResults: 10, minSimilarity: 80, excludeId: "exact" }).map((m) => m.id)).toEqual(["close"]);
+  });
+
+  it("removes by swapping the last row in, keeping every other face findable", () => {
+    const index = createFaceVectorIndex();
+    for (let i = 0; i < 5; i++) index.add(`f${i}`, vector(i * 10));
+    expect(index.remove("f1")).toBe(true);
+    expect(index.remove("f1")).toBe(false);
+    expect(index.size).toBe(4);
+    expect(index.has("f1")).toBe(false);
+    for (const i of [0, 2, 3, 4]) {
+      expect(index.search(vector(i * 10), { maxResults: 1, minSimilarity: 99 })).toEqual([{ id: `f${i}`, similarity: expect.any(Number) }]);
+    }
+  });
+
+  it("replaces the descriptor when an id is added again, and normalises descriptors", () => {
+    const index = createFaceVectorIndex();
+    index.add("a", vector(0));
+    index.add("a", vector(7).map((x) => x * 3));
+    expect(index.size).toBe(1);
+    expect(index.search(vector(7), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("a");
+  });
+
+  it("grows past its initial capacity", () => {
+    const index = createFaceVectorIndex();
+    for (let i = 0; i < 3000; i++) index.add(`f${i}`, vector(i % DESCRIPTOR_LENGTH, (i / 3000) * 0.3));
+    expect(index.size).toBe(3000);
+    expect(index.search(vector(17, (2961 / 3000) * 0.3), { maxResults: 1, minSimilarity: 0 })[0]?.id).toBe("f2961");
+  });
+
+  it("rejects descriptors of the wrong length or all zeros", () => {
+    const index = createFaceVectorIndex();
+    expect(() => index.add("x", new Float32Array(64))).toThrow(/128 values/);
+    expect(() => index.add("x", new Float32Array(DESCRIPTOR_LENGTH))).toThrow(/non-zero/);
+  });
+
+  it("survives a serialise / deserialise round trip, including through an unaligned buffer", () => {
+    const index = createFaceVectorIndex();
+    for (let i = 0; i < 50; i++) index.add(`face-${i}`, vector(i, 0.2));
+    index.remove("face-3");
+    const data = index.serialise();
+    expect(data.ids).toHaveLength(49);
+    expect(data.vectors.byteLength).toBe(49 * DESCRIPTOR_LENGTH * 4);
+    // As if read from a file: the bytes start at an odd offset of a larger buffer.
+    const unaligned = Buffer.concat([Buffer.from([1]), data.vectors]).subarray(1);
+    const copy = deserialiseFaceVectorIndex({ ids: data.ids, vectors: unaligned });
+    expect(copy.size).toBe(49);
+    expect(copy.has("face-3")).toBe(false);
+    const query = vector(20, 0.2);
+    expect(copy.search(query, { maxResults: 3, minSimilarity: 0 })).toEqual(index.search(query, { maxResults: 3, minSimilarity: 0 }));
+    expect(() => deserialiseFaceVectorIndex({ ids: ["a", "b"], vectors: Buffer.alloc(10) })).toThrow(/expected 1024/);
+  });
+});

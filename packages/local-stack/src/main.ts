@@ -1,0 +1,53 @@
+/**
+ * `pnpm start`: the whole faceindex stack on this machine, no AWS account needed. Prints the API's URL and
+ * a ready-to-use dev token; Ctrl-C stops everything.
+ */
+import { signDevToken } from "@faceindex/api";
+import { RedisUnavailableError } from "./redis-server.ts";
+import { startLocalStack } from "./local-stack.ts";
+import { stackConfigFromEnv } from "./stack-config.ts";
+
+const config = stackConfigFromEnv(process.env);
+console.log(`faceindex: starting the local stack (data in ${config.dataDir}); loading the face models takes a minute...`);
+
+let stack;
+try {
+  stack = await startLocalStack(config);
+} catch (error) {
+  console.error(`faceindex: could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof RedisUnavailableError ? 2 : 1);
+}
+
+const token = await signDevToken(config.jwtSecret, { subject: "dev-user", expiresIn: "12h" });
+console.log(`
+faceindex is running.
+  API:          ${stack.apiUrl}   (POST /index_faces, GET /healthz, GET /readyz)
+  S3 (local):   ${stack.s3Endpoint}   buckets: ${config.buckets.join(", ")}   keys: S3RVER / S3RVER
+  Rekognition:  ${stack.rekognitionUrl}   collection: ${config.collectionId}
+  Redis:        ${stack.redisUrl}
+
+Dev token (12 h; \`pnpm token\` prints a new one):
+  ${token}
+
+Try it:
+  curl -s ${stack.apiUrl}/index_faces -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+    -d "{\\"image\\":\\"$(base64 -w0 photo.jpg)\\",\\"bucket\\":\\"${config.buckets[0] ?? "faceindex-local"}\\",\\"image_key\\":\\"selfies/1.jpg\\",\\"external_image_id\\":\\"user-1\\"}"
+`);
+
+let stopping = false;
+const shutdown = async (reason: string, exitCode: number) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`faceindex: ${reason}, stopping...`);
+  await stack.stop();
+  process.exit(exitCode);
+};
+process.on("SIGINT", () => void shutdown("SIGINT", 0));
+process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
+// If any app dies, stop the rest rather than leave a half-working stack.
+for (const service of [stack.api, stack.rekognition, ...stack.workers]) {
+  service.child.once("exit", (code, signal) => {
+    if (stopping) return;
+    void shutdown(`${service.name} exited (${signal ?? code})`, 1);
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * Finds the Redis the local stack uses: REDIS_URL when it answers, else a private redis-server from PATH
+ * (its own port and data directory, AOF on so accepted jobs survive a restart, noeviction as BullMQ needs).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { Redis } from "ioredis";
+
+export interface LocalRedis {
+  url: string;
+  /** The child we started, or undefined when an existing Redis was used. */
+  process?: ChildProcess;
+}
+
+export class RedisUnavailableError extends Error {
+  override readonly name = "RedisUnavailableError";
+}
+
+export async function findOrStartRedis(options: {
+  url?: string;
+  port: number;
+  dataDir: string;
+}): Promise<LocalRedis> {
+  if (options.url) {
+    if (await answersPing(options.url)) return { url: options.url };
+    throw new RedisUnavailableError(`REDIS_URL=${redactUrl(options.url)} does not answer PING. Start it, or unset REDIS_URL to let pnpm start run its own redis-server.`);
+  }
+  const url = `redis://127.0.0.1:${options.port}`;
+  if (await answersPing(url)) return { url }; // our own redis-server from an earlier run, still up
+  if (spawnSync("redis-server", ["--version"], { stdio: "ignore" }).error) {
+    throw new RedisUnavailableError(
+      "No Redis found: set REDIS_URL to a running Redis, or install one: `apt-get install redis-server` " +
+        "(pnpm start then runs it for you) or `docker compose up -d redis` with REDIS_URL=redis://127.0.0.1:6379.",
+    );
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const child = spawn(
+    "redis-server",
+    [
+      "--port", String(options.port),
+      "--bind", "127.0.0.1",
+      "--dir", options.dataDir,
+      // Accepted jobs must survive a restart: append-only file, fsync every second.
+      "--appendonly", "yes",
+      // BullMQ and the parked images break if Redis evicts keys under memory pressure.
+      "--maxmemory-policy", "noeviction",
+      "--save", "",
+    ],
+    { stdio: "ignore" },
+  );
+  await waitForPing(url, 10_000);
+  return { url, process: child };
+}
+
+async function answersPing(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function waitForPing(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await answersPing(url)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new RedisUnavailableError(`redis-server did not answer on ${url} within ${timeoutMs} ms`);
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, "//***@");
+}

@@ -1,0 +1,135 @@
+/**
+ * The whole pipeline as a user runs it: API, worker and local Rekognition as separate processes, started the
+ * way `pnpm start` starts them, the local S3 and a real Redis; requests over HTTP with real face photos.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { LOCAL_S3_CREDENTIALS } from "@faceindex/local-s3";
+import { signDevToken } from "@faceindex/api";
+import { facePhoto, freePort, uniqueName } from "@faceindex/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startLocalStack, type LocalStack } from "../src/local-stack.ts";
+
+const secret = "end-to-end-test-secret-0123456789abcdef";
+const bucket = uniqueName("e2e");
+let stack: LocalStack;
+let dataDir: string;
+let token: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "faceindex-e2e-"));
+  stack = await startLocalStack({
+    dataDir,
+    redisUrl: inject("redisUrl"),
+    redisPort: 0,
+    apiPort: await freePort(),
+    s3Port: await freePort(),
+    rekognitionPort: await freePort(),
+    jwtSecret: secret,
+    buckets: [bucket],
+    collectionId: uniqueName("e2e-collection"),
+    workers: 1,
+    faceEngine: "neural",
+    extraEnv: { LOG_LEVEL: "warn", FACE_ENGINE_THREADS: "1" },
+    stdio: "inherit",
+  });
+  token = await signDevToken(secret, { subject: "e2e-user", expiresIn: "10m" });
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function indexFaces(body: Record<string, unknown>, bearer = token): Promise<Response> {
+  return fetch(`${stack.apiUrl}/index_faces`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The API's JSON answer; its shape is what each test asserts. */
+async function readJson(response: Response): Promise<Record<string, any>> {
+  return (await response.json()) as Record<string, any>;
+}
+
+function selfie(name: string, externalImageId: string, imageKey = `selfies/${externalImageId}.jpg`) {
+  return { image: facePhoto(name).toString("base64"), bucket, image_key: imageKey, external_image_id: externalImageId };
+}
+
+describe("POST /index_faces end to end", () => {
+  it("indexes a real face photo, stores it in S3 and answers with the face id", async () => {
+    const response = await indexFaces(selfie("same/obama_1.jpg", "user-obama"));
+    const body = await readJson(response);
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+    expect(body.success).toBe(true);
+    expect(body.data.face_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.data.external_image_id).toBe("user-obama");
+    expect(body.data.s3).toMatchObject({ bucket, key: "selfies/user-obama.jpg" });
+
+    const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS });
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "selfies/user-obama.jpg" }));
+    expect(Buffer.from(await object.Body!.transformToByteArray()).equals(facePhoto("same/obama_1.jpg"))).toBe(true);
+  });
+
+  it("accepts the image as a data URL", async () => {
+    const request = selfie("people/B001232.jpg", "user-data-url");
+    const response = await indexFaces({ ...request, image: `data:image/jpeg;base64,${request.image}` });
+    expect(response.status).toBe(200);
+  });
+
+  it("answers 400 saying no face was found for a photo without a face", async () => {
+    const response = await indexFaces(selfie("noface/rocket_crop.jpg", "user-noface"));
+    const body = await readJson(response);
+    expect(response.status).toBe(400);
+    expect(body.msg).toMatch(/face/i);
+  });
+
+  it("answers 401 for a bad token", async () => {
+    const forged = await signDevToken("another-secret-0123456789abcdef0123", { subject: "mallory", expiresIn: "10m" });
+    const response = await indexFaces(selfie("same/obama_2.jpg", "user-forged"), forged);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toHaveProperty("message");
+  });
+
+  it.each([
+    ["bucket", { bucket: "Not_A_Bucket" }],
+    ["image_key", { image_key: "" }],
+    ["external_image_id", { external_image_id: "has spaces" }],
+    ["image", { image: "not base64 at all!" }],
+  ])("answers 400 naming %s when it is malformed", async (field, override) => {
+    const response = await indexFaces({ ...selfie("same/obama_2.jpg", "user-bad"), ...override });
+    const body = await readJson(response);
+    expect(response.status).toBe(400);
+    expect(body.msg).toContain(field);
+  });
+
+  it("retries Rekognition throttling and 500s to success", async () => {
+    for (const fault of [
+      { operation: "IndexFaces", count: 1, code: "ThrottlingException", status: 400 },
+      { operation: "IndexFaces", count: 1, code: "InternalServerError", status: 500 },
+    ]) {
+      const injected = await fetch(`${stack.rekognitionUrl}/_local/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(fault),
+      });
+      expect(injected.ok).toBe(true);
+    }
+    const response = await indexFaces(selfie("same/biden_1.jpg", "user-biden"));
+    expect(response.status).toBe(200);
+    const faults = await (await fetch(`${stack.rekognitionUrl}/_local/faults`)).json();
+    expect(JSON.stringify(faults)).not.toContain("ThrottlingException"); // both faults were consumed
+  });
+
+  it("answers 400 at once, without retries, when the bucket does not exist", async () => {
+    const response = await indexFaces({ ...selfie("same/biden_2.jpg", "user-nobucket"), bucket: "no-such-bucket-here" });
+    const body = await readJson(response);
+    expect(response.status).toBe(400);
+    expect(body.code).toBe("NoSuchBucket");
+  });
+});

@@ -29,13 +29,16 @@ export function sendAwsError(reply: FastifyReply, error: RekognitionError): Fast
     .send(JSON.stringify({ __type: error.code, Message: error.message }));
 }
 
-function parseBody(body: unknown): unknown {
+function parseBody(body: unknown): Record<string, unknown> {
   if (typeof body !== "string" || body.trim() === "") return {};
+  let parsed: unknown;
   try {
-    return JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
     throw serialization("The request body is not valid JSON");
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw serialization("The request body must be a JSON object");
+  return parsed as Record<string, unknown>;
 }
 
 export function registerAwsJsonRoute(app: FastifyInstance, deps: AwsJsonRouteDeps): void {

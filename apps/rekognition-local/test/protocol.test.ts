@@ -233,6 +233,9 @@ describe("bad input", () => {
   });
 
   it("answers malformed JSON, unknown operations and a missing member in AWS's error format", async () => {
+    const notAnObject = await rawCall(stack.url, "RekognitionService.CreateCollection", "null");
+    expect(notAnObject.json.__type).toBe("SerializationException");
+
     const malformed = await rawCall(stack.url, "RekognitionService.CreateCollection", "{not json");
     expect(malformed.status).toBe(400);
     expect(malformed.json.__type).toBe("SerializationException");

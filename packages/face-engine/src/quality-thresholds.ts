@@ -20,9 +20,9 @@ export interface QualityThresholds {
 }
 
 export const QUALITY_THRESHOLDS: Readonly<Record<QualityFilterLevel, Readonly<QualityThresholds>>> = {
-  LOW: { minConfidence: 40, minFacePixels: 16, minSharpness: 5, minBrightness: 10, maxYawPitch: 75 },
-  MEDIUM: { minConfidence: 50, minFacePixels: 24, minSharpness: 10, minBrightness: 20, maxYawPitch: 55 },
-  HIGH: { minConfidence: 80, minFacePixels: 48, minSharpness: 25, minBrightness: 30, maxYawPitch: 40 },
+  LOW: { minConfidence: 40, minFacePixels: 16, minSharpness: 10, minBrightness: 10, maxYawPitch: 75 },
+  MEDIUM: { minConfidence: 50, minFacePixels: 24, minSharpness: 20, minBrightness: 20, maxYawPitch: 55 },
+  HIGH: { minConfidence: 80, minFacePixels: 48, minSharpness: 40, minBrightness: 30, maxYawPitch: 40 },
 };
 
 /** What AUTO means here: MEDIUM, the level at which every KYC-style fixture photo is accepted. */

@@ -14,10 +14,10 @@ export const DEFAULT_FACE_MATCH_THRESHOLD = 80;
  * Distance at which similarity is exactly DEFAULT_FACE_MATCH_THRESHOLD. Measured on the fixtures with
  * scripts/face-accuracy.ts: see README.md ("Similarity calibration").
  */
-export const MATCH_DISTANCE = 0.55;
+export const MATCH_DISTANCE = 0.36;
 
-/** How fast similarity falls around MATCH_DISTANCE: 10 keeps same-person pairs (d~0.3) near 95+ and strangers (d~0.9) near 10. */
-const STEEPNESS = 10;
+/** How fast similarity falls around MATCH_DISTANCE: 20 puts the mean same-person pair (d 0.25) near 97 and the mean stranger (d 0.55) near 8, like Rekognition's spread. */
+const STEEPNESS = 20;
 
 /** Distance at which similarity is 50; follows from similarity(MATCH_DISTANCE) = 80. */
 const MIDPOINT = MATCH_DISTANCE + Math.log(100 / DEFAULT_FACE_MATCH_THRESHOLD - 1) / -STEEPNESS;

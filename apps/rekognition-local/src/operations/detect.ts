@@ -29,10 +29,8 @@ export async function compareFaces(input: CompareFacesInput, context: OperationC
   const threshold = input.SimilarityThreshold ?? DEFAULT_FACE_MATCH_THRESHOLD;
   const targets = target.analysis.faces.filter((face) => unindexedReasons(face, target.analysis, filter).length === 0);
   const compared = targets.map((face) => ({ face, similarity: faceSimilarity(sourceFace.descriptor, face.descriptor) }));
-  const comparedFace = (face: (typeof targets)[number]) => {
-    const { BoundingBox, Confidence, Landmarks, Pose, Quality } = toFaceDetail(face);
-    return { BoundingBox, Confidence, Landmarks, Pose, Quality };
-  };
+  // A ComparedFace has exactly the DEFAULT FaceDetail members produced here.
+  const comparedFace = toFaceDetail;
   return {
     SourceImageFace: { BoundingBox: toBoundingBox(sourceFace.box), Confidence: sourceFace.confidence },
     FaceMatches: compared

@@ -19,6 +19,9 @@ export interface NeuralPoolOptions {
   threads: number;
   log: (msg: string) => void;
   analyser?: ThreadData;
+  /** Tests only: another thread script speaking the same protocol, and a shorter stuck-job limit. */
+  threadEntry?: URL;
+  jobTimeoutMs?: number;
 }
 
 interface Job {
@@ -50,7 +53,7 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
       if (!job) return;
       slot.job = job;
       // Stuck thread: terminating it fires "exit", which fails the job and replaces the thread.
-      slot.timer = setTimeout(() => void slot.worker.terminate(), JOB_TIMEOUT_MS);
+      slot.timer = setTimeout(() => void slot.worker.terminate(), options.jobTimeoutMs ?? JOB_TIMEOUT_MS);
       const request: AnalyseRequest = { id: job.id, image: job.image };
       slot.worker.postMessage(request, [job.image.buffer as ArrayBuffer]);
     }
@@ -66,9 +69,8 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
 
   function attach(slot: Slot): void {
     slot.worker.on("message", (message: ThreadMessage) => {
-      if (message.type === "ready") return;
-      const job = finish(slot);
-      if (!job || job.id !== message.id) return;
+      if (message.type === "ready" || slot.job?.id !== message.id) return;
+      const job = finish(slot)!;
       if (message.type === "result") job.resolve(message.result);
       else job.reject(message.name === "ImageDecodeError" ? new ImageDecodeError(message.message) : new Error(message.message));
       dispatch();
@@ -95,7 +97,7 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
   }
 
   async function startThread(): Promise<Slot> {
-    const worker = new Worker(THREAD_ENTRY, { workerData: options.analyser ?? {}, execArgv: [] });
+    const worker = new Worker(options.threadEntry ?? THREAD_ENTRY, { workerData: options.analyser ?? {}, execArgv: [] });
     await waitUntilReady(worker);
     const slot: Slot = { worker };
     attach(slot);

@@ -1,0 +1,164 @@
+import { readdirSync } from "node:fs";
+import { facePhoto, facePhotoPath } from "@faceindex/testing";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createFaceEngine,
+  faceDistance,
+  ImageDecodeError,
+  similarityFromDistance,
+  unindexedReasons,
+  type AnalysedImage,
+  type FaceEngine,
+} from "@faceindex/face-engine";
+
+const folder = (name: string): string[] => readdirSync(facePhotoPath(name)).map((f) => `${name}/${f}`);
+const identity = (file: string): string => file.split("/")[1]!.split("_")[0]!;
+
+let engine: FaceEngine;
+const results = new Map<string, AnalysedImage>();
+
+beforeAll(async () => {
+  engine = await createFaceEngine({ mode: "neural", threads: 2, log: () => {} });
+  const files = [...folder("people"), ...folder("same"), ...folder("group"), ...folder("noface")];
+  await Promise.all(files.map(async (f) => results.set(f, await engine.analyse(facePhoto(f)))));
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+describe("neural face engine on the fixtures", () => {
+  it("finds one face on each portrait, two on the group photo and none on the no-face images", () => {
+    expect(engine.mode).toBe("neural");
+    for (const f of [...folder("people"), ...folder("same")]) expect(results.get(f)!.faces, f).toHaveLength(1);
+    expect(results.get("group/whitehouse_obama_biden.jpg")!.faces).toHaveLength(2);
+    for (const f of folder("noface")) expect(results.get(f)!.faces, f).toEqual([]);
+  });
+
+  it("reports boxes, landmarks and scores in Rekognition's ranges", () => {
+    for (const [file, image] of results) {
+      expect(image.format, file).toBe("jpeg");
+      for (const face of image.faces) {
+        const { left, top, width, height } = face.box;
+        for (const v of [left, top, width, height, left + width, top + height]) {
+          expect(v, file).toBeGreaterThanOrEqual(0);
+          expect(v, file).toBeLessThanOrEqual(1);
+        }
+        expect(face.confidence).toBeGreaterThan(0);
+        expect(face.confidence).toBeLessThanOrEqual(100);
+        const types = face.landmarks.map((l) => l.type);
+        expect(types).toEqual(expect.arrayContaining(["eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight"]));
+        for (const l of face.landmarks) expect(l.x >= 0 && l.x <= 1 && l.y >= 0 && l.y <= 1, `${file} ${l.type}`).toBe(true);
+        const eyeLeft = face.landmarks.find((l) => l.type === "eyeLeft")!;
+        const eyeRight = face.landmarks.find((l) => l.type === "eyeRight")!;
+        expect(eyeLeft.x, file).toBeLessThan(eyeRight.x);
+        expect(eyeLeft.x >= left && eyeRight.x <= left + width, `${file}: eyes inside the box`).toBe(true);
+        expect(face.descriptor).toBeInstanceOf(Float32Array);
+        expect(Math.hypot(...face.descriptor)).toBeCloseTo(1, 4);
+        for (const q of [face.quality.brightness, face.quality.sharpness]) expect(q >= 0 && q <= 100).toBe(true);
+      }
+    }
+  });
+
+  it("sorts faces largest first", () => {
+    const [a, b] = results.get("group/whitehouse_obama_biden.jpg")!.faces;
+    expect(a!.box.width * a!.box.height).toBeGreaterThanOrEqual(b!.box.width * b!.box.height);
+  });
+
+  it("matches photos of the same person (similarity >= 80) and not of different people", () => {
+    const descriptor = (f: string): Float32Array => results.get(f)!.faces[0]!.descriptor;
+    const similarity = (a: string, b: string): number => similarityFromDistance(faceDistance(descriptor(a), descriptor(b)));
+    expect(similarity("same/obama_1.jpg", "same/obama_2.jpg")).toBeGreaterThanOrEqual(80);
+    expect(similarity("same/obama_1.jpg", "same/biden_1.jpg")).toBeLessThan(80);
+    const portraits = [...folder("people"), ...folder("same")];
+    for (const a of portraits) {
+      for (const b of portraits) {
+        if (a >= b) continue;
+        const s = similarity(a, b);
+        if (identity(a) === identity(b)) expect(s, `${a} ~ ${b}`).toBeGreaterThanOrEqual(80);
+        else expect(s, `${a} vs ${b}`).toBeLessThan(80);
+      }
+    }
+  });
+
+  it("finds the group photo's faces in the portraits of the same people", () => {
+    const group = results.get("group/whitehouse_obama_biden.jpg")!.faces;
+    const best = (f: string): number =>
+      Math.max(...group.map((g) => similarityFromDistance(faceDistance(g.descriptor, results.get(f)!.faces[0]!.descriptor))));
+    expect(best("same/obama_1.jpg")).toBeGreaterThanOrEqual(80);
+    expect(best("same/biden_1.jpg")).toBeGreaterThanOrEqual(80);
+    expect(best("people/B001232.jpg")).toBeLessThan(80);
+  });
+
+  it("passes every portrait fixture through the AUTO quality filter", () => {
+    for (const f of [...folder("people"), ...folder("same")]) {
+      const image = results.get(f)!;
+      expect(unindexedReasons(image.faces[0]!, image, "AUTO"), f).toEqual([]);
+    }
+  });
+});
+
+describe("neural face engine on derived images", () => {
+  const obama = facePhoto("same/obama_1.jpg");
+
+  it("finds a face that fills the frame (selfie crop)", async () => {
+    const selfie = await sharp(obama).extract({ left: 70, top: 55, width: 110, height: 140 }).resize(400).jpeg().toBuffer();
+    const image = await engine.analyse(selfie);
+    expect(image.faces).toHaveLength(1);
+    expect(image.faces[0]!.box.width).toBeGreaterThan(0.6);
+  });
+
+  it("applies EXIF orientation: boxes are relative to the upright image", async () => {
+    // Pixels stored sideways with orientation 6 ("rotate 90 clockwise to view"), as phone cameras do.
+    const sideways = await sharp(obama).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const image = await engine.analyse(sideways);
+    expect(image).toMatchObject({ width: 225, height: 275 });
+    expect(image.faces).toHaveLength(1);
+    const upright = results.get("same/obama_1.jpg")!.faces[0]!;
+    expect(image.faces[0]!.box.left).toBeCloseTo(upright.box.left, 1);
+    expect(image.faces[0]!.box.top).toBeCloseTo(upright.box.top, 1);
+  });
+
+  it("rejects a blurred face as LOW_SHARPNESS", async () => {
+    const image = await engine.analyse(await sharp(obama).blur(3).jpeg().toBuffer());
+    expect(image.faces).toHaveLength(1);
+    expect(unindexedReasons(image.faces[0]!, image, "AUTO")).toContain("LOW_SHARPNESS");
+  });
+
+  it("rejects a very dark face as LOW_BRIGHTNESS", async () => {
+    const image = await engine.analyse(await sharp(obama).linear(0.3, 0).jpeg().toBuffer());
+    expect(image.faces).toHaveLength(1);
+    expect(unindexedReasons(image.faces[0]!, image, "AUTO")).toContain("LOW_BRIGHTNESS");
+  });
+
+  it("rejects a tiny face in a large canvas as SMALL_BOUNDING_BOX", async () => {
+    const tiny = await sharp(facePhoto("people/B001232.jpg")).resize({ height: 34 }).toBuffer();
+    const canvas = await sharp({ create: { width: 400, height: 300, channels: 3, background: "#777777" } })
+      .composite([{ input: tiny, left: 200, top: 50 }])
+      .png()
+      .toBuffer();
+    const image = await engine.analyse(canvas);
+    expect(image).toMatchObject({ format: "png", width: 400, height: 300 });
+    expect(image.faces).toHaveLength(1);
+    expect(unindexedReasons(image.faces[0]!, image, "AUTO")).toContain("SMALL_BOUNDING_BOX");
+  });
+});
+
+describe("neural face engine on bad input", () => {
+  it("throws ImageDecodeError for a text file, a truncated JPEG and a GIF, then keeps working", async () => {
+    await expect(engine.analyse(Buffer.from("name,dob\nJane,1990-01-01\n"))).rejects.toThrow(ImageDecodeError);
+    const truncated = facePhoto("same/obama_2.jpg").subarray(0, 4000);
+    await expect(engine.analyse(truncated)).rejects.toThrow(ImageDecodeError);
+    await expect(engine.analyse(truncated)).rejects.toThrow(/truncated or corrupt/);
+    await expect(engine.analyse(Buffer.from("GIF89a\x10\x00\x10\x00\x80\x00\x00"))).rejects.toThrow(/GIF.*only JPEG and PNG/);
+    expect((await engine.analyse(facePhoto("same/biden_1.jpg"))).faces).toHaveLength(1);
+  });
+
+  it("leaves the caller's bytes intact (the pool sends a copy to the thread)", async () => {
+    const bytes = facePhoto("same/biden_2.jpg");
+    const before = Buffer.from(bytes);
+    await engine.analyse(bytes);
+    expect(bytes.equals(before)).toBe(true);
+  });
+});

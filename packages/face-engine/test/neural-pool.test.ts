@@ -1,0 +1,69 @@
+/** The pool's queueing and failure handling, with a fake thread script (fast; the real threads are in neural-engine.test.ts). */
+import { describe, expect, it } from "vitest";
+import { ImageDecodeError } from "@faceindex/face-engine";
+import { createNeuralPool } from "../src/neural/neural-pool.ts";
+
+const fakeThread = new URL("./fixtures/fake-engine-thread.mjs", import.meta.url);
+const image = (first: number, length = 8): Uint8Array => new Uint8Array(length).fill(first, 0, 1);
+
+describe("createNeuralPool", () => {
+  it("answers every queued job when there are more jobs than threads", async () => {
+    const pool = await createNeuralPool({ threads: 2, log: () => {}, threadEntry: fakeThread });
+    try {
+      const sizes = await Promise.all(Array.from({ length: 9 }, (_, i) => pool.analyse(image(7, 10 + i))));
+      expect(sizes.map((r) => r.width)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("turns a thread's decode error into ImageDecodeError", async () => {
+    const pool = await createNeuralPool({ threads: 1, log: () => {}, threadEntry: fakeThread });
+    try {
+      await expect(pool.analyse(image(2))).rejects.toThrow(ImageDecodeError);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("fails only the job of a thread that crashes, and replaces the thread", async () => {
+    const logs: string[] = [];
+    const pool = await createNeuralPool({ threads: 1, log: (m) => logs.push(m), threadEntry: fakeThread });
+    try {
+      const crash = pool.analyse(image(0));
+      const next = pool.analyse(image(7, 33));
+      await expect(crash).rejects.toThrow(/thread stopped \(exit code 3\)/);
+      expect((await next).width).toBe(33);
+      expect(logs.join("\n")).toMatch(/starting a replacement/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("terminates a stuck thread after the job timeout instead of hanging the caller", async () => {
+    const pool = await createNeuralPool({ threads: 1, log: () => {}, threadEntry: fakeThread, jobTimeoutMs: 200 });
+    try {
+      await expect(pool.analyse(image(1))).rejects.toThrow(/thread stopped/);
+      expect((await pool.analyse(image(7, 5))).width).toBe(5);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("rejects queued jobs on close and refuses new ones", async () => {
+    const pool = await createNeuralPool({ threads: 1, log: () => {}, threadEntry: fakeThread });
+    const stuck = expect(pool.analyse(image(1))).rejects.toThrow(/thread stopped/);
+    const queued = expect(pool.analyse(image(7))).rejects.toThrow(/closed/);
+    await pool.close();
+    await queued;
+    await stuck;
+    await expect(pool.analyse(image(7))).rejects.toThrow(/closed/);
+  });
+
+  it("reports a thread that cannot load its models instead of resolving", async () => {
+    await expect(
+      createNeuralPool({ threads: 2, log: () => {}, threadEntry: fakeThread, analyser: { failToStart: true } as never }),
+    ).rejects.toThrow(/failed to start: .*models missing/);
+    await expect(createNeuralPool({ threads: 0, log: () => {} })).rejects.toThrow(/positive integer/);
+  });
+});

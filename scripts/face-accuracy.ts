@@ -2,6 +2,7 @@
  * Measures the neural face engine on a labelled fixtures folder (default: the repo's fixtures; the full
  * set is /work/shared/fixtures/faces). Prints figures; asserts nothing.
  *   pnpm exec tsx scripts/face-accuracy.ts [dir] [--pad=0.25] [--threads=2] [--json=out.json]
+ * --pad: border of the fallback detection pass (0 = never pad); --json: per-image results for calibration.
  * dir/labels.json maps "folder/file.jpg" -> { identity?, faces }; without it, counts come from the folder
  * name (noface = 0, group = 2, else 1) and identities from the file name before "_".
  */
@@ -53,6 +54,12 @@ for (const folder of [...new Set(files.map((f) => f.split("/")[0]!))].sort()) {
   console.log(`  ${folder}: ${inFolder.length - misses.length}/${inFolder.length} correct`);
   for (const f of misses) console.log(`    miss ${f}: expected ${labelOf(f).faces}, got ${results.get(f)!.faces.length}`);
 }
+
+const autoMisses = files.filter((f) => {
+  const r = results.get(f)!;
+  return r.faces.filter((face) => unindexedReasons(face, r, "AUTO").length === 0).length !== labelOf(f).faces;
+});
+console.log(`  counting only faces that pass QualityFilter AUTO: ${files.length - autoMisses.length}/${files.length} correct${autoMisses.map((f) => `\n    miss ${f}`).join("")}`);
 
 // Identity pairs over single-face photos whose face count was right (one descriptor each).
 const known = files.filter((f) => labelOf(f).faces === 1 && labelOf(f).identity && results.get(f)!.faces.length === 1);

@@ -7,15 +7,19 @@ import type { DestinationStream } from "pino";
 import { registerErrorHandler } from "./error-handler.ts";
 import { loggerOptions } from "./logger-options.ts";
 import { requestIdFor } from "./request-id.ts";
+import { registerGalleryRoutes, type GalleryQueues } from "./routes/gallery.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerIndexFacesRoute, type IndexFacesRouteDeps } from "./routes/index-faces.ts";
+import { registerJobsRoute } from "./routes/jobs.ts";
 import type { Redis } from "ioredis";
 
 export interface AppDeps extends IndexFacesRouteDeps {
-  redis: Pick<Redis, "set" | "del" | "ping">;
+  redis: Pick<Redis, "set" | "get" | "del" | "ping">;
   logLevel?: string;
   /** Where logs go (stdout by default); tests pass a stream to read them. */
   logStream?: DestinationStream;
+  /** The delete and search queues; without them the gallery routes are not registered (tests of index_faces). */
+  gallery?: GalleryQueues;
 }
 
 // Room for the data-URL prefix, the other fields and JSON escapes around the base64 image.
@@ -49,5 +53,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   );
   registerHealthRoutes(app, deps.redis);
   registerIndexFacesRoute(app, deps);
+  if (deps.gallery) registerGalleryRoutes(app, { ...deps, gallery: deps.gallery });
+  registerJobsRoute(app, deps);
   return app;
 }

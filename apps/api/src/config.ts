@@ -1,5 +1,6 @@
 /** The API's environment, parsed once by main.ts; nothing else reads process.env. */
 import { z } from "zod";
+import { QUEUE_PREFIX } from "@faceindex/contracts";
 
 const MIB = 1024 * 1024;
 
@@ -16,6 +17,8 @@ export const configSchema = z
     HOST: z.string().min(1).default("0.0.0.0"),
     /** Redis holding the BullMQ queue and the parked images; must use maxmemory-policy noeviction. */
     REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+    /** Key prefix of the queues and parked images; must match the worker's. A second deployment (or a test) sharing the Redis uses its own. */
+    QUEUE_PREFIX: z.string().regex(/^\{[^{}]+\}$/, "must be a {hash tag}").default(QUEUE_PREFIX),
     /** Shared secret for HS256 tokens (at least 32 bytes, as RFC 7518 requires for HS256). */
     JWT_SECRET: optionalText.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
     /** PEM public key (SPKI, RSA or EC P-256) for RS256 / ES256 tokens; `\n` escapes are accepted. */
@@ -30,6 +33,13 @@ export const configSchema = z
     MAX_IMAGE_BYTES: z.coerce.number().int().positive().default(15 * MIB),
     /** How long a request waits for the worker before answering 504 (the job keeps running). */
     SYNC_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    /**
+     * New jobs are refused (503 + Retry-After) while more than this many wait: past it the workers cannot
+     * reach a new job within SYNC_TIMEOUT_MS anyway. Set it to throughput x SYNC_TIMEOUT_MS: measured
+     * ~60 jobs/s for 2 workers here (README, Reliability), AWS's default IndexFaces quota is 50 TPS;
+     * 1000 is ~20 s of either, inside the 30 s timeout.
+     */
+    MAX_BACKLOG: z.coerce.number().int().positive().default(1_000),
     /** pino level: fatal, error, warn, info, debug, trace or silent. */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -40,6 +40,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const description = error.reason === "missing" ? "" : `, error="invalid_token", error_description="${error.reason}"`;
       void reply.header("www-authenticate", `Bearer realm="faceindex"${description}`);
     }
+    if (error instanceof ServiceUnavailableError) void reply.header("retry-after", String(error.retryAfterSeconds));
     return reply.status(status).send(body);
   });
 }
@@ -49,10 +50,11 @@ function answerFor(error: FastifyError, requestId: string): { status: number; bo
     return { status: 401, body: { detail: { reason: error.reason }, message: "Invalid token" } };
   }
   if (error instanceof BadRequestError) return { status: 400, body: { msg: error.message, code: error.code, ...error.extra } };
-  if (error instanceof ConflictError) return { status: 409, body: { msg: error.message, code: error.code } };
+  if (error instanceof ConflictError) return { status: 409, body: { msg: error.message, code: error.code, ...error.extra } };
   if (error instanceof PayloadTooLargeError) return { status: 413, body: { msg: error.message, code: error.code } };
   if (error instanceof GatewayTimeoutError) {
-    return { status: 504, body: { msg: error.message, code: error.code, request_id: error.requestId } };
+    const job = error.jobId ? { job_id: error.jobId } : {};
+    return { status: 504, body: { msg: error.message, code: error.code, request_id: error.requestId, ...job } };
   }
   if (error instanceof ServiceUnavailableError) {
     return { status: 503, body: { msg: error.message, code: error.code, request_id: requestId } };

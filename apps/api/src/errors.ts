@@ -36,14 +36,25 @@ export class UnauthorizedError extends Error {
 export class GatewayTimeoutError extends Error {
   readonly statusCode = 504;
   readonly code = "TIMEOUT";
-  constructor(readonly requestId: string) {
+  constructor(
+    readonly requestId: string,
+    /** The job that keeps running; `GET /jobs/:request_id` (or the job id) answers once it is done. */
+    readonly jobId?: string,
+  ) {
     super("The image is still being processed; the job was not lost and keeps running");
   }
 }
 
 export class ServiceUnavailableError extends Error {
   readonly statusCode = 503;
-  readonly code = "SERVICE_UNAVAILABLE";
+  readonly code: string = "SERVICE_UNAVAILABLE";
+  constructor(
+    message: string,
+    /** Sent as Retry-After: a Redis blip heals in about a second, an overload takes longer to drain. */
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
 }
 
 export class ConflictError extends Error {
@@ -51,6 +62,8 @@ export class ConflictError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** Extra fields for the answer body, e.g. the duplicates of a refused enrolment. */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }

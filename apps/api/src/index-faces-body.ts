@@ -3,7 +3,7 @@
  * rules a schema cannot say cheaply (S3 bucket naming, key bytes, the image itself).
  * Every problem is a 400 whose `msg` names the field and whose `code` is INVALID_<FIELD>.
  */
-import { QUALITY_FILTERS, type QualityFilter } from "@faceindex/contracts";
+import { DEDUPE_MODES, DEFAULT_DEDUPE_THRESHOLD, QUALITY_FILTERS, type DedupeMode, type QualityFilter } from "@faceindex/contracts";
 import { BadRequestError } from "./errors.ts";
 
 export interface IndexFacesBody {
@@ -13,6 +13,8 @@ export interface IndexFacesBody {
   external_image_id: string;
   max_faces?: number;
   quality_filter?: QualityFilter;
+  dedupe?: DedupeMode;
+  dedupe_threshold?: number;
 }
 
 /** What the route uses once the body is valid (the image is decoded separately). */
@@ -23,6 +25,8 @@ export interface IndexFacesRequest {
   externalImageId: string;
   maxFaces: number;
   qualityFilter: QualityFilter;
+  /** Absent for "off", so the job payload stays the seed's when no duplicate check is asked for. */
+  dedupe?: { mode: Exclude<DedupeMode, "off">; threshold: number };
 }
 
 // No maxLength on `image`: ajv counts code points over megabytes; its size is checked as bytes.
@@ -36,6 +40,8 @@ export const indexFacesBodySchema = {
     external_image_id: { type: "string", description: "Id stored with the face record" },
     max_faces: { type: "integer", minimum: 1, maximum: 100, default: 1 },
     quality_filter: { type: "string", enum: [...QUALITY_FILTERS], default: "AUTO" },
+    dedupe: { type: "string", enum: [...DEDUPE_MODES], description: "Duplicate check against other external ids" },
+    dedupe_threshold: { type: "number", minimum: 0, maximum: 100, description: "Similarity of a duplicate (90)" },
   },
 } as const;
 
@@ -61,9 +67,8 @@ export function parseIndexFacesBody(body: unknown): IndexFacesRequest {
   const externalImageId = requiredString(fields, "external_image_id");
   checkBucket(bucket);
   checkImageKey(imageKey);
-  if (!EXTERNAL_IMAGE_ID.test(externalImageId)) {
-    fail("external_image_id", "must be 1-255 characters of letters, digits, _ . - :");
-  }
+  checkExternalImageId(externalImageId);
+  const dedupe = parseDedupe(fields.dedupe, fields.dedupe_threshold);
   return {
     image,
     bucket,
@@ -71,10 +76,11 @@ export function parseIndexFacesBody(body: unknown): IndexFacesRequest {
     externalImageId,
     maxFaces: parseMaxFaces(fields.max_faces),
     qualityFilter: parseQualityFilter(fields.quality_filter),
+    ...(dedupe ? { dedupe } : {}),
   };
 }
 
-function requiredString(fields: Record<string, unknown>, name: string): string {
+export function requiredString(fields: Record<string, unknown>, name: string): string {
   const value = fields[name];
   if (value === undefined || value === null) fail(name, "is required");
   if (typeof value !== "string") fail(name, "must be a string");
@@ -82,7 +88,7 @@ function requiredString(fields: Record<string, unknown>, name: string): string {
   return value;
 }
 
-function checkBucket(bucket: string): void {
+export function checkBucket(bucket: string): void {
   if (bucket.length < 3 || bucket.length > 63) fail("bucket", "must be 3-63 characters long");
   if (!BUCKET.test(bucket)) {
     fail("bucket", "must be lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
@@ -90,6 +96,12 @@ function checkBucket(bucket: string): void {
   if (bucket.includes("..")) fail("bucket", "must not contain two adjacent dots");
   if (IPV4.test(bucket)) fail("bucket", "must not be formatted as an IP address");
   if (RESERVED_BUCKET.test(bucket)) fail("bucket", "uses a prefix or suffix S3 reserves");
+}
+
+export function checkExternalImageId(externalImageId: string): void {
+  if (!EXTERNAL_IMAGE_ID.test(externalImageId)) {
+    fail("external_image_id", "must be 1-255 characters of letters, digits, _ . - :");
+  }
 }
 
 function checkImageKey(key: string): void {
@@ -113,6 +125,19 @@ function parseQualityFilter(value: unknown): QualityFilter {
   return value as QualityFilter;
 }
 
-function fail(field: string, problem: string): never {
+function parseDedupe(mode: unknown, threshold: unknown): IndexFacesRequest["dedupe"] {
+  if (mode !== undefined && (typeof mode !== "string" || !(DEDUPE_MODES as readonly string[]).includes(mode))) {
+    fail("dedupe", `must be one of ${DEDUPE_MODES.join(", ")}`);
+  }
+  if (threshold !== undefined && !isPercent(threshold)) fail("dedupe_threshold", "must be a number from 0 to 100");
+  if (mode === undefined || mode === "off") return undefined;
+  return { mode: mode as Exclude<DedupeMode, "off">, threshold: (threshold as number | undefined) ?? DEFAULT_DEDUPE_THRESHOLD };
+}
+
+export function isPercent(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= 100;
+}
+
+export function fail(field: string, problem: string): never {
   throw new BadRequestError(`INVALID_${field.toUpperCase()}`, `${field} ${problem}`);
 }

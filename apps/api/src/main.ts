@@ -5,10 +5,13 @@
 import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { INDEX_FACES_QUEUE, QUEUE_PREFIX } from "@faceindex/contracts";
+import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
 import { buildApp } from "./app.ts";
+import { createBacklogGuard } from "./backlog-guard.ts";
 import { parseConfig } from "./config.ts";
-import { createJobWaiter, finishedJobLoader } from "./job-waiter.ts";
+import { finishedJobsLoader } from "./finished-jobs.ts";
+import { openGalleryQueues } from "./gallery-queues.ts";
+import { createJobWaiter } from "./job-waiter.ts";
 import { createTokenVerifier } from "./token-verifier.ts";
 
 const config = parseConfig(process.env);
@@ -32,23 +35,33 @@ events.on("error", (error) => log.warn({ err: error }, "redis (events) error"));
 await waitForReady(commands);
 await checkEvictionPolicy(commands);
 
-const queue = new Queue(INDEX_FACES_QUEUE, { connection: commands, prefix: QUEUE_PREFIX });
-const queueEvents = new QueueEvents(INDEX_FACES_QUEUE, { connection: events, prefix: QUEUE_PREFIX });
+const queue = new Queue(INDEX_FACES_QUEUE, { connection: commands, prefix: config.QUEUE_PREFIX });
+const queueEvents = new QueueEvents(INDEX_FACES_QUEUE, { connection: events, prefix: config.QUEUE_PREFIX });
 queue.on("error", (error) => log.warn({ err: error }, "queue error"));
 queueEvents.on("error", (error) => log.warn({ err: error }, "queue events error"));
 await queueEvents.waitUntilReady();
 
 const waiter = createJobWaiter({
   events: queueEvents,
-  loadFinishedJob: finishedJobLoader(queue),
+  loadFinishedJobs: finishedJobsLoader(commands, queue),
   onPollError: (error) => log.warn({ err: error }, "job poll failed"),
+});
+
+const gallery = await openGalleryQueues({
+  commands,
+  eventsConnection: () => events.duplicate(),
+  prefix: config.QUEUE_PREFIX,
+  loadFinishedJobs: (galleryQueue) => finishedJobsLoader(commands, galleryQueue),
+  onError: (error, what) => log.warn({ err: error }, `${what} error`),
 });
 
 const app = buildApp({
   redis: commands,
   queue,
   waiter,
-  prefix: QUEUE_PREFIX,
+  gallery: gallery.queues,
+  prefix: config.QUEUE_PREFIX,
+  backlog: createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG }),
   verifyToken: createTokenVerifier({
     secret: config.JWT_SECRET,
     publicKeyPem: config.JWT_PUBLIC_KEY,
@@ -78,6 +91,7 @@ async function shutdown(signal: string): Promise<void> {
     await app.close(); // stops accepting, waits for in-flight requests
     waiter.close();
     await queueEvents.close();
+    await gallery.close();
     await queue.close();
     commands.disconnect();
     events.disconnect();

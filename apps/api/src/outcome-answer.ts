@@ -1,6 +1,6 @@
 /** Maps a finished (or timed-out) job to the HTTP answer of POST /index_faces. */
 import type { IndexFacesOutcome, IndexedFaceData } from "@faceindex/contracts";
-import { BadRequestError, GatewayTimeoutError } from "./errors.ts";
+import { BadRequestError, ConflictError, GatewayTimeoutError } from "./errors.ts";
 import type { JobResult } from "./job-waiter.ts";
 
 export interface IndexedAnswer {
@@ -24,6 +24,8 @@ export function answerForJob(result: JobResult, requestId: string): IndexedAnswe
       return { success: true, message: "Face indexed", data: outcome.data };
     case "no_face":
       throw new BadRequestError("NO_FACE_INDEXED", outcome.message, { unindexed_faces: outcome.unindexed_faces });
+    case "duplicate":
+      throw new ConflictError("DUPLICATE_FACE", outcome.message, { duplicates: outcome.duplicates });
     case "failed":
       throw new BadRequestError(outcome.code, outcome.message);
     default:

@@ -6,7 +6,10 @@ import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { INDEX_FACES_QUEUE, QUEUE_PREFIX, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { createExternalIdLock } from "./external-id-lock.ts";
+import type { FaceCollection } from "./face-collection.ts";
 import type { FaceIndex } from "./face-index.ts";
+import { createGalleryMap } from "./gallery-map.ts";
 import type { ImageStore } from "./image-store.ts";
 import { createIndexFaceProcessor } from "./index-face.ts";
 import { createParkedImages } from "./parked-image.ts";
@@ -16,6 +19,8 @@ export interface WorkerDeps {
   redis: Redis;
   imageStore: Pick<ImageStore, "putImage">;
   faceIndex: Pick<FaceIndex, "indexFaces">;
+  /** For dedupe on enrol (SearchFacesByImage); main.ts always passes it. */
+  faceCollection?: Pick<FaceCollection, "searchFacesByImage">;
   collectionId: string;
   logger: Logger;
   /** Jobs in flight at once in this process. */
@@ -28,7 +33,11 @@ export interface WorkerDeps {
 export type IndexFacesWorker = Worker<IndexFacesJob, IndexFacesOutcome>;
 
 export function createWorker(deps: WorkerDeps): IndexFacesWorker {
+  const prefix = deps.prefix ?? QUEUE_PREFIX;
   const processor = createIndexFaceProcessor({
+    gallery: createGalleryMap(deps.redis, prefix, deps.collectionId),
+    lock: createExternalIdLock({ redis: deps.redis, prefix, collectionId: deps.collectionId }),
+    faceCollection: deps.faceCollection,
     imageStore: deps.imageStore,
     faceIndex: deps.faceIndex,
     parkedImages: createParkedImages(deps.redis),
@@ -37,7 +46,7 @@ export function createWorker(deps: WorkerDeps): IndexFacesWorker {
   });
   const worker: IndexFacesWorker = new Worker(deps.queueName ?? INDEX_FACES_QUEUE, processor, {
     connection: deps.redis,
-    prefix: deps.prefix ?? QUEUE_PREFIX,
+    prefix,
     concurrency: deps.concurrency,
   });
   // Without a listener, a Redis error event would crash the process; ioredis reconnects by itself.
@@ -48,3 +57,5 @@ export function createWorker(deps: WorkerDeps): IndexFacesWorker {
 export { createFaceIndex, type FaceIndex } from "./face-index.ts";
 export { createImageStore, type ImageStore } from "./image-store.ts";
 export { ensureCollection } from "./ensure-collection.ts";
+export { createFaceCollection, type FaceCollection } from "./face-collection.ts";
+export { createGalleryWorkers, type GalleryWorkers } from "./gallery-workers.ts";

@@ -1,5 +1,6 @@
 /** The worker's environment, parsed once in main.ts. */
 import { z } from "zod";
+import { QUEUE_PREFIX } from "@faceindex/contracts";
 
 /** An empty value counts as unset, so `FOO=` in an .env file means "use the default". */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
@@ -8,6 +9,9 @@ const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
 export const configSchema = z.object({
   // Where BullMQ's queue and the API's parked images live.
   REDIS_URL: z.url(),
+  // Key prefix of the queues, parked images and gallery mapping; must match the API's. A {hash tag} keeps
+  // them in one cluster slot; a second deployment (or a test) sharing the Redis uses its own.
+  QUEUE_PREFIX: unsetIfEmpty(z.string().regex(/^\{[^{}]+\}$/, "must be a {hash tag}").default(QUEUE_PREFIX)),
   // The Rekognition collection faces are indexed into; created at start when missing.
   COLLECTION_ID: unsetIfEmpty(z.string().regex(/^[a-zA-Z0-9_.-]{1,255}$/).default("faceindex")),
   // Jobs are I/O-bound waits on S3 and Rekognition, so a few run at once per process.

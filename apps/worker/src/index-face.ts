@@ -7,10 +7,20 @@
  */
 import type { Job } from "bullmq";
 import type { Logger } from "pino";
-import { indexFacesJobSchema, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import {
+  DEFAULT_DEDUPE_THRESHOLD,
+  indexFacesJobSchema,
+  type FaceMatch,
+  type IndexFacesJob,
+  type IndexFacesOutcome,
+} from "@faceindex/contracts";
 import { classifyError } from "./classify-error.ts";
+import { duplicateMessage, findDuplicates } from "./duplicate-check.ts";
+import type { ExternalIdLock } from "./external-id-lock.ts";
+import type { FaceCollection } from "./face-collection.ts";
+import type { GalleryMap } from "./gallery-map.ts";
 import type { FaceIndex } from "./face-index.ts";
-import type { ImageStore } from "./image-store.ts";
+import { EXTERNAL_ID_METADATA, type ImageStore } from "./image-store.ts";
 import { indexedOutcome } from "./outcome.ts";
 import type { ParkedImages } from "./parked-image.ts";
 
@@ -20,12 +30,24 @@ export interface IndexFaceDeps {
   parkedImages: ParkedImages;
   collectionId: string;
   logger: Pick<Logger, "child">;
+  /** The gallery mapping written for each indexed face (createWorker always passes it). */
+  gallery?: Pick<GalleryMap, "record" | "lookup">;
+  /** Serialises index and delete of one (bucket, external id) (createWorker always passes it). */
+  lock?: ExternalIdLock;
+  /** Needed for dedupe "flag" / "reject"; without it such jobs fail with DEDUPE_UNAVAILABLE. */
+  faceCollection?: Pick<FaceCollection, "searchFacesByImage">;
 }
 
 /** The parts of a BullMQ job the processor reads. */
 export type IndexFaceJob = Pick<Job, "id" | "data" | "attemptsMade" | "opts">;
 
-type Stage = "reading the uploaded image" | "storing the image in S3" | "indexing faces in Rekognition";
+type Stage =
+  | "reading the uploaded image"
+  | "waiting for other requests for this external id"
+  | "storing the image in S3"
+  | "checking for duplicate faces"
+  | "indexing faces in Rekognition"
+  | "recording the faces in the gallery";
 
 export function createIndexFaceProcessor(deps: IndexFaceDeps) {
   return async function indexFace(job: IndexFaceJob): Promise<IndexFacesOutcome> {
@@ -53,7 +75,12 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
     let stage: Stage = "reading the uploaded image";
     let outcome: IndexFacesOutcome;
     try {
-      outcome = await run(payload, (next) => (stage = next));
+      const enter = (next: Stage) => (stage = next);
+      const lock = deps.lock;
+      if (lock) enter("waiting for other requests for this external id");
+      outcome = lock
+        ? await lock.withLock(payload.bucket, payload.externalImageId, () => run(payload, enter))
+        : await run(payload, enter);
     } catch (error) {
       const classified = classifyError(error);
       const details = { code: classified.code, kind: classified.kind, stage, durationMs: elapsed() };
@@ -77,6 +104,7 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
     return outcome;
 
     async function run(job: IndexFacesJob, enter: (stage: Stage) => void): Promise<IndexFacesOutcome> {
+      enter("reading the uploaded image");
       const bytes = await deps.parkedImages.read(job.imageKey);
       if (!bytes) {
         return {
@@ -87,7 +115,23 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
         };
       }
       enter("storing the image in S3");
-      const { etag } = await deps.imageStore.putImage(job.bucket, job.objectKey, bytes, job.contentType);
+      const metadata = { [EXTERNAL_ID_METADATA]: job.externalImageId };
+      const { etag } = await deps.imageStore.putImage(job.bucket, job.objectKey, bytes, job.contentType, metadata);
+      let duplicates: FaceMatch[] | undefined;
+      if (job.dedupe === "flag" || job.dedupe === "reject") {
+        if (!deps.faceCollection || !deps.gallery) {
+          return { status: "failed", code: "DEDUPE_UNAVAILABLE", retryable: false, message: "This worker cannot check for duplicates" };
+        }
+        enter("checking for duplicate faces");
+        duplicates = await findDuplicates(
+          { faceCollection: deps.faceCollection, gallery: deps.gallery, collectionId: deps.collectionId },
+          { bucket: job.bucket, key: job.objectKey, externalImageId: job.externalImageId, threshold: job.dedupeThreshold ?? DEFAULT_DEDUPE_THRESHOLD },
+        );
+        // The stored object stays: the caller chose its key, and a refused enrolment is evidence for review.
+        if (job.dedupe === "reject" && duplicates.length > 0) {
+          return { status: "duplicate", message: duplicateMessage(duplicates), duplicates };
+        }
+      }
       enter("indexing faces in Rekognition");
       const result = await deps.faceIndex.indexFaces({
         collectionId: deps.collectionId,
@@ -97,7 +141,12 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
         maxFaces: job.maxFaces,
         qualityFilter: job.qualityFilter,
       });
-      return indexedOutcome(deps.collectionId, { bucket: job.bucket, key: job.objectKey, etag }, result);
+      enter("recording the faces in the gallery");
+      // A failure here is transient and retried; IndexFaces of the same bytes and external id is idempotent.
+      const faces = result.indexed.map((face) => ({ faceId: face.face_id, imageKey: job.objectKey }));
+      await deps.gallery?.record(job.bucket, job.externalImageId, faces);
+      const outcome = indexedOutcome(deps.collectionId, { bucket: job.bucket, key: job.objectKey, etag }, result);
+      return duplicates && outcome.status === "indexed" ? { ...outcome, data: { ...outcome.data, duplicates } } : outcome;
     }
 
     async function removeParked(key: string): Promise<void> {

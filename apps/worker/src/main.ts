@@ -6,9 +6,10 @@ import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { createWorker } from "./app.ts";
+import { createGalleryWorkers, createWorker } from "./app.ts";
 import { parseConfig } from "./config.ts";
 import { ensureCollection } from "./ensure-collection.ts";
+import { createFaceCollection } from "./face-collection.ts";
 import { createFaceIndex } from "./face-index.ts";
 import { createImageStore } from "./image-store.ts";
 
@@ -58,13 +59,27 @@ await ensureCollection(faceIndex, config.COLLECTION_ID, { logger }).catch((error
   process.exit(1);
 });
 
+const imageStore = createImageStore(s3);
+const faceCollection = createFaceCollection(rekognition);
 const worker = createWorker({
   redis,
-  imageStore: createImageStore(s3),
+  imageStore,
   faceIndex,
+  faceCollection,
   collectionId: config.COLLECTION_ID,
   logger,
   concurrency: config.WORKER_CONCURRENCY,
+  prefix: config.QUEUE_PREFIX,
+});
+// One BullMQ worker per queue: delete and search jobs never wait behind a backlog of enrolments.
+const galleryWorkers = createGalleryWorkers({
+  redis,
+  imageStore,
+  faceCollection,
+  collectionId: config.COLLECTION_ID,
+  logger,
+  concurrency: config.WORKER_CONCURRENCY,
+  prefix: config.QUEUE_PREFIX,
 });
 logger.info({ concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID }, "worker started");
 
@@ -77,7 +92,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   stopping = true;
   logger.info({ signal }, "shutting down: letting active jobs finish");
   // close() stops taking jobs and waits for the active ones; a job cut off harder is re-run after its lock expires.
-  await worker.close();
+  await Promise.all([worker.close(), galleryWorkers.close()]);
   await redis.quit();
   s3.destroy();
   rekognition.destroy();

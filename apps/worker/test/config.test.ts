@@ -5,6 +5,7 @@ describe("parseConfig", () => {
   it("applies the defaults", () => {
     expect(parseConfig({ REDIS_URL: "redis://127.0.0.1:6379" })).toEqual({
       REDIS_URL: "redis://127.0.0.1:6379",
+      QUEUE_PREFIX: "{faceindex}",
       COLLECTION_ID: "faceindex",
       WORKER_CONCURRENCY: 4,
       S3_FORCE_PATH_STYLE: true,

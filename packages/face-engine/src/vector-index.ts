@@ -91,9 +91,10 @@ export function createFaceVectorIndex(): FaceVectorIndex {
       const minDot = Number.isFinite(maxDistance) ? 1 - (maxDistance * maxDistance) / 2 : Number.NEGATIVE_INFINITY;
       const excludedRow = excludeId === undefined ? -1 : (rowOf.get(excludeId) ?? -1);
       const top = new TopK(maxResults);
-      for (let row = 0, base = 0; row < ids.length; row++, base += DESCRIPTOR_LENGTH) {
-        let dot = 0;
-        for (let i = 0; i < DESCRIPTOR_LENGTH; i++) dot += query[i]! * vectors[base + i]!;
+      const rows = ids.length;
+      const scores = dotProducts(vectors, rows, query);
+      for (let row = 0; row < rows; row++) {
+        const dot = scores[row]!;
         if (dot >= minDot && row !== excludedRow) top.offer(row, dot);
       }
       return top.sortedDescending().map(({ item, score }) => ({
@@ -106,6 +107,28 @@ export function createFaceVectorIndex(): FaceVectorIndex {
       return { ids: [...ids], vectors: Buffer.from(used.buffer.slice(used.byteOffset, used.byteOffset + used.byteLength)) };
     },
   };
+}
+
+/**
+ * query . row for every row, as one tight monomorphic loop over local typed arrays (4 partial sums so
+ * V8 can keep them in registers); this loop is the whole cost of a search.
+ */
+function dotProducts(vectors: Float32Array, rows: number, query: Float32Array): Float32Array {
+  const out = new Float32Array(rows);
+  for (let row = 0, base = 0; row < rows; row++, base += DESCRIPTOR_LENGTH) {
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    for (let i = 0; i < DESCRIPTOR_LENGTH; i += 4) {
+      a += query[i]! * vectors[base + i]!;
+      b += query[i + 1]! * vectors[base + i + 1]!;
+      c += query[i + 2]! * vectors[base + i + 2]!;
+      d += query[i + 3]! * vectors[base + i + 3]!;
+    }
+    out[row] = a + b + c + d;
+  }
+  return out;
 }
 
 /** Rebuilds an index from serialise()'s output (e.g. read back from disk). */

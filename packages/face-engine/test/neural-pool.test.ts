@@ -1,4 +1,8 @@
 /** The pool's queueing and failure handling, with a fake thread script (fast; the real threads are in neural-engine.test.ts). */
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { uniqueName } from "@faceindex/testing";
 import { describe, expect, it } from "vitest";
 import { ImageDecodeError } from "@faceindex/face-engine";
 import { createNeuralPool } from "../src/neural/neural-pool.ts";
@@ -58,6 +62,21 @@ describe("createNeuralPool", () => {
     await queued;
     await stuck;
     await expect(pool.analyse(image(7))).rejects.toThrow(/closed/);
+  });
+
+  it("fails jobs fast once no thread can be started, instead of queueing them forever", async () => {
+    const marker = join(tmpdir(), `${uniqueName("no-restart")}.flag`);
+    const logs: string[] = [];
+    const pool = await createNeuralPool({ threads: 1, log: (m) => logs.push(m), threadEntry: fakeThread, analyser: { failIfExists: marker } as never });
+    try {
+      writeFileSync(marker, "");
+      await expect(pool.analyse(image(0))).rejects.toThrow(/thread stopped/);
+      await expect.poll(() => logs.join("\n")).toMatch(/replacement thread failed to start/);
+      await expect(pool.analyse(image(7))).rejects.toThrow(/no face engine thread is running/);
+    } finally {
+      rmSync(marker, { force: true });
+      await pool.close();
+    }
   });
 
   it("reports a thread that cannot load its models instead of resolving", async () => {

@@ -1,14 +1,17 @@
 /** POST /index_faces: authenticate, validate, park the image, enqueue, wait, answer. */
 import type { FastifyInstance } from "fastify";
 import { authenticate } from "../auth.ts";
-import { enqueueIndexFaces, type EnqueueDeps } from "../enqueue-job.ts";
+import { GatewayTimeoutError } from "../errors.ts";
+import { jobIdFor, parseIdempotencyKey, requestDigest } from "../idempotency.ts";
 import { decodeImage } from "../image-input.ts";
 import { indexFacesBodySchema, parseIndexFacesBody } from "../index-faces-body.ts";
 import type { JobWaiter } from "../job-waiter.ts";
 import { answerForJob } from "../outcome-answer.ts";
+import { rememberRequestJob } from "../request-jobs.ts";
+import { submitIndexFaces, type SubmitDeps } from "../submit-index-faces.ts";
 import type { VerifyToken } from "../token-verifier.ts";
 
-export interface IndexFacesRouteDeps extends EnqueueDeps {
+export interface IndexFacesRouteDeps extends SubmitDeps {
   waiter: Pick<JobWaiter, "wait">;
   verifyToken: VerifyToken;
   maxImageBytes: number;
@@ -51,10 +54,11 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         request.subject = (await authenticate(request.headers.authorization, deps.verifyToken)).subject;
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = parseIndexFacesBody(request.body);
       const image = decodeImage(body.image, deps.maxImageBytes);
-      await enqueueIndexFaces(deps, request.id, image.bytes, {
+      const idempotencyKey = parseIdempotencyKey(request.headers["idempotency-key"]);
+      const fields = {
         subject: request.subject,
         contentType: image.contentType,
         bucket: body.bucket,
@@ -62,9 +66,18 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         externalImageId: body.externalImageId,
         maxFaces: body.maxFaces,
         qualityFilter: body.qualityFilter,
-      });
-      const result = await deps.waiter.wait(request.id, deps.syncTimeoutMs);
-      if (result.status === "failed") request.log.warn({ failedReason: result.failedReason }, "job failed");
+        ...(body.dedupe ? { dedupe: body.dedupe.mode, dedupeThreshold: body.dedupe.threshold } : {}),
+      };
+      const digest = requestDigest(fields, image.bytes);
+      const jobId = jobIdFor(request.subject, idempotencyKey, digest);
+      void reply.header("x-job-id", jobId);
+      const submitted = await submitIndexFaces(deps, { jobId, requestDigest: digest, bytes: image.bytes, fields });
+      // Lets GET /jobs/:request_id find the job by this attempt's request id; best effort, the job id works too.
+      await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId).catch(() => undefined);
+      request.log.info({ jobId, submitted }, "index-faces job submitted");
+      const result = await deps.waiter.wait(jobId, deps.syncTimeoutMs);
+      if (result.status === "timeout") throw new GatewayTimeoutError(request.id, jobId);
+      if (result.status === "failed") request.log.warn({ jobId, failedReason: result.failedReason }, "job failed");
       return answerForJob(result, request.id);
     },
   );

@@ -10,7 +10,9 @@ import { INDEX_FACES_QUEUE, type IndexFacesJob, type IndexFacesOutcome } from "@
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { buildApp, type AppDeps } from "../../src/app.ts";
 import { signDevToken } from "../../src/dev-token.ts";
-import { createJobWaiter, finishedJobLoader, type JobWaiter, type JobWaiterDeps } from "../../src/job-waiter.ts";
+import { createBacklogGuard } from "../../src/backlog-guard.ts";
+import { finishedJobsLoader } from "../../src/finished-jobs.ts";
+import { createJobWaiter, type JobWaiter, type JobWaiterDeps } from "../../src/job-waiter.ts";
 import { createTokenVerifier } from "../../src/token-verifier.ts";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
@@ -48,6 +50,8 @@ export async function createHarness(
   options: Partial<Pick<AppDeps, "syncTimeoutMs" | "maxImageBytes" | "logLevel">> & {
     /** Replace the QueueEvents feed, e.g. with one that never fires, to test the polling fallback. */
     events?: JobWaiterDeps["events"];
+    /** Turns on back-pressure: new jobs are refused while more than this many wait. */
+    maxBacklog?: number;
   } = {},
 ): Promise<Harness> {
   const prefix = `{${uniqueName("api-test")}}`;
@@ -58,7 +62,7 @@ export async function createHarness(
   await queueEvents.waitUntilReady();
   const waiter = createJobWaiter({
     events: options.events ?? queueEvents,
-    loadFinishedJob: finishedJobLoader(queue),
+    loadFinishedJobs: finishedJobsLoader(commands, queue),
     pollIntervalMs: 200,
   });
   let logText = "";
@@ -73,6 +77,7 @@ export async function createHarness(
     queue,
     waiter,
     prefix,
+    ...(options.maxBacklog === undefined ? {} : { backlog: createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }) }),
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: options.maxImageBytes ?? 15 * 1024 * 1024,
     syncTimeoutMs: options.syncTimeoutMs ?? 20_000,

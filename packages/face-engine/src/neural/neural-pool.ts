@@ -45,6 +45,8 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
   const slots = new Set<Slot>();
   let nextId = 1;
   let closed = false;
+  /** Replacement threads still loading; with none and no live thread, jobs fail fast instead of waiting forever. */
+  let replacing = 0;
 
   function dispatch(): void {
     for (const slot of slots) {
@@ -81,13 +83,16 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
       finish(slot)?.reject(new Error(`the face engine thread stopped (exit code ${code}) while analysing the image`));
       if (closed) return;
       options.log(`face engine thread exited with code ${code}; starting a replacement`);
+      replacing++;
       startThread().then(
         (replacement) => {
+          replacing--;
           if (closed) return void replacement.worker.terminate();
           slots.add(replacement);
           dispatch();
         },
         (error: unknown) => {
+          replacing--;
           options.log(`face engine replacement thread failed to start: ${String(error)}`);
           // With no thread left nothing would ever take the queued jobs: fail them now.
           if (slots.size === 0) for (const job of queue.splice(0)) job.reject(new Error("no face engine thread is running"));
@@ -117,6 +122,7 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
     mode: "neural",
     analyse(image) {
       if (closed) return Promise.reject(new Error("the face engine is closed"));
+      if (slots.size === 0 && replacing === 0) return Promise.reject(new Error("no face engine thread is running"));
       // Copy: the buffer is transferred to the thread, and the caller's bytes must stay usable.
       const copy = new Uint8Array(image);
       return new Promise<AnalysedImage>((resolve, reject) => {

@@ -1,0 +1,36 @@
+/**
+ * Which job answered which request: `GET /jobs/:request_id` accepts the X-Request-Id a client saw on
+ * its 504 (or any attempt of it), so the API remembers request id -> job id for as long as BullMQ
+ * keeps the finished job. Keys are per subject, so one caller's ids can never shadow another's.
+ */
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
+
+/** As long as finished jobs are kept (removeOnComplete age in the contract): past that there is nothing to find. */
+export const REQUEST_JOB_TTL_SECONDS = 24 * 3600;
+
+export function requestJobKey(prefix: string, subject: string, requestId: string): string {
+  const hash = createHash("sha256").update(subject).update("\0").update(requestId).digest("hex").slice(0, 40);
+  return `${prefix}:${INDEX_FACES_QUEUE}:request:${hash}`;
+}
+
+export async function rememberRequestJob(
+  redis: Pick<Redis, "set">,
+  prefix: string,
+  subject: string,
+  requestId: string,
+  jobId: string,
+): Promise<void> {
+  await redis.set(requestJobKey(prefix, subject, requestId), jobId, "EX", REQUEST_JOB_TTL_SECONDS);
+}
+
+/** The job id a request id of this subject was answered with; undefined when unknown. */
+export async function jobIdOfRequest(
+  redis: Pick<Redis, "get">,
+  prefix: string,
+  subject: string,
+  requestId: string,
+): Promise<string | undefined> {
+  return (await redis.get(requestJobKey(prefix, subject, requestId))) ?? undefined;
+}

@@ -1,0 +1,56 @@
+/**
+ * The search-faces job (duplicate check by photo): parked bytes -> SearchFacesByImage with Image.Bytes
+ * -> matches with bucket and key from the gallery mapping. The probe never goes to S3, and its parked
+ * bytes are deleted when the job ends.
+ */
+import type { Logger } from "pino";
+import { searchFacesJobSchema, type SearchFacesJob, type SearchFacesOutcome } from "@faceindex/contracts";
+import type { FaceCollection } from "./face-collection.ts";
+import { withGalleryDetails } from "./face-matches.ts";
+import type { GalleryMap } from "./gallery-map.ts";
+import type { ParkedImages } from "./parked-image.ts";
+import { createJobRunner } from "./run-job.ts";
+
+export interface SearchFacesDeps {
+  faceCollection: Pick<FaceCollection, "searchFacesByImage">;
+  gallery: Pick<GalleryMap, "lookup">;
+  parkedImages: ParkedImages;
+  collectionId: string;
+  logger: Pick<Logger, "child">;
+}
+
+export function createSearchFacesProcessor(deps: SearchFacesDeps) {
+  return createJobRunner<SearchFacesJob, SearchFacesOutcome>({
+    name: "search-faces",
+    schema: searchFacesJobSchema,
+    logger: deps.logger,
+    firstStage: "reading the uploaded image",
+    async run(job, { enter }) {
+      const bytes = await deps.parkedImages.read(job.imageKey);
+      if (!bytes) {
+        return {
+          status: "failed",
+          code: "IMAGE_EXPIRED",
+          retryable: false,
+          message: "The uploaded image expired before a worker took the job; send the request again",
+        };
+      }
+      enter("searching faces in Rekognition");
+      const result = await deps.faceCollection.searchFacesByImage({
+        collectionId: deps.collectionId,
+        image: { bytes },
+        threshold: job.threshold,
+        maxFaces: job.maxMatches,
+      });
+      if (!result) return { status: "no_face", message: "No face was found in the image, so there is nothing to search with" };
+      enter("reading the gallery mapping");
+      const matches = await withGalleryDetails(result.matches, deps.gallery);
+      return { status: "searched", data: { matches, searched_face: result.searchedFace } };
+    },
+    async cleanup(data) {
+      // Only the key the job names, and only once the job ended for good: a retry needs the bytes.
+      const imageKey = (data as { imageKey?: unknown } | undefined)?.imageKey;
+      if (typeof imageKey === "string") await deps.parkedImages.remove(imageKey);
+    },
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * The delete-faces job contract: erase every face indexed under (bucket, external_image_id), and
+ * optionally the stored S3 objects. The worker finds the faces in the gallery mapping (see
+ * gallery-keys.ts): Rekognition cannot look faces up by ExternalImageId.
+ */
+import { z } from "zod";
+import type { JobsOptions } from "bullmq";
+import { indexFacesJobOptions } from "./index-faces.ts";
+
+export const DELETE_FACES_QUEUE = "delete-faces";
+
+export const deleteFacesJobSchema = z.object({
+  requestId: z.string().min(1),
+  subject: z.string(),
+  bucket: z.string().min(3).max(63),
+  externalImageId: z.string().min(1).max(255),
+  /** Also delete the S3 objects the faces were indexed from. */
+  deleteImage: z.boolean(),
+});
+export type DeleteFacesJob = z.infer<typeof deleteFacesJobSchema>;
+
+/** `response` of the 200 answer. */
+export interface DeletedFacesData {
+  deleted_face_ids: string[];
+  /** Faces Rekognition could not delete, with its reasons (e.g. FACE_NOT_FOUND). */
+  unsuccessful_face_deletions: { face_id: string; reasons: string[] }[];
+  external_image_id: string;
+  bucket: string;
+  collection_id: string;
+  /** Only with delete_image: the S3 keys deleted. */
+  deleted_image_keys?: string[];
+  /** Only with delete_image: faces whose image key the mapping does not know, so their image was kept. */
+  unknown_image_keys?: number;
+}
+
+export type DeleteFacesOutcome =
+  | { status: "deleted"; data: DeletedFacesData }
+  /** No face is indexed under that external id for that bucket. */
+  | { status: "not_found"; message: string }
+  | { status: "failed"; code: string; message: string; retryable: boolean };
+
+/** Same retries and retention as index-faces: transient AWS errors and a busy per-person lock retry with backoff. */
+export const deleteFacesJobOptions: JobsOptions = { ...indexFacesJobOptions };

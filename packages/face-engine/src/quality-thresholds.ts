@@ -1,6 +1,6 @@
 /**
  * Per-QualityFilter limits behind Rekognition's UnindexedFaces reasons. LOW rejects only the worst
- * faces, HIGH the most, like AWS. Calibrated with scripts/face-accuracy.ts on the fixtures (README.md,
+ * faces, HIGH the most, like AWS. Calibrated with scripts/accuracy.ts on the fixtures (README.md,
  * "Quality filter"): every photo in people/ and same/ passes AUTO; blurred, dark and tiny faces fail.
  */
 export type QualityFilterLevel = "LOW" | "MEDIUM" | "HIGH";

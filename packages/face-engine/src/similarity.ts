@@ -4,7 +4,7 @@
  * The mapping is a logistic curve: similarity = 100 / (1 + exp(STEEPNESS * (distance - MIDPOINT))).
  * MIDPOINT is placed so that similarity 80 (AWS's default FaceMatchThreshold) falls exactly on
  * MATCH_DISTANCE, the distance that best separates same-person from different-person pairs on the
- * fixtures (measured by scripts/face-accuracy.ts; the figures are in README.md).
+ * fixtures (measured by scripts/accuracy.ts; the figures are in README.md).
  */
 
 /** AWS Rekognition's default FaceMatchThreshold: a "match" is a similarity of at least 80. */
@@ -12,7 +12,7 @@ export const DEFAULT_FACE_MATCH_THRESHOLD = 80;
 
 /**
  * Distance at which similarity is exactly DEFAULT_FACE_MATCH_THRESHOLD. Measured on the fixtures with
- * scripts/face-accuracy.ts: see README.md ("Similarity calibration").
+ * scripts/accuracy.ts: see README.md ("Similarity calibration").
  */
 export const MATCH_DISTANCE = 0.36;
 

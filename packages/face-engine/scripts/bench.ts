@@ -1,6 +1,6 @@
 /**
  * Face engine benchmarks (prints figures; asserts nothing). Keep runs short: the machine is shared.
- *   pnpm exec tsx scripts/bench-face-engine.ts [--images=40] [--faces=100000] [--queries=200]
+ *   pnpm --filter @faceindex/face-engine bench [--images=40] [--faces=100000] [--queries=200]
  * 1. Neural analysis: ms per image on 1 thread, then images/s with the pool (one thread per core),
  *    over the first N fixture images (people/ then same/).
  * 2. 1:N search: p50/p99 ms per query over F random unit vectors, and the memory they take.
@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { createFaceEngine, createFaceVectorIndex, DESCRIPTOR_LENGTH } from "../packages/face-engine/src/index.ts";
+import { createFaceEngine, createFaceVectorIndex, DESCRIPTOR_LENGTH } from "../src/index.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => Number(args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
@@ -16,7 +16,7 @@ const imageCount = flag("images", 40);
 const faceCount = flag("faces", 100_000);
 const queryCount = flag("queries", 200);
 
-const dir = new URL("../packages/testing/fixtures/faces/", import.meta.url).pathname;
+const dir = new URL("../../testing/fixtures/faces/", import.meta.url).pathname;
 const shared = "/work/shared/fixtures/faces/";
 const source = (() => {
   try {

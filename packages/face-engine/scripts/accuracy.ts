@@ -1,7 +1,7 @@
 /**
  * Measures the neural face engine on a labelled fixtures folder (default: the repo's fixtures; the full
  * set is /work/shared/fixtures/faces). Prints figures; asserts nothing.
- *   pnpm exec tsx scripts/face-accuracy.ts [dir] [--pad=0.25] [--threads=2] [--json=out.json]
+ *   pnpm --filter @faceindex/face-engine accuracy [dir] [--pad=0.25] [--threads=2] [--json=out.json]
  * --pad: border of the fallback detection pass (0 = never pad); --json: per-image results for calibration.
  * dir/labels.json maps "folder/file.jpg" -> { identity?, faces }; without it, counts come from the folder
  * name (noface = 0, group = 2, else 1) and identities from the file name before "_".
@@ -15,12 +15,12 @@ import {
   similarityFromDistance,
   unindexedReasons,
   type AnalysedImage,
-} from "../packages/face-engine/src/index.ts";
-import { createNeuralPool } from "../packages/face-engine/src/neural/neural-pool.ts";
+} from "../src/index.ts";
+import { createNeuralPool } from "../src/neural/neural-pool.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
-const dir = args.find((a) => !a.startsWith("--")) ?? new URL("../packages/testing/fixtures/faces/", import.meta.url).pathname;
+const dir = args.find((a) => !a.startsWith("--")) ?? new URL("../../testing/fixtures/faces/", import.meta.url).pathname;
 const padRatio = Number(flag("pad") ?? 0.25);
 const threads = Number(flag("threads") ?? availableParallelism());
 

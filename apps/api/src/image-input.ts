@@ -4,6 +4,7 @@
  */
 import type { ImageContentType } from "@faceindex/contracts";
 import { BadRequestError, PayloadTooLargeError } from "./errors.ts";
+import { imageStructureProblem } from "./image-integrity.ts";
 
 export interface DecodedImage {
   bytes: Buffer;
@@ -28,6 +29,8 @@ export function decodeImage(image: string, maxBytes: number): DecodedImage {
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   const contentType = sniffImageType(bytes);
   if (!contentType) throw invalid("image must be a JPEG or PNG (its bytes are neither)");
+  const problem = imageStructureProblem(bytes, contentType);
+  if (problem) throw invalid(`image is not a complete ${contentType === "image/jpeg" ? "JPEG" : "PNG"}: ${problem}`);
   return { bytes, contentType };
 }
 

@@ -54,6 +54,9 @@ const EXTERNAL_IMAGE_ID = /^[a-zA-Z0-9_.\-:]{1,255}$/;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 // S3 limits object keys to 1024 bytes of UTF-8.
 const MAX_KEY_BYTES = 1024;
+// U+FFFD is what invalid UTF-8 in the body decodes to, and a lone surrogate (a "\ud800" escape) has no
+// UTF-8 form: either would store the object under a key the client never sent.
+const NOT_UTF8 = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Validates every field (types too, so it is safe on any parsed JSON) and applies defaults. */
 export function parseIndexFacesBody(body: unknown): IndexFacesRequest {
@@ -107,6 +110,7 @@ export function checkExternalImageId(externalImageId: string): void {
 function checkImageKey(key: string): void {
   if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) fail("image_key", `must be at most ${MAX_KEY_BYTES} bytes of UTF-8`);
   if (CONTROL_CHARS.test(key)) fail("image_key", "must not contain control characters");
+  if (NOT_UTF8.test(key)) fail("image_key", "must be valid UTF-8 (it contains an invalid byte sequence or a lone surrogate)");
 }
 
 function parseMaxFaces(value: unknown): number {

@@ -18,6 +18,7 @@ describe("parseConfig", () => {
       JWT_AUDIENCE: undefined,
       MAX_IMAGE_BYTES: 15 * 1024 * 1024,
       SYNC_TIMEOUT_MS: 30_000,
+      MAX_BACKLOG: 1_000,
       LOG_LEVEL: "info",
     });
   });

@@ -28,7 +28,7 @@ describe("decodeImage", () => {
   });
 
   it("recognises a PNG by its magic bytes", () => {
-    const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082", "hex");
     expect(decodeImage(`data:image/png;base64,${png.toString("base64")}`, MAX)).toEqual({
       bytes: png,
       contentType: "image/png",
@@ -39,6 +39,18 @@ describe("decodeImage", () => {
     expect(codeOf(() => decodeImage("not base64 at all!", MAX))).toBe("INVALID_IMAGE");
     expect(codeOf(() => decodeImage("abcde", MAX))).toBe("INVALID_IMAGE");
     expect(codeOf(() => decodeImage("data:image/jpeg;base64,@@@@", MAX))).toBe("INVALID_IMAGE");
+  });
+
+  it("refuses a truncated JPEG or PNG with 400 INVALID_IMAGE", () => {
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082", "hex");
+    for (const [bytes, type] of [
+      [jpeg.subarray(0, Math.floor(jpeg.length / 2)), "JPEG"],
+      [jpeg.subarray(0, 200), "JPEG"],
+      [png.subarray(0, png.length - 12), "PNG"],
+    ] as const) {
+      expect(() => decodeImage(bytes.toString("base64"), MAX)).toThrow(new RegExp(`not a complete ${type}`));
+      expect(codeOf(() => decodeImage(bytes.toString("base64"), MAX))).toBe("INVALID_IMAGE");
+    }
   });
 
   it("refuses bytes that are neither JPEG nor PNG", () => {

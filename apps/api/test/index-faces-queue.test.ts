@@ -53,7 +53,7 @@ describe("POST /index_faces through the queue", () => {
     const response = await post(h, validBody({ max_faces: 3, quality_filter: "HIGH", unknown_field: "ignored" }));
 
     expect(response.statusCode).toBe(200);
-    const requestId = response.headers["x-request-id"] as string;
+    const jobId = response.headers["x-job-id"] as string;
     expect(response.json()).toEqual({
       success: true,
       message: "Face indexed",
@@ -64,9 +64,10 @@ describe("POST /index_faces through the queue", () => {
     });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.job).toEqual({
-      requestId,
+      requestId: jobId,
+      requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
       subject: "kyc-user-1",
-      imageKey: imageRedisKey(requestId, h.prefix),
+      imageKey: imageRedisKey(jobId, h.prefix),
       contentType: "image/jpeg",
       bucket: "kyc-faces",
       objectKey: "customers/42/selfie.jpg",
@@ -79,7 +80,8 @@ describe("POST /index_faces through the queue", () => {
 
   it("accepts a PNG data URL and applies the defaults", async () => {
     const h = (harness = await createHarness(redisUrl));
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+    // Signature, IHDR and IEND: the smallest complete PNG structure (pixels are the worker's business).
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082", "hex");
     let received: IndexFacesJob | undefined;
     let parked: Buffer | null = null;
     await h.startWorker(async (job) => {
@@ -153,9 +155,10 @@ describe("POST /index_faces through the queue", () => {
 
     expect(response.statusCode).toBe(504);
     const requestId = response.headers["x-request-id"] as string;
-    expect(response.json()).toEqual({ msg: expect.any(String), code: "TIMEOUT", request_id: requestId });
-    expect(await h.queue.getJobState(requestId)).toBe("waiting");
-    expect((await h.commands.getBuffer(imageRedisKey(requestId, h.prefix)))?.equals(obamaJpeg)).toBe(true);
+    const jobId = response.headers["x-job-id"] as string;
+    expect(response.json()).toEqual({ msg: expect.any(String), code: "TIMEOUT", request_id: requestId, job_id: jobId });
+    expect(await h.queue.getJobState(jobId)).toBe("waiting");
+    expect((await h.commands.getBuffer(imageRedisKey(jobId, h.prefix)))?.equals(obamaJpeg)).toBe(true);
   });
 
   it("still answers when completion events never arrive (polling fallback)", async () => {
@@ -191,20 +194,20 @@ describe("POST /index_faces through the queue", () => {
     expect(result).toMatchObject({ status: "completed", returnvalue: { status: "indexed" } });
   });
 
-  it("uses a sane caller X-Request-Id as the job id and refuses to reuse it", async () => {
+  it("echoes a sane caller X-Request-Id for tracing only: reusing it neither conflicts nor picks the job", async () => {
     const h = (harness = await createHarness(redisUrl));
     await h.startWorker(async (job) => ({ status: "indexed", data: indexedData(job) }));
     const requestId = "caller-req-0001";
 
     const first = await post(h, validBody(), { "x-request-id": requestId });
-    const again = await post(h, validBody(), { "x-request-id": requestId });
+    const other = await post(h, validBody({ external_image_id: "customer-43" }), { "x-request-id": requestId });
     const weird = await post(h, validBody(), { "x-request-id": "has:colon and spaces" });
 
     expect(first.statusCode).toBe(200);
     expect(first.headers["x-request-id"]).toBe(requestId);
-    expect(await h.queue.getJobState(requestId)).toBe("completed");
-    expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ code: "DUPLICATE_REQUEST_ID" });
+    expect(await h.queue.getJobState(first.headers["x-job-id"] as string)).toBe("completed");
+    expect(other.statusCode).toBe(200);
+    expect(other.headers["x-job-id"]).not.toBe(first.headers["x-job-id"]);
     expect(weird.statusCode).toBe(200);
     expect(weird.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });

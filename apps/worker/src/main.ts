@@ -70,6 +70,8 @@ const worker = createWorker({
   logger,
   concurrency: config.WORKER_CONCURRENCY,
   prefix: config.QUEUE_PREFIX,
+  ...(config.JOB_LOCK_MS === undefined ? {} : { lockDurationMs: config.JOB_LOCK_MS }),
+  ...(config.STALLED_CHECK_MS === undefined ? {} : { stalledIntervalMs: config.STALLED_CHECK_MS }),
 });
 // One BullMQ worker per queue: delete and search jobs never wait behind a backlog of enrolments.
 const galleryWorkers = createGalleryWorkers({

@@ -1,0 +1,119 @@
+/**
+ * Replays through a real Redis queue: the same request sent again (a client retry after a timeout)
+ * attaches to the job already running or gets its stored outcome, and is processed once.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { createHarness, devToken, validBody, type Harness } from "./support/harness.ts";
+import { indexedOutcome } from "./support/outcomes.ts";
+
+const redisUrl = inject("redisUrl");
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function post(h: Harness, body: unknown, headers: Record<string, string> = {}, subject?: string) {
+  return h.app.inject({
+    method: "POST",
+    url: "/index_faces",
+    headers: { authorization: `Bearer ${await devToken(subject)}`, "content-type": "application/json", ...headers },
+    payload: JSON.stringify(body),
+  });
+}
+
+/** A worker that counts its runs and takes `delayMs`, long enough for replays to arrive mid-job. */
+async function countingWorker(h: Harness, delayMs: number) {
+  const runs: string[] = [];
+  await h.startWorker(async (job) => {
+    runs.push(job.id ?? "");
+    await sleep(delayMs);
+    return indexedOutcome(job);
+  });
+  return runs;
+}
+
+describe("Idempotency-Key", () => {
+  it("attaches replays to the running job and answers all of them with one outcome", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    const runs = await countingWorker(h, 300);
+    const key = { "idempotency-key": "order-7f3a-retry-safe" };
+
+    const responses = await Promise.all([post(h, validBody(), key), sleep(50).then(() => post(h, validBody(), key))]);
+    const later = await post(h, validBody(), key);
+
+    for (const response of [...responses, later]) expect(response.statusCode).toBe(200);
+    expect(new Set([...responses, later].map((r) => r.json().data.face_id)).size).toBe(1);
+    expect(new Set([...responses, later].map((r) => r.headers["x-job-id"])).size).toBe(1);
+    expect(runs).toHaveLength(1);
+  });
+
+  it("refuses the same key with a different body (409 IDEMPOTENCY_KEY_REUSED)", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    await countingWorker(h, 0);
+    const key = { "idempotency-key": "order-8" };
+
+    expect((await post(h, validBody(), key)).statusCode).toBe(200);
+    const reused = await post(h, validBody({ external_image_id: "someone-else" }), key);
+
+    expect(reused.statusCode).toBe(409);
+    expect(reused.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", msg: expect.stringMatching(/Idempotency-Key/) });
+  });
+
+  it("scopes keys to the token's subject", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    const runs = await countingWorker(h, 0);
+    const key = { "idempotency-key": "shared-key-1" };
+
+    const alice = await post(h, validBody(), key, "alice");
+    const bob = await post(h, validBody({ external_image_id: "bob-1" }), key, "bob");
+
+    expect([alice.statusCode, bob.statusCode]).toEqual([200, 200]);
+    expect(alice.headers["x-job-id"]).not.toBe(bob.headers["x-job-id"]);
+    expect(runs).toHaveLength(2);
+  });
+
+  it("refuses a malformed key with 400", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    const response = await post(h, validBody(), { "idempotency-key": "has spaces in it" });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: "INVALID_IDEMPOTENCY_KEY" });
+  });
+});
+
+describe("without Idempotency-Key", () => {
+  it("treats the same subject, fields and image bytes as the same request", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    const runs = await countingWorker(h, 200);
+
+    const [first, replay] = await Promise.all([post(h, validBody()), post(h, validBody())]);
+    const changed = await post(h, validBody({ max_faces: 2 }));
+    const otherSubject = await post(h, validBody(), {}, "another-user");
+
+    expect([first.statusCode, replay.statusCode, changed.statusCode, otherSubject.statusCode]).toEqual([200, 200, 200, 200]);
+    expect(replay.headers["x-job-id"]).toBe(first.headers["x-job-id"]);
+    expect(replay.headers["x-request-id"]).not.toBe(first.headers["x-request-id"]);
+    expect(changed.headers["x-job-id"]).not.toBe(first.headers["x-job-id"]);
+    expect(otherSubject.headers["x-job-id"]).not.toBe(first.headers["x-job-id"]);
+    expect(runs).toHaveLength(3);
+  });
+
+  it("starts afresh when the stored outcome was a retryable failure", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    let calls = 0;
+    await h.startWorker(async (job) => {
+      calls += 1;
+      if (calls === 1) return { status: "failed", code: "ThrottlingException", message: "Rate exceeded", retryable: true };
+      return indexedOutcome(job);
+    });
+
+    const first = await post(h, validBody());
+    const retry = await post(h, validBody());
+
+    expect(first.statusCode).toBe(400);
+    expect(retry.statusCode).toBe(200);
+    expect(retry.headers["x-job-id"]).toBe(first.headers["x-job-id"]);
+    expect(calls).toBe(2);
+  });
+});

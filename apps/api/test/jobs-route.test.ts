@@ -1,0 +1,73 @@
+/** GET /jobs/:request_id after a 504: the job keeps running and its outcome is retrievable, by its owner only. */
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { createHarness, devToken, validBody, type Harness } from "./support/harness.ts";
+import { indexedOutcome } from "./support/outcomes.ts";
+
+const redisUrl = inject("redisUrl");
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function getJob(h: Harness, id: string, subject?: string) {
+  return h.app.inject({ method: "GET", url: `/jobs/${id}`, headers: { authorization: `Bearer ${await devToken(subject)}` } });
+}
+
+async function post(h: Harness, body: unknown) {
+  return h.app.inject({
+    method: "POST",
+    url: "/index_faces",
+    headers: { authorization: `Bearer ${await devToken()}`, "content-type": "application/json" },
+    payload: JSON.stringify(body),
+  });
+}
+
+describe("GET /jobs/:request_id", () => {
+  it("answers 202 while pending, then the same 200 body index_faces gives", async () => {
+    const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 300 }));
+    const timedOut = await post(h, validBody());
+    expect(timedOut.statusCode).toBe(504);
+    const { request_id: requestId, job_id: jobId } = timedOut.json();
+
+    const pending = await getJob(h, requestId);
+    expect(pending.statusCode).toBe(202);
+    expect(pending.json()).toEqual({ status: "pending", job_id: jobId });
+
+    const worker = await h.startWorker(async (job) => indexedOutcome(job));
+    await new Promise<void>((resolve) => worker.once("completed", () => resolve()));
+    const done = await getJob(h, requestId);
+    const byJobId = await getJob(h, jobId);
+    const replay = await post(h, validBody());
+
+    expect(done.statusCode).toBe(200);
+    expect(done.json()).toEqual(replay.json());
+    expect(done.json()).toMatchObject({ success: true, message: "Face indexed", data: { external_image_id: "customer-42" } });
+    expect(byJobId.json()).toEqual(done.json());
+  });
+
+  it("answers a failed outcome with the same 4xx as index_faces", async () => {
+    const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 5_000 }));
+    await h.startWorker(async () => ({ status: "no_face", message: "No face was indexed", unindexed_faces: [] }));
+    const answered = await post(h, validBody());
+
+    const fetched = await getJob(h, answered.headers["x-request-id"] as string);
+
+    expect(answered.statusCode).toBe(400);
+    expect(fetched.statusCode).toBe(400);
+    expect(fetched.json()).toEqual(answered.json());
+  });
+
+  it("answers 404 for unknown ids and for another subject's job", async () => {
+    const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 200 }));
+    const timedOut = await post(h, validBody());
+    const { request_id: requestId, job_id: jobId } = timedOut.json();
+
+    for (const response of [await getJob(h, "no-such-request-1"), await getJob(h, requestId, "mallory"), await getJob(h, jobId, "mallory")]) {
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ code: "JOB_NOT_FOUND", msg: expect.any(String) });
+    }
+    const anonymous = await h.app.inject({ method: "GET", url: `/jobs/${requestId}` });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});

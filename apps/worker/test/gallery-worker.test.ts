@@ -1,0 +1,390 @@
+/**
+ * The gallery processors (index with mapping and dedupe, delete, search, rebuild) and the per-person
+ * lock against the real parts: Redis, the local S3 and the local Rekognition server (neural engine)
+ * over HTTP with the official SDK. Each test has its own queues and key prefix.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { RekognitionClient } from "@aws-sdk/client-rekognition";
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { Queue, type BackoffOptions } from "bullmq";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  deleteFacesJobOptions,
+  externalIdKey,
+  externalIdLockKey,
+  facesKey,
+  imageRedisKey,
+  indexFacesJobOptions,
+  searchFacesJobOptions,
+  searchImageRedisKey,
+  type DeleteFacesJob,
+  type IndexFacesJob,
+  type SearchFacesJob,
+} from "@faceindex/contracts";
+import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
+import { startLocalS3, type LocalS3 } from "@faceindex/local-s3";
+import { startRekognitionServer } from "@faceindex/rekognition-local";
+import { facePhoto, uniqueName } from "@faceindex/testing";
+import { createFaceCollection, createFaceIndex, createGalleryWorkers, createImageStore, createWorker, ensureCollection } from "../src/app.ts";
+import { createExternalIdLock, LockBusyError } from "../src/external-id-lock.ts";
+import { createGalleryMap } from "../src/gallery-map.ts";
+import { findImageOwners } from "../src/image-owners.ts";
+import { rebuildGallery } from "../src/rebuild-gallery.ts";
+import { clearFaults, injectFault, localRekognitionClient, localS3Client } from "./helpers.ts";
+
+const logger = pino({ level: "silent" });
+const bucket = uniqueName("gallery");
+const collectionId = uniqueName("gallery-faces");
+let dataDir: string;
+let localS3: LocalS3;
+let engine: FaceEngine;
+let rekognitionServer: { url: string; close(): Promise<void> };
+let s3: S3Client;
+let rekognition: RekognitionClient;
+let redis: Redis;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "gallery-worker-test-"));
+  localS3 = await startLocalS3({ directory: join(dataDir, "s3"), buckets: [bucket] });
+  s3 = localS3Client(localS3.endpoint);
+  // One neural engine for the whole file: its models take seconds to load.
+  engine = await createFaceEngine({ mode: "neural", threads: 1, log: () => {} });
+  rekognitionServer = await startRekognitionServer({ engine, dataDir: join(dataDir, "rekognition"), s3, port: 0 });
+  rekognition = localRekognitionClient(rekognitionServer.url);
+  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+});
+
+afterAll(async () => {
+  await rekognitionServer?.close();
+  await engine?.close();
+  await localS3?.close();
+  await redis?.quit();
+  s3?.destroy();
+  rekognition?.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Every worker and queue of one test, on a fresh collection so tests never see each other's faces. */
+interface Harness {
+  prefix: string;
+  collectionId: string;
+  index: Queue;
+  remove: Queue;
+  search: Queue;
+  close(): Promise<void>;
+}
+const harnesses: Harness[] = [];
+
+async function startHarness(): Promise<Harness> {
+  const prefix = `{${uniqueName("gallery-test")}}`;
+  const collection = uniqueName("faces");
+  await ensureCollection(createFaceIndex(rekognition), collection, { logger });
+  const names = { index: uniqueName("index"), remove: uniqueName("delete"), search: uniqueName("search") };
+  const common = { redis, collectionId: collection, logger, concurrency: 2, prefix };
+  const indexWorker = createWorker({
+    ...common,
+    imageStore: createImageStore(s3),
+    faceIndex: createFaceIndex(rekognition),
+    faceCollection: createFaceCollection(rekognition),
+    queueName: names.index,
+  });
+  const galleryWorkers = createGalleryWorkers({
+    ...common,
+    imageStore: createImageStore(s3),
+    faceCollection: createFaceCollection(rekognition),
+    deleteQueueName: names.remove,
+    searchQueueName: names.search,
+  });
+  const queue = (name: string) => new Queue(name, { connection: redis, prefix });
+  const harness: Harness = {
+    prefix,
+    collectionId: collection,
+    index: queue(names.index),
+    remove: queue(names.remove),
+    search: queue(names.search),
+    async close() {
+      await Promise.all([indexWorker.close(), galleryWorkers.close()]);
+      for (const q of [harness.index, harness.remove, harness.search]) {
+        await q.obliterate({ force: true });
+        await q.close();
+      }
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+    },
+  };
+  harnesses.push(harness);
+  return harness;
+}
+
+afterEach(async () => {
+  await clearFaults(rekognitionServer.url);
+  for (const harness of harnesses.splice(0)) await harness.close();
+});
+
+interface Finished<T> {
+  outcome: T;
+  attemptsMade: number;
+}
+
+/** Polls the job until it finished for good (no QueueEvents: one less blocking connection). */
+async function finished<T = any>(queue: Queue, jobId: string, timeoutMs = 45_000): Promise<Finished<T>> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const job = await queue.getJob(jobId);
+    if (job?.finishedOn) return { outcome: job.returnvalue as T, attemptsMade: job.attemptsMade };
+    await sleep(50);
+  }
+  throw new Error(`job ${jobId} did not finish within ${timeoutMs} ms`);
+}
+
+/** Parks the bytes like the API does and enqueues an index job; fast fixed backoff unless options say otherwise. */
+async function submitIndex(h: Harness, photo: string, externalImageId: string, overrides: Partial<IndexFacesJob> = {}, backoff: BackoffOptions = { type: "fixed", delay: 10 }) {
+  const jobId = uniqueName("index");
+  const imageKey = imageRedisKey(jobId, h.prefix);
+  await redis.set(imageKey, facePhoto(photo), "EX", 120);
+  const job: IndexFacesJob = {
+    requestId: jobId,
+    subject: "test-user",
+    imageKey,
+    contentType: "image/jpeg",
+    bucket,
+    objectKey: `selfies/${externalImageId}/${jobId}.jpg`,
+    externalImageId,
+    maxFaces: 1,
+    qualityFilter: "AUTO",
+    ...overrides,
+  };
+  await h.index.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff });
+  return { jobId, job };
+}
+
+async function submitDelete(h: Harness, externalImageId: string, deleteImage = false, backoff: BackoffOptions = { type: "fixed", delay: 10 }) {
+  const jobId = uniqueName("delete");
+  const job: DeleteFacesJob = { requestId: jobId, subject: "test-user", bucket, externalImageId, deleteImage };
+  await h.remove.add("delete-faces", job, { ...deleteFacesJobOptions, jobId, backoff });
+  return { jobId, job };
+}
+
+async function submitSearch(h: Harness, photo: string, overrides: Partial<SearchFacesJob> = {}) {
+  const jobId = uniqueName("search");
+  const imageKey = searchImageRedisKey(jobId, h.prefix);
+  await redis.set(imageKey, facePhoto(photo), "EX", 120);
+  const job: SearchFacesJob = { requestId: jobId, subject: "test-user", imageKey, contentType: "image/jpeg", threshold: 80, maxMatches: 10, ...overrides };
+  await h.search.add("search-faces", job, { ...searchFacesJobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
+  return { jobId, job };
+}
+
+async function indexed(h: Harness, photo: string, externalImageId: string, overrides: Partial<IndexFacesJob> = {}) {
+  const { jobId, job } = await submitIndex(h, photo, externalImageId, overrides);
+  const { outcome } = await finished(h.index, jobId);
+  return { outcome, job };
+}
+
+/** Every face Rekognition holds in the harness's collection. */
+async function facesStillIndexed(h: Harness): Promise<{ faceId: string; externalImageId: string }[]> {
+  return (await createFaceCollection(rekognition).listFaces(h.collectionId)).faces;
+}
+
+/** Delays the next call of an operation (the fault registry's latency knob, no error). */
+async function injectLatency(operation: string, latencyMs: number): Promise<void> {
+  const response = await fetch(`${rekognitionServer.url}/_local/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ operation, count: 1, latencyMs }),
+  });
+  if (!response.ok) throw new Error(`latency injection failed: ${response.status} ${await response.text()}`);
+}
+
+describe("gallery mapping on index", () => {
+  it("records the face under (bucket, external id) and the face's details, and tags the S3 object", async () => {
+    const h = await startHarness();
+    const { outcome, job } = await indexed(h, "same/obama_1.jpg", "user-obama");
+
+    expect(outcome.status).toBe("indexed");
+    const faceId: string = outcome.data.face_id;
+    expect(await redis.hgetall(externalIdKey(h.prefix, h.collectionId, bucket, "user-obama"))).toEqual({ [faceId]: job.objectKey });
+    expect(JSON.parse((await redis.hget(facesKey(h.prefix, h.collectionId), faceId))!)).toEqual({
+      bucket,
+      image_key: job.objectKey,
+      external_image_id: "user-obama",
+    });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: job.objectKey }));
+    expect(head.Metadata).toEqual({ "external-image-id": "user-obama" });
+    expect(await redis.exists(externalIdLockKey(h.prefix, h.collectionId, bucket, "user-obama"))).toBe(0);
+  });
+
+  it("dedupe reject: answers duplicate with the other person's id and indexes nothing", async () => {
+    const h = await startHarness();
+    const first = await indexed(h, "same/obama_1.jpg", "user-a");
+
+    const second = await indexed(h, "same/obama_2.jpg", "user-b", { dedupe: "reject" });
+
+    expect(second.outcome).toMatchObject({ status: "duplicate", duplicates: [{ face_id: first.outcome.data.face_id, external_image_id: "user-a", bucket, image_key: first.job.objectKey }] });
+    expect(second.outcome.duplicates[0].similarity).toBeGreaterThanOrEqual(90);
+    expect((await facesStillIndexed(h)).map((face) => face.externalImageId)).toEqual(["user-a"]);
+    expect(await redis.exists(externalIdKey(h.prefix, h.collectionId, bucket, "user-b"))).toBe(0);
+  });
+});
+
+describe("search-faces processor", () => {
+  it("finds the indexed face with its bucket and key, and leaves no trace of the probe", async () => {
+    const h = await startHarness();
+    const enrolled = await indexed(h, "same/obama_1.jpg", "user-obama");
+    await indexed(h, "same/biden_1.jpg", "user-biden");
+    const objectsBefore = (await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount;
+
+    const { jobId, job } = await submitSearch(h, "same/obama_3.jpg");
+    const { outcome } = await finished(h.search, jobId);
+
+    expect(outcome.status).toBe("searched");
+    expect(outcome.data.matches).toEqual([
+      { face_id: enrolled.outcome.data.face_id, external_image_id: "user-obama", similarity: expect.any(Number), bucket, image_key: enrolled.job.objectKey },
+    ]);
+    expect(outcome.data.searched_face.confidence).toBeGreaterThan(50);
+    expect(outcome.data.searched_face.bounding_box.width).toBeGreaterThan(0);
+    expect(await redis.exists(job.imageKey)).toBe(0);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(objectsBefore);
+  });
+
+  it("answers no_face for a probe without a face", async () => {
+    const h = await startHarness();
+    const { jobId, job } = await submitSearch(h, "noface/gradient.jpg");
+    const { outcome, attemptsMade } = await finished(h.search, jobId);
+    expect(attemptsMade).toBe(1);
+    expect(outcome).toEqual({ status: "no_face", message: expect.stringMatching(/no face/i) });
+    expect(await redis.exists(job.imageKey)).toBe(0);
+  });
+});
+
+describe("delete-faces processor", () => {
+  it("deletes every face of the external id, its images when asked, and its mapping entries", async () => {
+    const h = await startHarness();
+    const first = await indexed(h, "same/biden_1.jpg", "user-biden");
+    const second = await indexed(h, "same/biden_2.jpg", "user-biden");
+    const kept = await indexed(h, "same/obama_1.jpg", "user-obama");
+    const biden = [first.outcome.data.face_id, second.outcome.data.face_id];
+
+    const { jobId } = await submitDelete(h, "user-biden", true);
+    const { outcome } = await finished(h.remove, jobId);
+
+    expect(outcome.status).toBe("deleted");
+    expect([...outcome.data.deleted_face_ids].sort()).toEqual([...biden].sort());
+    expect([...outcome.data.deleted_image_keys].sort()).toEqual([first.job.objectKey, second.job.objectKey].sort());
+    expect(outcome.data).toMatchObject({ unsuccessful_face_deletions: [], external_image_id: "user-biden", bucket, unknown_image_keys: 0 });
+    expect((await facesStillIndexed(h)).map((face) => face.faceId)).toEqual([kept.outcome.data.face_id]);
+    expect(await redis.exists(externalIdKey(h.prefix, h.collectionId, bucket, "user-biden"))).toBe(0);
+    expect(await redis.hkeys(facesKey(h.prefix, h.collectionId))).toEqual([kept.outcome.data.face_id]);
+    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: first.job.objectKey }))).rejects.toMatchObject({ name: "NotFound" });
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: kept.job.objectKey }));
+  });
+
+  it("answers not_found for an external id with no face", async () => {
+    const h = await startHarness();
+    const { jobId } = await submitDelete(h, "nobody-here");
+    const { outcome, attemptsMade } = await finished(h.remove, jobId);
+    expect(attemptsMade).toBe(1);
+    expect(outcome).toEqual({ status: "not_found", message: expect.stringContaining("nobody-here") });
+  });
+
+  it("retries DeleteFaces throttling to success", async () => {
+    const h = await startHarness();
+    await indexed(h, "same/A000371_1.jpg", "user-a371");
+    await injectFault(rekognitionServer.url, { operation: "DeleteFaces", count: 1, code: "ThrottlingException", status: 400 });
+    const { jobId } = await submitDelete(h, "user-a371");
+    const { outcome, attemptsMade } = await finished(h.remove, jobId);
+    expect(outcome.status).toBe("deleted");
+    expect(attemptsMade).toBe(2);
+  });
+});
+
+describe("per-(bucket, external id) lock", () => {
+  it("refuses a second holder, and a holder whose lock lapsed never frees the next one's", async () => {
+    const lock = createExternalIdLock({ redis, prefix: `{${uniqueName("lock")}}`, collectionId: "c1" });
+    let inside = false;
+    await lock.withLock("b1", "person-1", async () => {
+      inside = true;
+      await expect(lock.withLock("b1", "person-1", async () => "never")).rejects.toBeInstanceOf(LockBusyError);
+      // Other people are not blocked.
+      expect(await lock.withLock("b1", "person-2", async () => "ok")).toBe("ok");
+    });
+    expect(inside).toBe(true);
+
+    const prefix = `{${uniqueName("lock")}}`;
+    const key = externalIdLockKey(prefix, "c1", "b1", "person-1");
+    const lapsing = createExternalIdLock({ redis, prefix, collectionId: "c1" });
+    await lapsing.withLock("b1", "person-1", async () => {
+      await redis.set(key, "someone-else", "PX", 5_000); // as if ours expired and another worker took it
+    });
+    expect(await redis.get(key)).toBe("someone-else");
+    await redis.del(key);
+  });
+
+  it("a delete waits (retrying) while the person's lock is held, then deletes", async () => {
+    const h = await startHarness();
+    await indexed(h, "same/B001230_1.jpg", "user-held");
+    const key = externalIdLockKey(h.prefix, h.collectionId, bucket, "user-held");
+    await redis.set(key, "held-by-test", "PX", 30_000);
+
+    const { jobId } = await submitDelete(h, "user-held", false, { type: "fixed", delay: 200 });
+    while ((await h.remove.getJob(jobId))?.attemptsMade === 0) await sleep(20);
+    await redis.del(key);
+    const { outcome, attemptsMade } = await finished(h.remove, jobId);
+
+    expect(attemptsMade).toBeGreaterThan(1);
+    expect(outcome.status).toBe("deleted");
+    expect(await facesStillIndexed(h)).toEqual([]);
+  });
+
+  it("concurrent index and delete of one external id leave no face behind and no stale mapping", async () => {
+    const h = await startHarness();
+    // IndexFaces is slowed so the delete arrives while the index job is inside the lock.
+    await injectLatency("IndexFaces", 1_000);
+    const index = await submitIndex(h, "same/obama_2.jpg", "user-race");
+    while ((await h.index.getJob(index.jobId))?.processedOn === undefined) await sleep(20);
+    const remove = await submitDelete(h, "user-race", true, { type: "exponential", delay: 500 });
+
+    const [indexedJob, deletedJob] = await Promise.all([finished(h.index, index.jobId), finished(h.remove, remove.jobId)]);
+
+    expect(indexedJob.outcome.status).toBe("indexed");
+    expect(deletedJob.attemptsMade).toBeGreaterThan(1); // it met the lock and retried
+    expect(deletedJob.outcome.status).toBe("deleted");
+    expect(deletedJob.outcome.data.deleted_face_ids).toEqual([indexedJob.outcome.data.face_id]);
+    expect(await facesStillIndexed(h)).toEqual([]);
+    expect(await redis.exists(externalIdKey(h.prefix, h.collectionId, bucket, "user-race"))).toBe(0);
+    expect(await redis.hlen(facesKey(h.prefix, h.collectionId))).toBe(0);
+  });
+});
+
+describe("gallery rebuild", () => {
+  it("rebuilds the same mapping from ListFaces and the objects' metadata", async () => {
+    const h = await startHarness();
+    await indexed(h, "same/obama_1.jpg", "user-1");
+    await indexed(h, "same/biden_1.jpg", "user-2");
+    await indexed(h, "group/whitehouse_obama_biden.jpg", "user-3", { maxFaces: 2 });
+    const keys = [
+      externalIdKey(h.prefix, h.collectionId, bucket, "user-1"),
+      externalIdKey(h.prefix, h.collectionId, bucket, "user-2"),
+      externalIdKey(h.prefix, h.collectionId, bucket, "user-3"),
+      facesKey(h.prefix, h.collectionId),
+    ];
+    const before = await Promise.all(keys.map((key) => redis.hgetall(key)));
+    await redis.del(...keys);
+
+    const summary = await rebuildGallery({
+      faceCollection: createFaceCollection(rekognition),
+      gallery: createGalleryMap(redis, h.prefix, h.collectionId),
+      // The shared test bucket holds other tests' objects too; only this test's external ids matter.
+      findOwners: (name) => findImageOwners(s3, name),
+      collectionId: h.collectionId,
+      buckets: [bucket],
+    });
+
+    expect(summary).toEqual({ faces: 4, external_ids: 3, unknown_image_keys: 0, skipped: 0 });
+    expect(await Promise.all(keys.map((key) => redis.hgetall(key)))).toEqual(before);
+  });
+});

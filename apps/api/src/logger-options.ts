@@ -12,7 +12,8 @@ export function loggerOptions(level: string, stream?: DestinationStream): Logger
       censor: "[redacted]",
     },
     serializers: {
-      req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: req.url, id: req.id }),
+      // The query string is dropped: a client may put a token or signed URL there (?access_token=...).
+      req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: req.url?.split("?")[0], id: req.id }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
     ...(stream ? { stream } : {}),

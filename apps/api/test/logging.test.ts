@@ -28,9 +28,11 @@ describe("request logging", () => {
       await h.app.inject({ method: "POST", url: "/index_faces", headers, payload: `{"image":"${image.slice(0, 5000)}` }),
       // A wrong token.
       await h.app.inject({ method: "POST", url: "/index_faces", headers: { ...headers, authorization: `Bearer ${token}x` } }),
+      // A token in the query string, on the outcome route.
+      await h.app.inject({ method: "GET", url: `/jobs/unknown-request-1?access_token=${token}`, headers }),
     ];
 
-    expect(responses.map((response) => response.statusCode)).toEqual([400, 400, 400, 401]);
+    expect(responses.map((response) => response.statusCode)).toEqual([400, 400, 400, 401, 404]);
     const logs = h.logs();
     for (const response of responses) expect(logs).toContain(String(response.headers["x-request-id"]));
     expect(logs).toContain("request refused");

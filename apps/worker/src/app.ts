@@ -38,8 +38,9 @@ export interface WorkerDeps {
   lockDurationMs?: number;
   /** How often workers look for jobs whose lock lapsed (BullMQ's default is 30 s). */
   stalledIntervalMs?: number;
-  /** How long every worker pauses after a throttled call (see throttle-gate.ts). */
+  /** How long every worker pauses after a throttled call, and for how long a job may be paused (see throttle-gate.ts). */
   throttlePauseMs?: number;
+  maxThrottledMs?: number;
 }
 
 const DEFAULT_LOCK_DURATION_MS = 10_000;
@@ -69,6 +70,7 @@ export function createWorker(deps: WorkerDeps): IndexFacesWorker {
   const gated = withThrottleGate(processor, {
     worker: () => worker,
     ...(deps.throttlePauseMs === undefined ? {} : { pauseMs: deps.throttlePauseMs }),
+    ...(deps.maxThrottledMs === undefined ? {} : { maxThrottledMs: deps.maxThrottledMs }),
     onThrottle: (jobId, code, pauseMs) => deps.logger.warn({ jobId, code, pauseMs }, "throttled: pausing every worker"),
   });
   const worker: IndexFacesWorker = new Worker(deps.queueName ?? INDEX_FACES_QUEUE, gated, {

@@ -163,9 +163,10 @@ describe("index-faces worker", () => {
     expect(await redis.exists(job.imageKey)).toBe(0);
   });
 
-  it("retries throttling with backoff until IndexFaces succeeds", async () => {
+  // Throttling pauses the queue instead of spending attempts: see throttling.test.ts.
+  it("retries a 503 with backoff until IndexFaces succeeds", async () => {
     const harness = startHarness();
-    await injectFault(rekognitionServer.url, { operation: "IndexFaces", count: 2, code: "ThrottlingException", status: 400 });
+    await injectFault(rekognitionServer.url, { operation: "IndexFaces", count: 2, code: "ServiceUnavailableException", status: 503 });
     const { jobId } = await submit(harness, facePhoto("same/biden_1.jpg"));
 
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);
@@ -218,15 +219,15 @@ describe("index-faces worker", () => {
     expect(outcome).toMatchObject({ status: "failed", code: "IMAGE_EXPIRED", retryable: false });
   });
 
-  it("returns a retryable failure when throttling outlasts every attempt", async () => {
+  it("returns a retryable failure when 5xx errors outlast every attempt", async () => {
     const harness = startHarness();
-    await injectFault(rekognitionServer.url, { operation: "IndexFaces", count: 5, code: "ThrottlingException", status: 400 });
+    await injectFault(rekognitionServer.url, { operation: "IndexFaces", count: 5, code: "ServiceUnavailableException", status: 503 });
     const { jobId, job } = await submit(harness, facePhoto("same/obama_3.jpg"));
 
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);
 
     expect(attemptsMade).toBe(5);
-    expect(outcome).toMatchObject({ status: "failed", code: "ThrottlingException", retryable: true });
+    expect(outcome).toMatchObject({ status: "failed", code: "ServiceUnavailableException", retryable: true });
     expect(outcome?.status === "failed" && outcome.message).toMatch(/after 5 attempts/);
     expect(await redis.exists(job.imageKey)).toBe(0);
   });

@@ -1,7 +1,7 @@
 /** POST /index_faces: authenticate, validate, park the image, enqueue, wait, answer. */
 import type { FastifyInstance } from "fastify";
 import { authenticate } from "../auth.ts";
-import { GatewayTimeoutError } from "../errors.ts";
+import { GatewayTimeoutError, ServiceUnavailableError } from "../errors.ts";
 import { jobIdFor, parseIdempotencyKey, requestDigest } from "../idempotency.ts";
 import { decodeImage } from "../image-input.ts";
 import { indexFacesBodySchema, parseIndexFacesBody } from "../index-faces-body.ts";
@@ -71,9 +71,12 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
       const digest = requestDigest(fields, image.bytes);
       const jobId = jobIdFor(request.subject, idempotencyKey, digest);
       void reply.header("x-job-id", jobId);
+      // Lets GET /jobs/:request_id find the job by this attempt's request id. First, as a tiny write on the
+      // connection with no offline queue: when Redis is down, this fails at once (503) instead of waiting.
+      await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId).catch(() => {
+        throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
+      });
       const submitted = await submitIndexFaces(deps, { jobId, requestDigest: digest, bytes: image.bytes, fields });
-      // Lets GET /jobs/:request_id find the job by this attempt's request id; best effort, the job id works too.
-      await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId).catch(() => undefined);
       request.log.info({ jobId, submitted }, "index-faces job submitted");
       const result = await deps.waiter.wait(jobId, deps.syncTimeoutMs);
       if (result.status === "timeout") throw new GatewayTimeoutError(request.id, jobId);

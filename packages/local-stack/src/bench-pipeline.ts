@@ -4,38 +4,26 @@
  * pipeline's own cost. Prints throughput, latency percentiles and the API's memory. Bounded: REQUESTS
  * requests at CONCURRENCY, against 127.0.0.1 only.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { signDevToken } from "@faceindex/api";
-import { startLocalStack } from "./local-stack.ts";
+import { startThrowawayStack } from "./throwaway-stack.ts";
 
 const requests = Number(process.env.REQUESTS ?? 400);
 const concurrency = Number(process.env.CONCURRENCY ?? 16);
 const workers = Number(process.env.WORKERS ?? 2);
 const photo = readFileSync(fileURLToPath(new URL("../../testing/fixtures/faces/same/obama_1.jpg", import.meta.url)));
 
-const dataDir = mkdtempSync(join(tmpdir(), "faceindex-bench-"));
-const secret = "bench-secret-0123456789abcdef0123456789";
-const stack = await startLocalStack({
-  dataDir,
-  redisUrl: process.env.REDIS_URL,
-  redisPort: 6391,
-  apiPort: 3300,
-  s3Port: 4668,
-  rekognitionPort: 4699,
-  jwtSecret: secret,
-  buckets: ["bench"],
-  collectionId: `bench-${Date.now()}`,
-  workers,
+const stack = await startThrowawayStack({
+  name: "bench",
   faceEngine: "load-test",
-  extraEnv: { LOG_LEVEL: "warn", LOAD_TEST_LATENCY_MS: process.env.LOAD_TEST_LATENCY_MS ?? "50", WORKER_CONCURRENCY: "16" },
+  redisUrl: process.env.REDIS_URL,
+  workers,
+  extraEnv: { LOAD_TEST_LATENCY_MS: process.env.LOAD_TEST_LATENCY_MS ?? "50", WORKER_CONCURRENCY: "16" },
   stdio: "ignore",
 });
 
 try {
-  const token = await signDevToken(secret, { subject: "bench", expiresIn: "1h" });
+  const { token, bucket } = stack;
   const image = photo.toString("base64");
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
@@ -49,7 +37,7 @@ try {
         const response = await fetch(`${stack.apiUrl}/index_faces`, {
           method: "POST",
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ image, bucket: "bench", image_key: `b/${i}.jpg`, external_image_id: `bench-${i}` }),
+          body: JSON.stringify({ image, bucket, image_key: `b/${i}.jpg`, external_image_id: `bench-${i}` }),
         });
         await response.arrayBuffer();
         latencies.push(performance.now() - t0);
@@ -68,5 +56,4 @@ try {
   console.log(`  api RSS ${rssMb.toFixed(0)} MB`);
 } finally {
   await stack.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }

@@ -5,42 +5,37 @@
  * 2. Overload: OVERLOAD_CLIENTS concurrent clients, 10x the 16 job slots of 2 workers (8 each, 200 ms
  *    per IndexFaces), with MAX_BACKLOG 100; prints the answers (200 / 503) and the API's peak RSS.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { signDevToken } from "@faceindex/api";
-import { startLocalStack, type LocalStack } from "./local-stack.ts";
+import { startThrowawayStack, type ThrowawayStack } from "./throwaway-stack.ts";
 
 const waiters = Number(process.env.WAITERS ?? 1000);
 const overloadClients = Number(process.env.OVERLOAD_CLIENTS ?? 160);
 const overloadRequests = Number(process.env.OVERLOAD_REQUESTS ?? 3000);
-const secret = "bench-secret-0123456789abcdef0123456789";
 const image = readFileSync(fileURLToPath(new URL("../../testing/fixtures/faces/same/obama_1.jpg", import.meta.url))).toString("base64");
-const token = await signDevToken(secret, { subject: "bench", expiresIn: "1h" });
 
-async function withStack(workers: number, env: NodeJS.ProcessEnv, run: (stack: LocalStack) => Promise<void>): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), "faceindex-bench-rel-"));
-  const stack = await startLocalStack({
-    dataDir, redisPort: 6393, apiPort: 3320, s3Port: 4672, rekognitionPort: 4703, jwtSecret: secret, buckets: ["bench"],
-    collectionId: `bench-${Date.now()}`, workers, faceEngine: "load-test", stdio: "ignore",
+async function withStack(workers: number, env: NodeJS.ProcessEnv, run: (stack: ThrowawayStack) => Promise<void>): Promise<void> {
+  const stack = await startThrowawayStack({
+    name: "bench-reliability",
+    faceEngine: "load-test",
+    workers,
+    stdio: "ignore",
     extraEnv: { LOG_LEVEL: "error", LOAD_TEST_LATENCY_MS: "50", WORKER_CONCURRENCY: "16", ...env },
   });
   try {
     await run(stack);
   } finally {
     await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-function post(stack: LocalStack, i: number, signal?: AbortSignal): Promise<Response> {
+function post(stack: ThrowawayStack, i: number, signal?: AbortSignal): Promise<Response> {
   return fetch(`${stack.apiUrl}/index_faces`, {
     method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ image, bucket: "bench", image_key: `b/${i}.jpg`, external_image_id: `bench-${i}` }),
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ image, bucket: stack.bucket, image_key: `b/${i}.jpg`, external_image_id: `bench-${i}` }),
     ...(signal ? { signal } : {}),
   });
 }

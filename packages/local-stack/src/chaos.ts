@@ -11,9 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { signDevToken } from "@faceindex/api";
 import { duplicateExternalIds, listCollectionFaces } from "./collection-faces.ts";
-import { startLocalStack } from "./local-stack.ts";
+import { startThrowawayStack } from "./throwaway-stack.ts";
 import { findOrStartRedis } from "./redis-server.ts";
 
 const requests = Number(process.env.REQUESTS ?? 300);
@@ -29,23 +28,15 @@ const dataDir = mkdtempSync(join(tmpdir(), "faceindex-chaos-"));
 const redisPort = Number(process.env.CHAOS_REDIS_PORT ?? 6392);
 const startRedis = async () => (await findOrStartRedis({ port: redisPort, dataDir: join(dataDir, "redis") })).process;
 let redis: ChildProcess | undefined = await startRedis();
-const secret = "chaos-secret-0123456789abcdef0123456789";
-const collectionId = `chaos-${Date.now()}`;
-const stack = await startLocalStack({
-  dataDir,
-  redisUrl: `redis://127.0.0.1:${redisPort}`,
-  redisPort,
-  apiPort: 3310,
-  s3Port: 4670,
-  rekognitionPort: 4701,
-  jwtSecret: secret,
-  buckets: ["chaos"],
-  collectionId,
-  workers: 2,
+const stack = await startThrowawayStack({
+  name: "chaos",
   faceEngine: "load-test",
+  redisUrl: `redis://127.0.0.1:${redisPort}`,
+  workers: 2,
   extraEnv: { LOG_LEVEL: "error", LOAD_TEST_LATENCY_MS: "50", WORKER_CONCURRENCY: "8", SYNC_TIMEOUT_MS: String(syncTimeoutMs) },
   stdio: "ignore",
 });
+const { token, bucket, collectionId } = stack;
 
 const attempts = new Map<string, number>();
 const finals = new Map<string, number>();
@@ -54,7 +45,6 @@ let finished = 0;
 const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 
 try {
-  const token = await signDevToken(secret, { subject: "chaos", expiresIn: "1h" });
   const image = photo.toString("base64");
   const started = performance.now();
 
@@ -65,7 +55,7 @@ try {
         const response = await fetch(`${stack.apiUrl}/index_faces`, {
           method: "POST",
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": `chaos-${collectionId}-${i}` },
-          body: JSON.stringify({ image, bucket: "chaos", image_key: `c/${i}.jpg`, external_image_id: `chaos-${i}` }),
+          body: JSON.stringify({ image, bucket, image_key: `c/${i}.jpg`, external_image_id: `chaos-${i}` }),
           signal: AbortSignal.timeout(hungAfterMs),
         });
         await response.arrayBuffer();

@@ -2,45 +2,24 @@
  * The whole pipeline as a user runs it: API, worker and local Rekognition as separate processes, started the
  * way `pnpm start` starts them, the local S3 and a real Redis; requests over HTTP with real face photos.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_S3_CREDENTIALS } from "@faceindex/local-s3";
 import { signDevToken } from "@faceindex/api";
-import { facePhoto, freePort, uniqueName } from "@faceindex/testing";
+import { facePhoto } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startLocalStack, type LocalStack } from "../src/local-stack.ts";
+import { startThrowawayStack, type ThrowawayStack } from "../src/throwaway-stack.ts";
 
-const secret = "end-to-end-test-secret-0123456789abcdef";
-const bucket = uniqueName("e2e");
-let stack: LocalStack;
-let dataDir: string;
+let stack: ThrowawayStack;
+let bucket: string;
 let token: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "faceindex-e2e-"));
-  stack = await startLocalStack({
-    dataDir,
-    redisUrl: inject("redisUrl"),
-    redisPort: 0,
-    apiPort: await freePort(),
-    s3Port: await freePort(),
-    rekognitionPort: await freePort(),
-    jwtSecret: secret,
-    buckets: [bucket],
-    collectionId: uniqueName("e2e-collection"),
-    workers: 1,
-    faceEngine: "neural",
-    extraEnv: { LOG_LEVEL: "warn", FACE_ENGINE_THREADS: "1" },
-    stdio: "inherit",
-  });
-  token = await signDevToken(secret, { subject: "e2e-user", expiresIn: "10m" });
+  stack = await startThrowawayStack({ name: "e2e", faceEngine: "neural", redisUrl: inject("redisUrl") });
+  ({ bucket, token } = stack);
 }, 300_000);
 
 afterAll(async () => {
   await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 function indexFaces(body: Record<string, unknown>, bearer = token): Promise<Response> {

@@ -8,50 +8,40 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { signDevToken } from "@faceindex/api";
-import { facePhoto, freePort, uniqueName } from "@faceindex/testing";
+import { facePhoto, freePort } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listCollectionFaces } from "../src/collection-faces.ts";
-import { startLocalStack, type LocalStack } from "../src/local-stack.ts";
+import { startThrowawayStack, type ThrowawayStack } from "../src/throwaway-stack.ts";
 import { findOrStartRedis } from "../src/redis-server.ts";
 
-const secret = "faults-test-secret-0123456789abcdef0123";
-const bucket = uniqueName("faults");
-const collectionId = uniqueName("faults-collection");
-let stack: LocalStack;
-let dataDir: string;
+let stack: ThrowawayStack;
+let bucket: string;
+let collectionId: string;
+let token: string;
+// Redis is this file's own (AOF on), so the test can kill and restart it.
+let redisDir: string;
 let redisPort: number;
 let redisProcess: ChildProcess | undefined;
-let token: string;
 const image = facePhoto("same/A000371_1.jpg").toString("base64");
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "faceindex-faults-"));
+  redisDir = mkdtempSync(join(tmpdir(), "faceindex-faults-redis-"));
   redisPort = await freePort();
-  redisProcess = (await findOrStartRedis({ port: redisPort, dataDir: join(dataDir, "redis") })).process;
-  stack = await startLocalStack({
-    dataDir,
-    redisUrl: `redis://127.0.0.1:${redisPort}`,
-    redisPort,
-    apiPort: await freePort(),
-    s3Port: await freePort(),
-    rekognitionPort: await freePort(),
-    jwtSecret: secret,
-    buckets: [bucket],
-    collectionId,
-    workers: 1,
+  redisProcess = (await findOrStartRedis({ port: redisPort, dataDir: redisDir })).process;
+  stack = await startThrowawayStack({
+    name: "faults",
     faceEngine: "load-test",
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
     // Short job locks so a killed worker's job is re-run within seconds; the wait covers it comfortably.
     extraEnv: { LOG_LEVEL: "error", LOAD_TEST_LATENCY_MS: "10", JOB_LOCK_MS: "3000", STALLED_CHECK_MS: "1000", SYNC_TIMEOUT_MS: "20000" },
-    stdio: "inherit",
   });
-  token = await signDevToken(secret, { subject: "faults-user", expiresIn: "10m" });
+  ({ bucket, collectionId, token } = stack);
 }, 180_000);
 
 afterAll(async () => {
   await stack?.stop();
   await killRedis("SIGTERM");
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(redisDir, { recursive: true, force: true });
 });
 
 async function killRedis(signal: NodeJS.Signals): Promise<void> {
@@ -151,7 +141,7 @@ describe("faults with processes", () => {
     expect(during.headers.get("retry-after")).toBeTruthy();
     expect(ready.status).toBe(503);
 
-    redisProcess = (await findOrStartRedis({ port: redisPort, dataDir: join(dataDir, "redis") })).process;
+    redisProcess = (await findOrStartRedis({ port: redisPort, dataDir: redisDir })).process;
     await until(async () => (await fetch(`${stack.apiUrl}/readyz`)).ok, "the API becoming ready again");
     expect((await getJob("survivor-request-1")).status).toBe(202);
 

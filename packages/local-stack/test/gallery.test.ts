@@ -5,56 +5,32 @@
  * The stack has its own QUEUE_PREFIX, so its queues and mapping never meet another test's in the shared Redis.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { LOCAL_S3_CREDENTIALS } from "@faceindex/local-s3";
-import { signDevToken } from "@faceindex/api";
-import { facePhoto, freePort, uniqueName } from "@faceindex/testing";
+import { facePhoto } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startLocalStack, type LocalStack } from "../src/local-stack.ts";
+import { startThrowawayStack, type ThrowawayStack } from "../src/throwaway-stack.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const secret = "gallery-test-secret-0123456789abcdef0123";
-const bucket = uniqueName("gallery-e2e");
-const collectionId = uniqueName("gallery-collection");
-const prefix = `{${uniqueName("gallery-e2e")}}`;
-let stack: LocalStack;
-let dataDir: string;
+let stack: ThrowawayStack;
+let bucket: string;
+let collectionId: string;
+let prefix: string;
 let token: string;
 let redis: Redis;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "faceindex-gallery-"));
-  stack = await startLocalStack({
-    dataDir,
-    redisUrl: inject("redisUrl"),
-    redisPort: 0,
-    apiPort: await freePort(),
-    s3Port: await freePort(),
-    rekognitionPort: await freePort(),
-    jwtSecret: secret,
-    buckets: [bucket],
-    collectionId,
-    workers: 1,
-    faceEngine: "neural",
-    extraEnv: { LOG_LEVEL: "warn", FACE_ENGINE_THREADS: "1", QUEUE_PREFIX: prefix },
-    stdio: "inherit",
-  });
-  token = await signDevToken(secret, { subject: "gallery-user", expiresIn: "10m" });
+  stack = await startThrowawayStack({ name: "gallery", faceEngine: "neural", redisUrl: inject("redisUrl") });
+  ({ bucket, collectionId, queuePrefix: prefix, token } = stack);
   redis = new Redis(stack.redisUrl);
 }, 300_000);
 
 afterAll(async () => {
-  const keys = (await redis?.keys(`${prefix}*`)) ?? [];
-  if (keys.length > 0) await redis.del(...keys);
   redis?.disconnect();
   await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function call(path: string, body: Record<string, unknown>): Promise<{ status: number; body: Record<string, any> }> {

@@ -8,5 +8,7 @@ COPY apps ./apps
 COPY packages ./packages
 RUN pnpm install --frozen-lockfile --prod=false
 ENV NODE_ENV=production
+# The local Rekognition server's data volume mounts here; it must belong to the user the apps run as.
+RUN mkdir -p /home/node/rekognition && chown node:node /home/node/rekognition
 USER node
 CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]

@@ -44,8 +44,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
   });
 
+  // Once close() has begun, answers close their connection: a keep-alive socket would otherwise hold
+  // shutdown until its idle timeout (72 s), long after the last in-flight request was answered.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
   app.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
+    if (closing) void reply.header("connection", "close");
   });
   registerErrorHandler(app);
   app.setNotFoundHandler((request, reply) =>

@@ -68,7 +68,11 @@ function getJob(requestId: string): Promise<Response> {
 }
 
 /** Delays the next IndexFaces by `ms`, then waits until a worker is inside that call. */
-async function slowNextIndexFaces(ms: number, request: () => Promise<Response>): Promise<Promise<Response>> {
+/**
+ * Delays the next IndexFaces by `ms`, sends the request and returns once that call is in flight. The
+ * pending answer comes back wrapped: an async function returning a bare promise would wait for it.
+ */
+async function slowNextIndexFaces(ms: number, request: () => Promise<Response>): Promise<{ response: Promise<Response> }> {
   await fetch(`${stack.rekognitionUrl}/_local/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -77,7 +81,7 @@ async function slowNextIndexFaces(ms: number, request: () => Promise<Response>):
   const response = request();
   for (let i = 0; i < 200; i++) {
     const { faults } = (await (await fetch(`${stack.rekognitionUrl}/_local/faults`)).json()) as { faults: unknown[] };
-    if (faults.length === 0) return response; // consumed: the call is in flight
+    if (faults.length === 0) return { response }; // consumed: the call is in flight
     await sleep(50);
   }
   throw new Error("IndexFaces was never called");
@@ -98,7 +102,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 describe("faults with processes", () => {
   it("re-runs the job of a worker killed mid-job: the client gets 200 and there is one face", async () => {
     const killed = stack.workers[0]!;
-    const pending = await slowNextIndexFaces(4_000, () => indexFaces("killed-mid-job"));
+    const { response: pending } = await slowNextIndexFaces(4_000, () => indexFaces("killed-mid-job"));
     const exited = new Promise((resolve) => killed.child.once("exit", resolve));
     killed.child.kill("SIGKILL");
     await exited;
@@ -116,7 +120,7 @@ describe("faults with processes", () => {
 
   it("lets a worker stopped with SIGTERM finish its job before it exits", async () => {
     const worker = stack.workers.find((w) => w.child.exitCode === null && w.child.signalCode === null)!;
-    const pending = await slowNextIndexFaces(1_500, () => indexFaces("graceful-worker"));
+    const { response: pending } = await slowNextIndexFaces(1_500, () => indexFaces("graceful-worker"));
 
     const [response] = await Promise.all([pending, worker.stop(30_000)]);
 
@@ -153,7 +157,7 @@ describe("faults with processes", () => {
   });
 
   it("answers the requests in flight when the API gets SIGTERM, then exits cleanly", async () => {
-    const pending = await slowNextIndexFaces(1_500, () => indexFaces("api-shutdown"));
+    const { response: pending } = await slowNextIndexFaces(1_500, () => indexFaces("api-shutdown"));
     stack.api.child.kill("SIGTERM");
 
     const response = await pending;

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { registerErrorHandler } from "./error-handler.ts";
+import { DELETE_FACES_JOB, INDEX_FACES_JOB, SEARCH_FACES_JOB } from "./job-kinds.ts";
 import { loggerOptions } from "./logger-options.ts";
 import { requestIdFor } from "./request-id.ts";
 import { registerGalleryRoutes, type GalleryQueues } from "./routes/gallery.ts";
@@ -61,6 +62,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerHealthRoutes(app, deps.redis);
   registerIndexFacesRoute(app, deps);
   if (deps.gallery) registerGalleryRoutes(app, { ...deps, gallery: deps.gallery });
-  registerJobsRoute(app, deps);
+  const lanes = [
+    { kind: INDEX_FACES_JOB, queue: deps.queue },
+    ...(deps.gallery ? [{ kind: DELETE_FACES_JOB, queue: deps.gallery.delete.queue }, { kind: SEARCH_FACES_JOB, queue: deps.gallery.search.queue }] : []),
+  ];
+  registerJobsRoute(app, { ...deps, lanes });
   return app;
 }

@@ -17,3 +17,13 @@ export async function authenticate(
   if (!token) throw new UnauthorizedError("malformed");
   return verifyToken(token);
 }
+
+/**
+ * An onRequest hook that sets `request.subject`: before the body is parsed, so an anonymous caller
+ * cannot make us parse megabytes.
+ */
+export function authenticateRequest(verifyToken: VerifyToken) {
+  return async (request: { headers: { authorization?: string }; subject: string }): Promise<void> => {
+    request.subject = (await authenticate(request.headers.authorization, verifyToken)).subject;
+  };
+}

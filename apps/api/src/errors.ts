@@ -40,8 +40,10 @@ export class GatewayTimeoutError extends Error {
     readonly requestId: string,
     /** The job that keeps running; `GET /jobs/:request_id` (or the job id) answers once it is done. */
     readonly jobId?: string,
+    /** What is still running, in the caller's terms (see job-kinds.ts). */
+    stillRunning = "The image is still being processed",
   ) {
-    super("The image is still being processed; the job was not lost and keeps running");
+    super(`${stillRunning}; the job was not lost and keeps running`);
   }
 }
 

@@ -1,7 +1,8 @@
 /** Maps finished (or timed-out) delete and search jobs to their HTTP answers, like outcome-answer.ts. */
 import type { DeletedFacesData, DeleteFacesOutcome, SearchFacesOutcome } from "@faceindex/contracts";
-import { BadRequestError, GatewayTimeoutError } from "./errors.ts";
+import { BadRequestError } from "./errors.ts";
 import type { JobResult } from "./job-waiter.ts";
+import { outcomeOf } from "./outcome-answer.ts";
 
 export interface DeletedAnswer {
   success: true;
@@ -13,8 +14,10 @@ export interface SearchAnswer {
   data: Extract<SearchFacesOutcome, { status: "searched" }>["data"];
 }
 
+const FAILED = "The request could not be processed after several attempts";
+
 export function answerForDelete(result: JobResult, requestId: string): DeletedAnswer {
-  const outcome = returnValue<DeleteFacesOutcome>(result, requestId);
+  const outcome = outcomeOf<DeleteFacesOutcome>(result, requestId, FAILED);
   switch (outcome?.status) {
     case "deleted":
       return { success: true, response: outcome.data };
@@ -28,7 +31,7 @@ export function answerForDelete(result: JobResult, requestId: string): DeletedAn
 }
 
 export function answerForSearch(result: JobResult, requestId: string): SearchAnswer {
-  const outcome = returnValue<SearchFacesOutcome>(result, requestId);
+  const outcome = outcomeOf<SearchFacesOutcome>(result, requestId, FAILED);
   switch (outcome?.status) {
     case "searched":
       return { success: true, data: outcome.data };
@@ -39,16 +42,4 @@ export function answerForSearch(result: JobResult, requestId: string): SearchAns
     default:
       throw new Error(`job ${requestId} returned an unknown outcome`);
   }
-}
-
-/** The job's return value, or the error for a timeout (504) or a job that threw for good (400). */
-function returnValue<Outcome>(result: JobResult, requestId: string): Outcome | null {
-  if (result.status === "timeout") throw new GatewayTimeoutError(requestId);
-  if (result.status === "failed") {
-    // The reason stays in our logs: a thrown error is an infrastructure problem, not the caller's.
-    throw new BadRequestError("PROCESSING_FAILED", "The request could not be processed after several attempts", {
-      request_id: requestId,
-    });
-  }
-  return result.returnvalue as Outcome | null;
 }

@@ -10,10 +10,13 @@
  *   only produce a duplicate: Rekognition itself returns the stored face for the same bytes and
  *   ExternalImageId); change any field (max_faces, image_key, ...) and it is a new request.
  *
- * Scoped to the token's subject: another caller with the same key or body gets another job.
+ * Deletes and searches take the header too (a retried erasure must get the first one's outcome, not
+ * FACE_NOT_FOUND); without it each request is its own job (freshJobId).
+ *
+ * Scoped to the token's subject and the queue: another caller with the same key or body gets another job.
  * X-Request-Id stays a per-HTTP-request tracing id and plays no part here.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { BadRequestError } from "./errors.ts";
 
 // RFC-draft keys are opaque strings; printable ASCII up to 255 covers UUIDs, ULIDs and hashes.
@@ -33,16 +36,36 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   return header;
 }
 
-/** sha256 over the job's fields (in a fixed order) and the image bytes. */
-export function requestDigest(fields: Record<string, unknown>, imageBytes: Buffer): string {
+/** sha256 over the job's fields (in a fixed order) and the image bytes (none for a delete). */
+export function requestDigest(fields: Record<string, unknown>, imageBytes: Buffer = Buffer.alloc(0)): string {
   const canonical = JSON.stringify(Object.keys(fields).sort().map((name) => [name, fields[name] ?? null]));
   const imageHash = createHash("sha256").update(imageBytes).digest();
   return createHash("sha256").update(canonical).update("\0").update(imageHash).digest("hex");
 }
 
-/** The BullMQ job id: no ':' and not all digits, as BullMQ requires for custom ids. */
-export function jobIdFor(subject: string, idempotencyKey: string | undefined, digest: string): string {
+/**
+ * The BullMQ job id: no ':' and not all digits, as BullMQ requires for custom ids. The queue's name is
+ * part of the hash, so one key sent to two routes names two jobs, and GET /jobs can never confuse them.
+ */
+export function jobIdFor(queueName: string, subject: string, idempotencyKey: string | undefined, digest: string): string {
   const [kind, secret] = idempotencyKey === undefined ? ["rq", digest] : ["ik", idempotencyKey];
-  const hash = createHash("sha256").update(subject).update("\0").update(kind).update("\0").update(secret).digest("hex");
+  const hash = createHash("sha256")
+    .update(queueName)
+    .update("\0")
+    .update(subject)
+    .update("\0")
+    .update(kind)
+    .update("\0")
+    .update(secret)
+    .digest("hex");
   return `${kind}-${hash.slice(0, ID_HEX_CHARS)}`;
+}
+
+/**
+ * The job id of a request that is never the same as another: a delete or search without an
+ * Idempotency-Key. Deriving it from the body would be wrong there: the same erasure sent a day later
+ * (after a re-enrolment) must delete again, and the same probe must search the gallery as it is now.
+ */
+export function freshJobId(): string {
+  return `rn-${randomUUID().replaceAll("-", "")}`;
 }

@@ -52,6 +52,7 @@ const gallery = await openGalleryQueues({
   eventsConnection: () => events.duplicate(),
   prefix: config.QUEUE_PREFIX,
   loadFinishedJobs: (galleryQueue) => finishedJobsLoader(commands, galleryQueue),
+  backlog: (galleryQueue) => createBacklogGuard({ queue: galleryQueue, maxBacklog: config.MAX_BACKLOG }),
   onError: (error, what) => log.warn({ err: error }, `${what} error`),
 });
 

@@ -9,16 +9,9 @@ export interface IndexedAnswer {
   data: IndexedFaceData;
 }
 
-/** Returns the 200 body, or throws the error that the error handler turns into 400 / 504 / 500. */
+/** Returns the 200 body, or throws the error that the error handler turns into 400 / 409 / 504 / 500. */
 export function answerForJob(result: JobResult, requestId: string): IndexedAnswer {
-  if (result.status === "timeout") throw new GatewayTimeoutError(requestId);
-  if (result.status === "failed") {
-    // The reason stays in our logs: a thrown error is an infrastructure problem, not the caller's.
-    throw new BadRequestError("PROCESSING_FAILED", "The image could not be processed after several attempts", {
-      request_id: requestId,
-    });
-  }
-  const outcome = result.returnvalue as IndexFacesOutcome | null;
+  const outcome = outcomeOf<IndexFacesOutcome>(result, requestId, "The image could not be processed after several attempts");
   switch (outcome?.status) {
     case "indexed":
       return { success: true, message: "Face indexed", data: outcome.data };
@@ -31,4 +24,17 @@ export function answerForJob(result: JobResult, requestId: string): IndexedAnswe
     default:
       throw new Error(`job ${requestId} returned an unknown outcome`);
   }
+}
+
+/**
+ * The job's return value (its outcome), or the error for a timeout (504) or a job that threw for good
+ * (400 PROCESSING_FAILED, saying `failedMessage`). Shared by the answers of every kind of job.
+ */
+export function outcomeOf<Outcome>(result: JobResult, requestId: string, failedMessage: string): Outcome | null {
+  if (result.status === "timeout") throw new GatewayTimeoutError(requestId);
+  if (result.status === "failed") {
+    // The reason stays in our logs: a thrown error is an infrastructure problem, not the caller's.
+    throw new BadRequestError("PROCESSING_FAILED", failedMessage, { request_id: requestId });
+  }
+  return result.returnvalue as Outcome | null;
 }

@@ -1,7 +1,8 @@
 /**
  * Which job answered which request: `GET /jobs/:request_id` accepts the X-Request-Id a client saw on
  * its 504 (or any attempt of it), so the API remembers request id -> job id for as long as BullMQ
- * keeps the finished job. Keys are per subject, so one caller's ids can never shadow another's.
+ * keeps the finished job. Keys are per subject, so one caller's ids can never shadow another's. One key
+ * space for every kind of job (index, delete, search; the name's "index-faces" part predates the others).
  */
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";

@@ -1,7 +1,7 @@
 /** When more jobs wait than can be served in time, new ones are refused at once with 503 + Retry-After. */
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createBacklogGuard } from "../src/backlog-guard.ts";
-import { createHarness, devToken, validBody, type Harness } from "./support/harness.ts";
+import { createHarness, postJson, validBody, type Harness } from "./support/harness.ts";
 
 const redisUrl = inject("redisUrl");
 let harness: Harness | undefined;
@@ -10,14 +10,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function post(h: Harness, body: unknown) {
-  return h.app.inject({
-    method: "POST",
-    url: "/index_faces",
-    headers: { authorization: `Bearer ${await devToken()}`, "content-type": "application/json" },
-    payload: JSON.stringify(body),
-  });
-}
+const post = (h: Harness, body: unknown) => postJson(h.app, "/index_faces", body);
 
 describe("back-pressure", () => {
   it("queues up to MAX_BACKLOG, then answers 503 with Retry-After without queueing; replays still attach", async () => {

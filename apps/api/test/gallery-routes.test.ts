@@ -14,7 +14,7 @@ import {
 } from "@faceindex/contracts";
 import { facePhoto } from "@faceindex/testing";
 import { createGalleryHarness, type GalleryHarness } from "./support/gallery-harness.ts";
-import { createHarness, devToken, obamaJpeg, validBody, type Harness } from "./support/harness.ts";
+import { createHarness, obamaJpeg, postJson, validBody, type Harness } from "./support/harness.ts";
 import { buildStubApp } from "./support/stub-app.ts";
 
 const redisUrl = inject("redisUrl");
@@ -36,22 +36,13 @@ const match: FaceMatch = {
   image_key: "customers/7/selfie.jpg",
 };
 
-const neverCalled = { add: async () => ({}) as never, getJob: async () => undefined };
-const stubGallery = {
-  deleteQueue: neverCalled,
-  deleteWaiter: { wait: async () => ({ status: "timeout" as const }) },
-  searchQueue: neverCalled,
-  searchWaiter: { wait: async () => ({ status: "timeout" as const }) },
+const neverCalled = {
+  queue: { add: async () => ({}) as never, getJob: async () => undefined },
+  waiter: { wait: async () => ({ status: "timeout" as const }) },
 };
+const stubGallery = { delete: neverCalled, search: neverCalled };
 
-async function post(app: { inject: GalleryHarness["app"]["inject"] }, url: string, body: unknown, token?: string) {
-  return app.inject({
-    method: "POST",
-    url,
-    headers: { authorization: `Bearer ${token ?? (await devToken())}`, "content-type": "application/json" },
-    payload: JSON.stringify(body),
-  });
-}
+const post = (app: Pick<GalleryHarness["app"], "inject">, url: string, body: unknown) => postJson(app, url, body);
 
 describe("gallery routes: validation", () => {
   it.each([
@@ -125,7 +116,7 @@ describe("POST /delete_faces_from_collection through the queue", () => {
       success: true,
       response: { deleted_face_ids: ["f1", "f2"], unsuccessful_face_deletions: [], external_image_id: "customer-42", bucket: "kyc-faces", collection_id: "faces", deleted_image_keys: ["a.jpg"], unknown_image_keys: 0 },
     });
-    expect(seen).toEqual([{ requestId: response.headers["x-request-id"], subject: "kyc-user-1", bucket: "kyc-faces", externalImageId: "customer-42", deleteImage: true }]);
+    expect(seen).toEqual([{ requestId: response.headers["x-job-id"], subject: "kyc-user-1", bucket: "kyc-faces", externalImageId: "customer-42", deleteImage: true, requestDigest: expect.any(String) }]);
   });
 
   it("answers 400 FACE_NOT_FOUND for an unknown external id, and 400 with the code of a failure", async () => {
@@ -167,14 +158,15 @@ describe("POST /search_faces through the queue", () => {
 
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ success: true, data: { matches: [match], searched_face: searchedFace } });
-    const requestId = response.headers["x-request-id"] as string;
+    const jobId = response.headers["x-job-id"] as string;
     expect(seen[0]?.data).toEqual({
-      requestId,
+      requestId: jobId,
       subject: "kyc-user-1",
-      imageKey: searchImageRedisKey(requestId, h.prefix),
+      imageKey: searchImageRedisKey(jobId, h.prefix),
       contentType: "image/jpeg",
       threshold: 80,
       maxMatches: 10,
+      requestDigest: expect.any(String),
     });
     expect(seen[0]?.parked?.equals(obamaJpeg)).toBe(true);
   });

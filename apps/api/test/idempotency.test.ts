@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createHarness, devToken, validBody, type Harness } from "./support/harness.ts";
+import { createHarness, postJson, validBody, type Harness } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
 
 const redisUrl = inject("redisUrl");
@@ -14,14 +14,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function post(h: Harness, body: unknown, headers: Record<string, string> = {}, subject?: string) {
-  return h.app.inject({
-    method: "POST",
-    url: "/index_faces",
-    headers: { authorization: `Bearer ${await devToken(subject)}`, "content-type": "application/json", ...headers },
-    payload: JSON.stringify(body),
-  });
-}
+const post = (h: Harness, body: unknown, headers: Record<string, string> = {}, subject?: string) =>
+  postJson(h.app, "/index_faces", body, { headers, ...(subject === undefined ? {} : { subject }) });
 
 /** A worker that counts its runs and takes `delayMs`, long enough for replays to arrive mid-job. */
 async function countingWorker(h: Harness, delayMs: number) {

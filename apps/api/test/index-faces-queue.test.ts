@@ -4,7 +4,7 @@ import { UnrecoverableError, type Job } from "bullmq";
 import { EventEmitter } from "node:events";
 import { imageRedisKey, type IndexedFaceData, type IndexFacesJob } from "@faceindex/contracts";
 import { facePhoto } from "@faceindex/testing";
-import { createHarness, devToken, obamaJpeg, validBody, type Harness } from "./support/harness.ts";
+import { createHarness, obamaJpeg, postJson, validBody, type Harness } from "./support/harness.ts";
 
 const redisUrl = inject("redisUrl");
 let harness: Harness | undefined;
@@ -32,14 +32,7 @@ function indexedData(job: Job<IndexFacesJob>): IndexedFaceData {
   };
 }
 
-async function post(h: Harness, body: unknown, headers: Record<string, string> = {}) {
-  return h.app.inject({
-    method: "POST",
-    url: "/index_faces",
-    headers: { authorization: `Bearer ${await devToken()}`, "content-type": "application/json", ...headers },
-    payload: JSON.stringify(body),
-  });
-}
+const post = (h: Harness, body: unknown, headers: Record<string, string> = {}) => postJson(h.app, "/index_faces", body, { headers });
 
 describe("POST /index_faces through the queue", () => {
   it("answers 200 with the worker's data, after parking exactly the decoded bytes", async () => {

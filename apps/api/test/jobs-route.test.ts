@@ -1,6 +1,6 @@
 /** GET /jobs/:request_id after a 504: the job keeps running and its outcome is retrievable, by its owner only. */
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createHarness, devToken, validBody, type Harness } from "./support/harness.ts";
+import { createHarness, getJob as fetchJob, postJson, validBody, type Harness } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
 
 const redisUrl = inject("redisUrl");
@@ -10,18 +10,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function getJob(h: Harness, id: string, subject?: string) {
-  return h.app.inject({ method: "GET", url: `/jobs/${id}`, headers: { authorization: `Bearer ${await devToken(subject)}` } });
-}
-
-async function post(h: Harness, body: unknown) {
-  return h.app.inject({
-    method: "POST",
-    url: "/index_faces",
-    headers: { authorization: `Bearer ${await devToken()}`, "content-type": "application/json" },
-    payload: JSON.stringify(body),
-  });
-}
+const getJob = (h: Harness, id: string, subject?: string) => fetchJob(h.app, id, subject);
+const post = (h: Harness, body: unknown) => postJson(h.app, "/index_faces", body);
 
 describe("GET /jobs/:request_id", () => {
   it("answers 202 while pending, then the same 200 body index_faces gives", async () => {

@@ -1,9 +1,9 @@
 /**
  * The BullMQ workers of the gallery queues, one per queue (delete-faces, search-faces), next to the
- * index-faces worker of app.ts. Never reads process.env: main.ts (or a test) passes every dependency in.
+ * index-faces worker of app.ts, with the same lock, stalled-job and throttle settings (queue-worker.ts).
+ * Never reads process.env: main.ts (or a test) passes every dependency in.
  */
-import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Worker } from "bullmq";
 import type { Logger } from "pino";
 import {
   DELETE_FACES_QUEUE,
@@ -20,17 +20,14 @@ import type { FaceCollection } from "./face-collection.ts";
 import { createGalleryMap } from "./gallery-map.ts";
 import type { ImageStore } from "./image-store.ts";
 import { createParkedImages } from "./parked-image.ts";
+import { createQueueWorker, DEFAULT_LOCK_DURATION_MS, type QueueWorkerSettings } from "./queue-worker.ts";
 import { createSearchFacesProcessor } from "./search-faces.ts";
 
-export interface GalleryWorkerDeps {
-  /** ioredis with `maxRetriesPerRequest: null`; also holds the mapping, the locks and the parked probes. */
-  redis: Redis;
+export interface GalleryWorkerDeps extends Omit<QueueWorkerSettings, "prefix" | "logger"> {
   imageStore: Pick<ImageStore, "deleteImage">;
   faceCollection: Pick<FaceCollection, "searchFacesByImage" | "deleteFaces">;
   collectionId: string;
   logger: Logger;
-  /** Jobs in flight at once per queue in this process. */
-  concurrency: number;
   /** Overridable so tests run on their own queues; default to the contract's. */
   deleteQueueName?: string;
   searchQueueName?: string;
@@ -43,23 +40,28 @@ export interface GalleryWorkers {
   close(): Promise<void>;
 }
 
+/**
+ * A throttle pauses only the queue whose call was throttled: AWS quotas are per operation (DeleteFaces,
+ * SearchFacesByImage and IndexFaces each have their own TPS), so a throttled search does not stop erasures.
+ */
 export function createGalleryWorkers(deps: GalleryWorkerDeps): GalleryWorkers {
   const prefix = deps.prefix ?? QUEUE_PREFIX;
+  const settings = { ...deps, prefix };
   const gallery = createGalleryMap(deps.redis, prefix, deps.collectionId);
-  const options = { connection: deps.redis, prefix, concurrency: deps.concurrency };
-  const deleteWorker = new Worker<DeleteFacesJob, DeleteFacesOutcome>(
+  const deleteWorker = createQueueWorker(
     deps.deleteQueueName ?? DELETE_FACES_QUEUE,
     createDeleteFacesProcessor({
       faceCollection: deps.faceCollection,
       imageStore: deps.imageStore,
       gallery,
-      lock: createExternalIdLock({ redis: deps.redis, prefix, collectionId: deps.collectionId }),
+      // The lock of a killed worker must lapse no later than its job's, or the re-run finds it still held.
+      lock: createExternalIdLock({ redis: deps.redis, prefix, collectionId: deps.collectionId, ttlMs: deps.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS }),
       collectionId: deps.collectionId,
       logger: deps.logger,
     }),
-    options,
+    settings,
   );
-  const searchWorker = new Worker<SearchFacesJob, SearchFacesOutcome>(
+  const searchWorker = createQueueWorker(
     deps.searchQueueName ?? SEARCH_FACES_QUEUE,
     createSearchFacesProcessor({
       faceCollection: deps.faceCollection,
@@ -68,12 +70,8 @@ export function createGalleryWorkers(deps: GalleryWorkerDeps): GalleryWorkers {
       collectionId: deps.collectionId,
       logger: deps.logger,
     }),
-    options,
+    settings,
   );
-  for (const worker of [deleteWorker, searchWorker]) {
-    // Without a listener, a Redis error event would crash the process; ioredis reconnects by itself.
-    worker.on("error", (error) => deps.logger.error({ err: { name: error.name, message: error.message } }, "worker error"));
-  }
   return {
     deleteWorker,
     searchWorker,

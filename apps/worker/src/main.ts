@@ -61,28 +61,19 @@ await ensureCollection(faceIndex, config.COLLECTION_ID, { logger }).catch((error
 
 const imageStore = createImageStore(s3);
 const faceCollection = createFaceCollection(rekognition);
-const worker = createWorker({
+// Every queue's worker: the same Redis, prefix, concurrency, job lock and stalled-job checks.
+const common = {
   redis,
-  imageStore,
-  faceIndex,
-  faceCollection,
   collectionId: config.COLLECTION_ID,
   logger,
   concurrency: config.WORKER_CONCURRENCY,
   prefix: config.QUEUE_PREFIX,
   ...(config.JOB_LOCK_MS === undefined ? {} : { lockDurationMs: config.JOB_LOCK_MS }),
   ...(config.STALLED_CHECK_MS === undefined ? {} : { stalledIntervalMs: config.STALLED_CHECK_MS }),
-});
+};
+const worker = createWorker({ ...common, imageStore, faceIndex, faceCollection });
 // One BullMQ worker per queue: delete and search jobs never wait behind a backlog of enrolments.
-const galleryWorkers = createGalleryWorkers({
-  redis,
-  imageStore,
-  faceCollection,
-  collectionId: config.COLLECTION_ID,
-  logger,
-  concurrency: config.WORKER_CONCURRENCY,
-  prefix: config.QUEUE_PREFIX,
-});
+const galleryWorkers = createGalleryWorkers({ ...common, imageStore, faceCollection });
 logger.info({ concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID }, "worker started");
 
 let stopping = false;

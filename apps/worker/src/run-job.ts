@@ -1,5 +1,5 @@
 /**
- * The retry policy of the delete and search processors, the same as index-face.ts: business results
+ * The retry policy of every job processor (index, delete, search): business results
  * and permanent errors are RETURNED as the outcome; transient errors are THROWN so BullMQ retries them
  * with backoff, except on the last attempt, where the failure is returned so the API always gets a value.
  */

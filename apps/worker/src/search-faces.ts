@@ -8,7 +8,7 @@ import { searchFacesJobSchema, type SearchFacesJob, type SearchFacesOutcome } fr
 import type { FaceCollection } from "./face-collection.ts";
 import { withGalleryDetails } from "./face-matches.ts";
 import type { GalleryMap } from "./gallery-map.ts";
-import type { ParkedImages } from "./parked-image.ts";
+import { IMAGE_EXPIRED, removeParkedImageOf, type ParkedImages } from "./parked-image.ts";
 import { createJobRunner } from "./run-job.ts";
 
 export interface SearchFacesDeps {
@@ -27,14 +27,7 @@ export function createSearchFacesProcessor(deps: SearchFacesDeps) {
     firstStage: "reading the uploaded image",
     async run(job, { enter }) {
       const bytes = await deps.parkedImages.read(job.imageKey);
-      if (!bytes) {
-        return {
-          status: "failed",
-          code: "IMAGE_EXPIRED",
-          retryable: false,
-          message: "The uploaded image expired before a worker took the job; send the request again",
-        };
-      }
+      if (!bytes) return IMAGE_EXPIRED;
       enter("searching faces in Rekognition");
       const result = await deps.faceCollection.searchFacesByImage({
         collectionId: deps.collectionId,
@@ -47,10 +40,7 @@ export function createSearchFacesProcessor(deps: SearchFacesDeps) {
       const matches = await withGalleryDetails(result.matches, deps.gallery);
       return { status: "searched", data: { matches, searched_face: result.searchedFace } };
     },
-    async cleanup(data) {
-      // Only the key the job names, and only once the job ended for good: a retry needs the bytes.
-      const imageKey = (data as { imageKey?: unknown } | undefined)?.imageKey;
-      if (typeof imageKey === "string") await deps.parkedImages.remove(imageKey);
-    },
+    // Only the key the job names, and only once the job ended for good: a retry needs the bytes.
+    cleanup: (data) => removeParkedImageOf(deps.parkedImages, data),
   });
 }

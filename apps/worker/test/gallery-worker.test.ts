@@ -3,14 +3,9 @@
  * lock against the real parts: Redis, the local S3 and the local Rekognition server (neural engine)
  * over HTTP with the official SDK. Each test has its own queues and key prefix.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { Queue, type BackoffOptions } from "bullmq";
-import { Redis } from "ioredis";
+import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { Queue, Worker, type BackoffOptions } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -18,55 +13,43 @@ import {
   externalIdKey,
   externalIdLockKey,
   facesKey,
-  imageRedisKey,
-  indexFacesJobOptions,
   searchFacesJobOptions,
   searchImageRedisKey,
   type DeleteFacesJob,
   type IndexFacesJob,
   type SearchFacesJob,
 } from "@faceindex/contracts";
-import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
-import { startLocalS3, type LocalS3 } from "@faceindex/local-s3";
-import { startRekognitionServer } from "@faceindex/rekognition-local";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import { createFaceCollection, createFaceIndex, createGalleryWorkers, createImageStore, createWorker, ensureCollection } from "../src/app.ts";
+import {
+  createFaceCollection,
+  createFaceIndex,
+  createGalleryWorkers,
+  createImageStore,
+  createWorker,
+  ensureCollection,
+  type GalleryWorkers,
+} from "../src/app.ts";
 import { createExternalIdLock, LockBusyError } from "../src/external-id-lock.ts";
 import { createGalleryMap } from "../src/gallery-map.ts";
 import { findImageOwners } from "../src/image-owners.ts";
 import { rebuildGallery } from "../src/rebuild-gallery.ts";
-import { clearFaults, injectFault, localRekognitionClient, localS3Client } from "./helpers.ts";
+import { clearFaults, enqueueIndexJob, injectFault, startLocalParts, waitForJob, type LocalParts } from "./helpers.ts";
 
 const logger = pino({ level: "silent" });
-const bucket = uniqueName("gallery");
-const collectionId = uniqueName("gallery-faces");
-let dataDir: string;
-let localS3: LocalS3;
-let engine: FaceEngine;
-let rekognitionServer: { url: string; close(): Promise<void> };
-let s3: S3Client;
-let rekognition: RekognitionClient;
-let redis: Redis;
+let parts: LocalParts;
+let bucket: string;
+let s3: LocalParts["s3"];
+let rekognition: LocalParts["rekognition"];
+let redis: LocalParts["redis"];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gallery-worker-test-"));
-  localS3 = await startLocalS3({ directory: join(dataDir, "s3"), buckets: [bucket] });
-  s3 = localS3Client(localS3.endpoint);
   // One neural engine for the whole file: its models take seconds to load.
-  engine = await createFaceEngine({ mode: "neural", threads: 1, log: () => {} });
-  rekognitionServer = await startRekognitionServer({ engine, dataDir: join(dataDir, "rekognition"), s3, port: 0 });
-  rekognition = localRekognitionClient(rekognitionServer.url);
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  parts = await startLocalParts("gallery", inject("redisUrl"), { mode: "neural", threads: 1, log: () => {} });
+  ({ bucket, s3, rekognition, redis } = parts);
 });
 
 afterAll(async () => {
-  await rekognitionServer?.close();
-  await engine?.close();
-  await localS3?.close();
-  await redis?.quit();
-  s3?.destroy();
-  rekognition?.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
+  await parts?.close();
 });
 
 /** Every worker and queue of one test, on a fresh collection so tests never see each other's faces. */
@@ -76,16 +59,21 @@ interface Harness {
   index: Queue;
   remove: Queue;
   search: Queue;
+  /** Starts the delete and search workers when startHarness was told to defer them. */
+  startGalleryWorkers(): void;
   close(): Promise<void>;
 }
 const harnesses: Harness[] = [];
 
-async function startHarness(): Promise<Harness> {
+/** Throttles pause the queue 200 ms (1 s in production) to keep the tests short. */
+async function startHarness(
+  { deferGalleryWorkers = false, ...settings }: { lockDurationMs?: number; stalledIntervalMs?: number; deferGalleryWorkers?: boolean } = {},
+): Promise<Harness> {
   const prefix = `{${uniqueName("gallery-test")}}`;
   const collection = uniqueName("faces");
   await ensureCollection(createFaceIndex(rekognition), collection, { logger });
   const names = { index: uniqueName("index"), remove: uniqueName("delete"), search: uniqueName("search") };
-  const common = { redis, collectionId: collection, logger, concurrency: 2, prefix };
+  const common = { redis, collectionId: collection, logger, concurrency: 2, prefix, throttlePauseMs: 200, ...settings };
   const indexWorker = createWorker({
     ...common,
     imageStore: createImageStore(s3),
@@ -93,13 +81,17 @@ async function startHarness(): Promise<Harness> {
     faceCollection: createFaceCollection(rekognition),
     queueName: names.index,
   });
-  const galleryWorkers = createGalleryWorkers({
-    ...common,
-    imageStore: createImageStore(s3),
-    faceCollection: createFaceCollection(rekognition),
-    deleteQueueName: names.remove,
-    searchQueueName: names.search,
-  });
+  let galleryWorkers: GalleryWorkers | undefined;
+  const startGalleryWorkers = () => {
+    galleryWorkers = createGalleryWorkers({
+      ...common,
+      imageStore: createImageStore(s3),
+      faceCollection: createFaceCollection(rekognition),
+      deleteQueueName: names.remove,
+      searchQueueName: names.search,
+    });
+  };
+  if (!deferGalleryWorkers) startGalleryWorkers();
   const queue = (name: string) => new Queue(name, { connection: redis, prefix });
   const harness: Harness = {
     prefix,
@@ -107,8 +99,9 @@ async function startHarness(): Promise<Harness> {
     index: queue(names.index),
     remove: queue(names.remove),
     search: queue(names.search),
+    startGalleryWorkers,
     async close() {
-      await Promise.all([indexWorker.close(), galleryWorkers.close()]);
+      await Promise.all([indexWorker.close(), galleryWorkers?.close()]);
       for (const q of [harness.index, harness.remove, harness.search]) {
         await q.obliterate({ force: true });
         await q.close();
@@ -122,45 +115,18 @@ async function startHarness(): Promise<Harness> {
 }
 
 afterEach(async () => {
-  await clearFaults(rekognitionServer.url);
+  await clearFaults(parts.rekognitionUrl);
   for (const harness of harnesses.splice(0)) await harness.close();
 });
 
-interface Finished<T> {
-  outcome: T;
-  attemptsMade: number;
-}
-
 /** Polls the job until it finished for good (no QueueEvents: one less blocking connection). */
-async function finished<T = any>(queue: Queue, jobId: string, timeoutMs = 45_000): Promise<Finished<T>> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const job = await queue.getJob(jobId);
-    if (job?.finishedOn) return { outcome: job.returnvalue as T, attemptsMade: job.attemptsMade };
-    await sleep(50);
-  }
-  throw new Error(`job ${jobId} did not finish within ${timeoutMs} ms`);
-}
+const finished = waitForJob;
 
 /** Parks the bytes like the API does and enqueues an index job; fast fixed backoff unless options say otherwise. */
-async function submitIndex(h: Harness, photo: string, externalImageId: string, overrides: Partial<IndexFacesJob> = {}, backoff: BackoffOptions = { type: "fixed", delay: 10 }) {
+function submitIndex(h: Harness, photo: string, externalImageId: string, overrides: Partial<IndexFacesJob> = {}, backoff?: BackoffOptions) {
   const jobId = uniqueName("index");
-  const imageKey = imageRedisKey(jobId, h.prefix);
-  await redis.set(imageKey, facePhoto(photo), "EX", 120);
-  const job: IndexFacesJob = {
-    requestId: jobId,
-    subject: "test-user",
-    imageKey,
-    contentType: "image/jpeg",
-    bucket,
-    objectKey: `selfies/${externalImageId}/${jobId}.jpg`,
-    externalImageId,
-    maxFaces: 1,
-    qualityFilter: "AUTO",
-    ...overrides,
-  };
-  await h.index.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff });
-  return { jobId, job };
+  const target = { redis, queue: h.index, prefix: h.prefix, bucket };
+  return enqueueIndexJob(target, facePhoto(photo), { jobId, externalImageId, objectKey: `selfies/${externalImageId}/${jobId}.jpg`, ...overrides }, backoff);
 }
 
 async function submitDelete(h: Harness, externalImageId: string, deleteImage = false, backoff: BackoffOptions = { type: "fixed", delay: 10 }) {
@@ -192,7 +158,7 @@ async function facesStillIndexed(h: Harness): Promise<{ faceId: string; external
 
 /** Delays the next call of an operation (the fault registry's latency knob, no error). */
 async function injectLatency(operation: string, latencyMs: number): Promise<void> {
-  const response = await fetch(`${rekognitionServer.url}/_local/faults`, {
+  const response = await fetch(`${parts.rekognitionUrl}/_local/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ operation, count: 1, latencyMs }),
@@ -251,6 +217,17 @@ describe("search-faces processor", () => {
     expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(objectsBefore);
   });
 
+  it("pauses the search queue on SearchFacesByImage throttling and answers without spending an attempt", async () => {
+    const h = await startHarness();
+    const enrolled = await indexed(h, "same/obama_1.jpg", "user-obama");
+    await injectFault(parts.rekognitionUrl, { operation: "SearchFacesByImage", count: 1, code: "ThrottlingException", status: 400 });
+    const { jobId } = await submitSearch(h, "same/obama_2.jpg");
+    const { outcome, attemptsMade } = await finished(h.search, jobId);
+    expect(outcome.status).toBe("searched");
+    expect(outcome.data.matches.map((match: { face_id: string }) => match.face_id)).toEqual([enrolled.outcome.data.face_id]);
+    expect(attemptsMade).toBe(1);
+  });
+
   it("answers no_face for a probe without a face", async () => {
     const h = await startHarness();
     const { jobId, job } = await submitSearch(h, "noface/gradient.jpg");
@@ -291,14 +268,32 @@ describe("delete-faces processor", () => {
     expect(outcome).toEqual({ status: "not_found", message: expect.stringContaining("nobody-here") });
   });
 
-  it("retries DeleteFaces throttling to success", async () => {
+  it("pauses the delete queue on DeleteFaces throttling and succeeds without spending an attempt", async () => {
     const h = await startHarness();
     await indexed(h, "same/A000371_1.jpg", "user-a371");
-    await injectFault(rekognitionServer.url, { operation: "DeleteFaces", count: 1, code: "ThrottlingException", status: 400 });
+    await injectFault(parts.rekognitionUrl, { operation: "DeleteFaces", count: 1, code: "ThrottlingException", status: 400 });
     const { jobId } = await submitDelete(h, "user-a371");
     const { outcome, attemptsMade } = await finished(h.remove, jobId);
     expect(outcome.status).toBe("deleted");
-    expect(attemptsMade).toBe(2);
+    expect(attemptsMade).toBe(1); // the throttle put the job back (shared rate limit) instead of failing an attempt
+    expect(await facesStillIndexed(h)).toEqual([]);
+  });
+
+  it("re-runs a delete whose worker died mid-job once its lock lapses", async () => {
+    const h = await startHarness({ lockDurationMs: 1_000, stalledIntervalMs: 500, deferGalleryWorkers: true });
+    await indexed(h, "same/B001230_1.jpg", "user-orphan");
+    // A worker takes the job and dies without finishing it (its lock is never renewed).
+    const { jobId } = await submitDelete(h, "user-orphan");
+    const dying = new Worker(h.remove.name, undefined, { connection: redis, prefix: h.prefix, lockDuration: 1_000, autorun: false });
+    const taken = await dying.getNextJob("token-of-a-killed-worker");
+    await dying.close();
+    h.startGalleryWorkers();
+
+    const { outcome } = await finished(h.remove, jobId);
+
+    expect(taken?.id).toBe(jobId);
+    expect(outcome.status).toBe("deleted");
+    expect(await facesStillIndexed(h)).toEqual([]);
   });
 });
 

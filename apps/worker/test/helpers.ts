@@ -1,10 +1,64 @@
-/** Shared by this package's integration tests: local S3 + local Rekognition clients and job helpers. */
+/**
+ * Shared by this package's integration tests: the real parts started once per test file (Redis, local
+ * S3 with a bucket, the local Rekognition server over HTTP), fault injection and job helpers.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
-import { setTimeout as sleep } from "node:timers/promises";
-import type { Queue } from "bullmq";
-import { LOCAL_S3_CREDENTIALS } from "@faceindex/local-s3";
-import type { IndexFacesJob, IndexFacesOutcome } from "@faceindex/contracts";
+import { Queue, type BackoffOptions } from "bullmq";
+import { Redis } from "ioredis";
+import { imageRedisKey, indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { createFaceEngine } from "@faceindex/face-engine";
+import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "@faceindex/local-s3";
+import { startRekognitionServer } from "@faceindex/rekognition-local";
+import { uniqueName } from "@faceindex/testing";
+import { createFaceIndex, createImageStore, createWorker, type IndexFacesWorker, type WorkerDeps } from "../src/app.ts";
+
+export interface LocalParts {
+  /** A bucket of the local S3 made for this file. */
+  bucket: string;
+  s3: S3Client;
+  rekognition: RekognitionClient;
+  /** The local Rekognition server, for fault injection. */
+  rekognitionUrl: string;
+  /** `maxRetriesPerRequest: null`, as BullMQ workers need. */
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local S3 and Rekognition server once for a test file (the neural engine's models take
+ * seconds to load; "load-test" is the fast stand-in when faces do not matter).
+ */
+export async function startLocalParts(name: string, redisUrl: string, engineOptions: Parameters<typeof createFaceEngine>[0]): Promise<LocalParts> {
+  const dataDir = mkdtempSync(join(tmpdir(), `${name}-test-`));
+  const bucket = uniqueName(name);
+  const localS3 = await startLocalS3({ directory: join(dataDir, "s3"), buckets: [bucket] });
+  const s3 = localS3Client(localS3.endpoint);
+  const engine = await createFaceEngine(engineOptions);
+  const server = await startRekognitionServer({ engine, dataDir: join(dataDir, "rekognition"), s3, port: 0 });
+  const rekognition = localRekognitionClient(server.url);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  return {
+    bucket,
+    s3,
+    rekognition,
+    rekognitionUrl: server.url,
+    redis,
+    async close() {
+      await server.close();
+      await engine.close();
+      await localS3.close();
+      await redis.quit();
+      s3.destroy();
+      rekognition.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 export function localS3Client(endpoint: string): S3Client {
   return new S3Client({
@@ -46,18 +100,84 @@ export async function clearFaults(rekognitionUrl: string): Promise<void> {
   if (!response.ok) throw new Error(`clearing faults failed: ${response.status}`);
 }
 
-export interface FinishedJob {
-  outcome: IndexFacesOutcome | undefined;
+export interface IndexWorkers {
+  workers: IndexFacesWorker[];
+  queue: Queue<IndexFacesJob, IndexFacesOutcome>;
+  prefix: string;
+  /** Closes the workers, then empties and closes the queue. */
+  close(): Promise<void>;
+}
+
+/** `count` real index-faces workers (S3 and Rekognition of the local parts) on a queue and prefix of their own. */
+export function startIndexWorkers(
+  parts: LocalParts,
+  options: Pick<WorkerDeps, "collectionId" | "logger"> & Partial<Omit<WorkerDeps, "redis" | "queueName" | "prefix">> & { count?: number },
+): IndexWorkers {
+  const { count = 1, ...deps } = options;
+  const queueName = uniqueName("index-faces");
+  const prefix = `{${uniqueName("test")}}`;
+  const workers = Array.from({ length: count }, () =>
+    createWorker({
+      redis: parts.redis,
+      imageStore: createImageStore(parts.s3),
+      faceIndex: createFaceIndex(parts.rekognition),
+      concurrency: 2,
+      queueName,
+      prefix,
+      ...deps,
+    }),
+  );
+  const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(queueName, { connection: parts.redis, prefix });
+  return {
+    workers,
+    queue,
+    prefix,
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await queue.obliterate({ force: true });
+      await queue.close();
+    },
+  };
+}
+
+/** Parks the bytes like the API does (none: an expired image) and enqueues an index-faces job; retries back off 10 ms instead of 250 ms. */
+export async function enqueueIndexJob(
+  target: { redis: Pick<Redis, "set">; queue: Pick<Queue, "add">; prefix: string; bucket: string },
+  bytes: Buffer | null,
+  overrides: Partial<IndexFacesJob> & { jobId?: string } = {},
+  backoff: BackoffOptions = { type: "fixed", delay: 10 },
+): Promise<{ jobId: string; job: IndexFacesJob }> {
+  const { jobId = uniqueName("req"), ...fields } = overrides;
+  const imageKey = imageRedisKey(jobId, target.prefix);
+  if (bytes) await target.redis.set(imageKey, bytes, "EX", 120);
+  const job: IndexFacesJob = {
+    requestId: jobId,
+    subject: "test-user",
+    imageKey,
+    contentType: "image/jpeg",
+    bucket: target.bucket,
+    objectKey: `selfies/${jobId}.jpg`,
+    externalImageId: `user-${jobId}`,
+    maxFaces: 1,
+    qualityFilter: "AUTO",
+    ...fields,
+  };
+  await target.queue.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff });
+  return { jobId, job };
+}
+
+export interface FinishedJob<Outcome> {
+  outcome: Outcome | undefined;
   attemptsMade: number;
   failedReason: string | undefined;
 }
 
-/** Polls the job until it completed or failed for good (no QueueEvents: one less blocking connection). */
-export async function waitForJob(
-  queue: Queue<IndexFacesJob, IndexFacesOutcome>,
+/** Polls the job until it completed or failed for good (no QueueEvents: one less blocking connection). The outcome is `any` for an untyped queue. */
+export async function waitForJob<Outcome = any>(
+  queue: Pick<Queue<unknown, Outcome>, "getJob">,
   jobId: string,
   timeoutMs = 45_000,
-): Promise<FinishedJob> {
+): Promise<FinishedJob<Outcome>> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const job = await queue.getJob(jobId);

@@ -3,114 +3,46 @@
  * (real face engine) over HTTP with the official AWS SDK. Each test has its own queue and prefix.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { imageRedisKey, indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
-import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
-import { startLocalS3, type LocalS3 } from "@faceindex/local-s3";
-import { startRekognitionServer } from "@faceindex/rekognition-local";
+import type { IndexFacesJob } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import { createFaceIndex, createImageStore, createWorker, ensureCollection, type IndexFacesWorker } from "../src/app.ts";
-import { clearFaults, injectFault, localRekognitionClient, localS3Client, waitForJob } from "./helpers.ts";
+import { createFaceIndex, ensureCollection } from "../src/app.ts";
+import { clearFaults, enqueueIndexJob, injectFault, startIndexWorkers, startLocalParts, waitForJob, type IndexWorkers, type LocalParts } from "./helpers.ts";
 
 const logger = pino({ level: "silent" });
-const bucket = uniqueName("kyc");
 const collectionId = uniqueName("faces");
-let dataDir: string;
-let localS3: LocalS3;
-let engine: FaceEngine;
-let rekognitionServer: { url: string; close(): Promise<void> };
-let s3: S3Client;
-let rekognition: RekognitionClient;
-let redis: Redis;
+let parts: LocalParts;
+let bucket: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "worker-test-"));
-  localS3 = await startLocalS3({ directory: join(dataDir, "s3"), buckets: [bucket] });
-  s3 = localS3Client(localS3.endpoint);
   // One neural engine for the whole file: its models take seconds to load.
-  engine = await createFaceEngine({ mode: "neural", threads: 1, log: () => {} });
-  rekognitionServer = await startRekognitionServer({ engine, dataDir: join(dataDir, "rekognition"), s3, port: 0 });
-  rekognition = localRekognitionClient(rekognitionServer.url);
-  await ensureCollection(createFaceIndex(rekognition), collectionId, { logger });
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  parts = await startLocalParts("kyc", inject("redisUrl"), { mode: "neural", threads: 1, log: () => {} });
+  bucket = parts.bucket;
+  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, { logger });
 });
 
 afterAll(async () => {
-  await rekognitionServer?.close();
-  await engine?.close();
-  await localS3?.close();
-  await redis?.quit();
-  s3?.destroy();
-  rekognition?.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
+  await parts?.close();
 });
 
-interface Harness {
-  worker: IndexFacesWorker;
-  queue: Queue<IndexFacesJob, IndexFacesOutcome>;
-  prefix: string;
-}
-const harnesses: Harness[] = [];
+const harnesses: IndexWorkers[] = [];
 
-function startHarness(): Harness {
-  const queueName = uniqueName("index-faces");
-  const prefix = `{${uniqueName("test")}}`;
-  const worker = createWorker({
-    redis,
-    imageStore: createImageStore(s3),
-    faceIndex: createFaceIndex(rekognition),
-    collectionId,
-    logger,
-    concurrency: 2,
-    queueName,
-    prefix,
-  });
-  const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(queueName, { connection: redis, prefix });
-  const harness = { worker, queue, prefix };
+function startHarness(): IndexWorkers {
+  const harness = startIndexWorkers(parts, { collectionId, logger });
   harnesses.push(harness);
   return harness;
 }
 
 afterEach(async () => {
-  await clearFaults(rekognitionServer.url);
-  for (const { worker, queue } of harnesses.splice(0)) {
-    await worker.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
-  }
+  await clearFaults(parts.rekognitionUrl);
+  for (const harness of harnesses.splice(0)) await harness.close();
 });
 
 /** Parks the bytes like the API does and enqueues the job; retries back off 10 ms instead of 250 ms. */
-async function submit(
-  harness: Harness,
-  bytes: Buffer | null,
-  overrides: Partial<IndexFacesJob> = {},
-): Promise<{ jobId: string; job: IndexFacesJob }> {
-  const jobId = uniqueName("req");
-  const imageKey = imageRedisKey(jobId, harness.prefix);
-  if (bytes) await redis.set(imageKey, bytes, "EX", 120);
-  const job: IndexFacesJob = {
-    requestId: jobId,
-    subject: "test-user",
-    imageKey,
-    contentType: "image/jpeg",
-    bucket,
-    objectKey: `selfies/${jobId}.jpg`,
-    externalImageId: `user-${jobId}`,
-    maxFaces: 1,
-    qualityFilter: "AUTO",
-    ...overrides,
-  };
-  await harness.queue.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
-  return { jobId, job };
+function submit(harness: IndexWorkers, bytes: Buffer | null, overrides: Partial<IndexFacesJob> = {}) {
+  return enqueueIndexJob({ ...harness, redis: parts.redis, bucket }, bytes, overrides);
 }
 
 describe("index-faces worker", () => {
@@ -129,12 +61,12 @@ describe("index-faces worker", () => {
     expect(outcome.data.indexed_faces.map((face) => face.face_id)).toEqual([outcome.data.face_id]);
     expect(outcome.data.s3).toEqual({ bucket, key: job.objectKey, etag: createHash("md5").update(photo).digest("hex") });
 
-    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: job.objectKey }));
+    const stored = await parts.s3.send(new GetObjectCommand({ Bucket: bucket, Key: job.objectKey }));
     expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(photo)).toBe(true);
     expect(stored.ContentType).toBe("image/jpeg");
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: job.objectKey }));
+    const head = await parts.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: job.objectKey }));
     expect(head.ETag).toBe(`"${outcome.data.s3.etag}"`);
-    expect(await redis.exists(job.imageKey)).toBe(0);
+    expect(await parts.redis.exists(job.imageKey)).toBe(0);
   });
 
   it("indexes every face of a group photo up to maxFaces, the largest first", async () => {
@@ -160,13 +92,13 @@ describe("index-faces worker", () => {
 
     expect(attemptsMade).toBe(1);
     expect(outcome).toEqual({ status: "no_face", message: "No face was indexed: no face found in the image", unindexed_faces: [] });
-    expect(await redis.exists(job.imageKey)).toBe(0);
+    expect(await parts.redis.exists(job.imageKey)).toBe(0);
   });
 
   // Throttling pauses the queue instead of spending attempts: see throttling.test.ts.
   it("retries a 503 with backoff until IndexFaces succeeds", async () => {
     const harness = startHarness();
-    await injectFault(rekognitionServer.url, { operation: "IndexFaces", count: 2, code: "ServiceUnavailableException", status: 503 });
+    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 2, code: "ServiceUnavailableException", status: 503 });
     const { jobId } = await submit(harness, facePhoto("same/biden_1.jpg"));
 
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);
@@ -177,7 +109,7 @@ describe("index-faces worker", () => {
 
   it("retries a 500 InternalServerError until IndexFaces succeeds", async () => {
     const harness = startHarness();
-    await injectFault(rekognitionServer.url, { operation: "IndexFaces", count: 1, code: "InternalServerError", status: 500 });
+    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 1, code: "InternalServerError", status: 500 });
     const { jobId } = await submit(harness, facePhoto("same/A000371_1.jpg"));
 
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);
@@ -194,7 +126,7 @@ describe("index-faces worker", () => {
 
     expect(attemptsMade).toBe(1);
     expect(outcome).toMatchObject({ status: "failed", code: "InvalidImageFormatException", retryable: false });
-    expect(await redis.exists(job.imageKey)).toBe(0);
+    expect(await parts.redis.exists(job.imageKey)).toBe(0);
   });
 
   it("fails at once with NoSuchBucket when the bucket does not exist", async () => {
@@ -206,7 +138,7 @@ describe("index-faces worker", () => {
     expect(attemptsMade).toBe(1);
     expect(outcome).toMatchObject({ status: "failed", code: "NoSuchBucket", retryable: false });
     expect(outcome?.status === "failed" && outcome.message).toMatch(/bucket does not exist/i);
-    expect(await redis.exists(job.imageKey)).toBe(0);
+    expect(await parts.redis.exists(job.imageKey)).toBe(0);
   });
 
   it("answers IMAGE_EXPIRED when the parked image is gone", async () => {
@@ -221,7 +153,7 @@ describe("index-faces worker", () => {
 
   it("returns a retryable failure when 5xx errors outlast every attempt", async () => {
     const harness = startHarness();
-    await injectFault(rekognitionServer.url, { operation: "IndexFaces", count: 5, code: "ServiceUnavailableException", status: 503 });
+    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 5, code: "ServiceUnavailableException", status: 503 });
     const { jobId, job } = await submit(harness, facePhoto("same/obama_3.jpg"));
 
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);
@@ -229,6 +161,6 @@ describe("index-faces worker", () => {
     expect(attemptsMade).toBe(5);
     expect(outcome).toMatchObject({ status: "failed", code: "ServiceUnavailableException", retryable: true });
     expect(outcome?.status === "failed" && outcome.message).toMatch(/after 5 attempts/);
-    expect(await redis.exists(job.imageKey)).toBe(0);
+    expect(await parts.redis.exists(job.imageKey)).toBe(0);
   });
 });

@@ -10,12 +10,15 @@ import { indexFacesJobOptions } from "./index-faces.ts";
 export const DELETE_FACES_QUEUE = "delete-faces";
 
 export const deleteFacesJobSchema = z.object({
+  /** The BullMQ job id: from the Idempotency-Key when sent, so a retried erasure gets the first one's outcome. */
   requestId: z.string().min(1),
   subject: z.string(),
   bucket: z.string().min(3).max(63),
   externalImageId: z.string().min(1).max(255),
   /** Also delete the S3 objects the faces were indexed from. */
   deleteImage: z.boolean(),
+  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api idempotency.ts). */
+  requestDigest: z.string().optional(),
 });
 export type DeleteFacesJob = z.infer<typeof deleteFacesJobSchema>;
 

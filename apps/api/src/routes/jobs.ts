@@ -1,32 +1,31 @@
 /**
- * GET /jobs/:request_id: the outcome of a request that timed out (504) or whose client went away.
- * 200 (or the 4xx) exactly as POST /index_faces would have answered once done, 202 while the job is
- * queued or running, 404 when unknown or not the caller's. Takes the X-Request-Id of any attempt,
- * or the job id itself (X-Job-Id).
+ * GET /jobs/:request_id: the outcome of a request that timed out (504) or whose client went away, for
+ * every job-backed route (index_faces, delete_faces_from_collection, search_faces). 200 (or the 4xx)
+ * exactly as the POST route would have answered once done, 202 while the job is queued or running, 404
+ * when unknown or not the caller's. Takes the X-Request-Id of any attempt, or the job id itself (X-Job-Id).
+ *
+ * A search's stored outcome is served too: it is what the caller's own search found at the time (the
+ * probe itself is never stored), kept as long as any finished job; a caller wanting today's gallery
+ * searches again.
  */
 import type { FastifyInstance } from "fastify";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { IndexFacesJob } from "@faceindex/contracts";
-import { authenticate } from "../auth.ts";
-import { ServiceUnavailableError } from "../errors.ts";
+import { authenticateRequest } from "../auth.ts";
+import type { JobKind } from "../job-kinds.ts";
 import type { JobResult } from "../job-waiter.ts";
-import { answerForJob } from "../outcome-answer.ts";
 import { jobIdOfRequest } from "../request-jobs.ts";
+import { unavailableOnError } from "../submit-job.ts";
 import type { VerifyToken } from "../token-verifier.ts";
+import { errorBody } from "./schemas.ts";
 
 export interface JobsRouteDeps {
   redis: Pick<Redis, "get">;
-  queue: Pick<Queue, "getJob">;
   prefix: string;
   verifyToken: VerifyToken;
+  /** Every queue a job may be in, with the kind that answers for its jobs. */
+  lanes: { kind: JobKind; queue: Pick<Queue, "getJob"> }[];
 }
-
-const errorBody = {
-  type: "object",
-  properties: { msg: { type: "string" }, code: { type: "string" } },
-  additionalProperties: true,
-} as const;
 
 export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): void {
   app.get<{ Params: { request_id: string } }>(
@@ -42,35 +41,26 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
           "5xx": errorBody,
         },
       },
-      onRequest: async (request) => {
-        request.subject = (await authenticate(request.headers.authorization, deps.verifyToken)).subject;
-      },
+      onRequest: authenticateRequest(deps.verifyToken),
     },
     async (request, reply) => {
       const id = request.params.request_id;
-      const job = await unavailableOnError(async () => {
+      const found = await unavailableOnError(async () => {
         const jobId = (await jobIdOfRequest(deps.redis, deps.prefix, request.subject, id)) ?? id;
-        return deps.queue.getJob(jobId);
-      });
-      // Someone else's job is as unknown as a missing one: its existence is not ours to reveal.
-      if (!job || (job.data as Partial<IndexFacesJob>).subject !== request.subject) {
-        return reply.status(404).send({ msg: `no job found for ${id}`, code: "JOB_NOT_FOUND" });
-      }
+        // Job ids hash in their queue's name (idempotency.ts), so at most one queue holds this caller's job.
+        const jobs = await Promise.all(deps.lanes.map(async (lane) => ({ kind: lane.kind, job: await lane.queue.getJob(jobId) })));
+        // Someone else's job is as unknown as a missing one: its existence is not ours to reveal.
+        return jobs.find(({ job }) => (job?.data as { subject?: unknown } | undefined)?.subject === request.subject);
+      }, "The job store is unavailable; try again shortly");
+      if (!found?.job) return reply.status(404).send({ msg: `no job found for ${id}`, code: "JOB_NOT_FOUND" });
+      const { job, kind } = found;
       void reply.header("x-job-id", job.id);
       if (!job.finishedOn) return reply.status(202).send({ status: "pending", job_id: job.id });
       const result: JobResult =
         job.returnvalue !== null && job.returnvalue !== undefined
           ? { status: "completed", returnvalue: job.returnvalue }
           : { status: "failed", failedReason: job.failedReason };
-      return answerForJob(result, id);
+      return kind.answer(result, id);
     },
   );
-}
-
-async function unavailableOnError<T>(command: () => Promise<T>): Promise<T> {
-  try {
-    return await command();
-  } catch {
-    throw new ServiceUnavailableError("The job store is unavailable; try again shortly");
-  }
 }

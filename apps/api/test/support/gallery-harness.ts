@@ -17,6 +17,7 @@ import {
 } from "@faceindex/contracts";
 import { uniqueName } from "@faceindex/testing";
 import { buildApp } from "../../src/app.ts";
+import { createBacklogGuard } from "../../src/backlog-guard.ts";
 import { finishedJobsLoader } from "../../src/finished-jobs.ts";
 import { openGalleryQueues, type OpenedGalleryQueues } from "../../src/gallery-queues.ts";
 import { createTokenVerifier } from "../../src/token-verifier.ts";
@@ -32,7 +33,14 @@ export interface GalleryHarness {
   close(): Promise<void>;
 }
 
-export async function createGalleryHarness(redisUrl: string, options: { syncTimeoutMs?: number } = {}): Promise<GalleryHarness> {
+export async function createGalleryHarness(
+  redisUrl: string,
+  options: {
+    syncTimeoutMs?: number;
+    /** Turns on back-pressure: new jobs are refused while more than this many wait in a queue. */
+    maxBacklog?: number;
+  } = {},
+): Promise<GalleryHarness> {
   const prefix = `{${uniqueName("gallery-api-test")}}`;
   const commands = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const eventConnections: Redis[] = [];
@@ -45,6 +53,7 @@ export async function createGalleryHarness(redisUrl: string, options: { syncTime
     },
     prefix,
     loadFinishedJobs: (queue) => finishedJobsLoader(commands, queue),
+    ...(options.maxBacklog === undefined ? {} : { backlog: (queue: Queue) => createBacklogGuard({ queue, maxBacklog: options.maxBacklog ?? 0, cacheMs: 0 }) }),
     onError: () => {},
   });
   // index_faces is not exercised here; its queue exists only because buildApp registers the route.

@@ -33,6 +33,26 @@ export function validBody(overrides: Record<string, unknown> = {}): Record<strin
   };
 }
 
+/** What a client does: POST a JSON body with a Bearer token for `subject`, plus any headers. */
+export async function postJson(
+  app: Pick<FastifyInstance, "inject">,
+  url: string,
+  body: unknown,
+  options: { headers?: Record<string, string>; subject?: string } = {},
+) {
+  return app.inject({
+    method: "POST",
+    url,
+    headers: { authorization: `Bearer ${await devToken(options.subject)}`, "content-type": "application/json", ...options.headers },
+    payload: JSON.stringify(body),
+  });
+}
+
+/** GET /jobs/:id as `subject` (the default test subject unless given). */
+export async function getJob(app: Pick<FastifyInstance, "inject">, id: string, subject?: string) {
+  return app.inject({ method: "GET", url: `/jobs/${id}`, headers: { authorization: `Bearer ${await devToken(subject)}` } });
+}
+
 export interface Harness {
   app: FastifyInstance;
   queue: Queue;

@@ -1,0 +1,47 @@
+/**
+ * What every job-backed POST route does once the body is valid: name the job, remember which job this
+ * request id is (for GET /jobs/:request_id), submit it (or attach to it), wait up to the sync timeout,
+ * and answer with the kind's answer, or 504 with the job id when the job is still running.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Redis } from "ioredis";
+import { GatewayTimeoutError, ServiceUnavailableError } from "../errors.ts";
+import type { JobKind } from "../job-kinds.ts";
+import type { JobWaiter } from "../job-waiter.ts";
+import { rememberRequestJob } from "../request-jobs.ts";
+import { submitJob, type JobTarget, type Submission } from "../submit-job.ts";
+
+/** One kind of job's queue, backlog guard and waiter (on that queue's events). */
+export interface JobLane extends JobTarget {
+  waiter: Pick<JobWaiter, "wait">;
+}
+
+export interface SubmitAndWaitDeps {
+  redis: Pick<Redis, "set" | "del">;
+  /** The queues' key prefix; parked bytes and request ids live under the same one (same cluster slot). */
+  prefix: string;
+  syncTimeoutMs: number;
+}
+
+export async function submitAndWait<Answer>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: SubmitAndWaitDeps,
+  kind: JobKind<Answer>,
+  lane: JobLane,
+  submission: Submission,
+): Promise<Answer> {
+  const { jobId } = submission;
+  void reply.header("x-job-id", jobId);
+  // Lets GET /jobs/:request_id find the job by this attempt's request id. First, as a tiny write on the
+  // connection with no offline queue: when Redis is down, this fails at once (503) instead of waiting.
+  await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId).catch(() => {
+    throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
+  });
+  const submitted = await submitJob(deps.redis, kind, lane, submission);
+  request.log.info({ jobId, submitted }, `${kind.queueName} job submitted`);
+  const result = await lane.waiter.wait(jobId, deps.syncTimeoutMs);
+  if (result.status === "timeout") throw new GatewayTimeoutError(request.id, jobId, kind.stillRunning);
+  if (result.status === "failed") request.log.warn({ jobId, failedReason: result.failedReason }, "job failed");
+  return kind.answer(result, request.id);
+}

@@ -1,0 +1,116 @@
+/**
+ * Enqueues a job at most once per job id (see idempotency.ts), for every kind of job (job-kinds.ts): a
+ * replay attaches to the job already queued or running, or finds its stored outcome, instead of running
+ * it again. Where the job parks bytes in Redis (index, search), that SET NX is the claim: of two
+ * identical requests racing, only the one that parked adds the job. A delete parks nothing: BullMQ's
+ * add of an existing id is a no-op, and the job read back tells whether it is ours.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Job, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { IMAGE_TTL_SECONDS } from "@faceindex/contracts";
+import type { BacklogGuard } from "./backlog-guard.ts";
+import { ConflictError, ServiceUnavailableError } from "./errors.ts";
+import type { JobKind } from "./job-kinds.ts";
+
+/** Where jobs of one kind go: its queue and, when back-pressure is on, the guard of that queue's backlog. */
+export interface JobTarget {
+  queue: Pick<Queue, "add" | "getJob">;
+  /** Refuses NEW jobs when the backlog is too long; replays of existing jobs are always served. */
+  backlog?: Pick<BacklogGuard, "check">;
+}
+
+export interface Submission {
+  jobId: string;
+  /** The job's payload; `subject` and `requestDigest` tell a replay from a reused Idempotency-Key. */
+  data: { subject: string; requestDigest?: string };
+  /** Bytes the worker reads from Redis under `key`. */
+  parked?: { key: string; bytes: Buffer };
+}
+
+// A racing twin parks its image and adds the job within milliseconds; if no job shows up in this
+// long, that request died in between, and this one adds the job itself.
+const TWIN_WAIT_MS = 1_000;
+const TWIN_POLL_MS = 50;
+
+/** "enqueued" when this call added the job, "attached" when it joins an existing one. */
+export async function submitJob(
+  redis: Pick<Redis, "set" | "del">,
+  kind: Pick<JobKind, "queueName" | "jobOptions">,
+  target: JobTarget,
+  submission: Submission,
+): Promise<"enqueued" | "attached"> {
+  const { jobId, parked } = submission;
+  const existing = await unavailableOnError(() => target.queue.getJob(jobId));
+  if (existing) {
+    checkSameRequest(existing, submission);
+    if (!endedRetryably(existing)) return "attached";
+    // The replay asks for another try of a job that gave up on a transient error: start it afresh.
+    await existing.remove().catch(() => undefined);
+  }
+  await target.backlog?.check();
+  if (parked) {
+    const claimed = await unavailableOnError(() => redis.set(parked.key, parked.bytes, "EX", IMAGE_TTL_SECONDS, "NX"));
+    if (claimed !== "OK") {
+      const twin = await waitForJob(target, jobId);
+      if (twin) {
+        checkSameRequest(twin, submission);
+        return "attached";
+      }
+      await unavailableOnError(() => redis.set(parked.key, parked.bytes, "EX", IMAGE_TTL_SECONDS));
+    }
+  }
+  try {
+    // Adding an existing id is a no-op in BullMQ, so even a lost race cannot create a second job.
+    await target.queue.add(kind.queueName, submission.data, { ...kind.jobOptions, jobId });
+  } catch {
+    if (parked) await redis.del(parked.key).catch(() => undefined);
+    throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
+  }
+  if (!parked) {
+    // Nothing claimed the id: a twin may have added its job first, and ours was the no-op.
+    const added = await unavailableOnError(() => target.queue.getJob(jobId));
+    if (added) checkSameRequest(added, submission);
+  }
+  return "enqueued";
+}
+
+function checkSameRequest(job: Pick<Job, "data">, submission: Submission): void {
+  const data = job.data as Partial<Submission["data"]>;
+  if (data.subject !== submission.data.subject || data.requestDigest !== submission.data.requestDigest) {
+    throw new ConflictError(
+      "IDEMPOTENCY_KEY_REUSED",
+      "Idempotency-Key was already used for a different request; use a new key for a new request",
+    );
+  }
+}
+
+/** Failed for good, or an outcome that says a later try may succeed (throttling, expired upload). */
+function endedRetryably(job: Pick<Job, "finishedOn" | "returnvalue">): boolean {
+  if (!job.finishedOn) return false;
+  // Every kind's outcome has the same failed shape (index-faces, delete-faces, search-faces contracts).
+  const outcome = job.returnvalue as { status: string; code?: string; retryable?: boolean } | null;
+  if (!outcome) return true;
+  return outcome.status === "failed" && (outcome.retryable === true || outcome.code === "IMAGE_EXPIRED");
+}
+
+async function waitForJob(target: JobTarget, jobId: string): Promise<Job | undefined> {
+  for (let waited = 0; waited < TWIN_WAIT_MS; waited += TWIN_POLL_MS) {
+    await sleep(TWIN_POLL_MS);
+    const job = await unavailableOnError(() => target.queue.getJob(jobId));
+    if (job) return job;
+  }
+  return undefined;
+}
+
+/** Redis or the queue failed: 503 + Retry-After, never a 500 with internals. */
+export async function unavailableOnError<T>(
+  command: () => Promise<T>,
+  message = "The job queue is unavailable; try again shortly",
+): Promise<T> {
+  try {
+    return await command();
+  } catch {
+    throw new ServiceUnavailableError(message);
+  }
+}

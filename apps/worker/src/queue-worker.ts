@@ -1,0 +1,64 @@
+/**
+ * One BullMQ worker with the settings every queue of ours needs: the job lock and stalled-job checks
+ * that re-run a killed worker's job inside the API's wait, the shared throttle gate, and an error
+ * listener. Used for the index-faces worker (app.ts) and the delete and search workers (gallery-workers.ts).
+ */
+import { Worker, type Processor } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { withThrottleGate } from "./throttle-gate.ts";
+
+export interface QueueWorkerSettings {
+  /** ioredis with `maxRetriesPerRequest: null` (BullMQ requires it). */
+  redis: Redis;
+  prefix: string;
+  logger: Pick<Logger, "warn" | "error">;
+  /** Jobs in flight at once in this process. */
+  concurrency: number;
+  /**
+   * A job's lock, renewed every half of it while the job runs. A SIGKILLed worker's job is re-run
+   * once its lock lapses (plus up to stalledIntervalMs): 10 s keeps that inside the API's 30 s wait,
+   * where BullMQ's default 30 s would not. A re-run is harmless: IndexFaces of the same bytes and
+   * ExternalImageId returns the face already stored, a delete finds the faces already gone, a search
+   * only reads.
+   */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose lock lapsed (BullMQ's default is 30 s). */
+  stalledIntervalMs?: number;
+  /** How long every worker of the queue pauses after a throttled call, and for how long a job may be paused (see throttle-gate.ts). */
+  throttlePauseMs?: number;
+  maxThrottledMs?: number;
+}
+
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+const DEFAULT_STALLED_INTERVAL_MS = 5_000;
+// A job is re-run after up to this many worker deaths; one that kills its worker every time fails then.
+const MAX_STALLED_COUNT = 3;
+// The limiter must be set for the shared manual rate limit (worker.rateLimit) to be honoured; this
+// max is never reached, so it limits nothing by itself.
+const UNREACHED_LIMITER = { max: Number.MAX_SAFE_INTEGER, duration: 1_000 };
+
+export function createQueueWorker<Data, Result>(
+  queueName: string,
+  processor: Processor<Data, Result, string>,
+  settings: QueueWorkerSettings,
+): Worker<Data, Result> {
+  const gated = withThrottleGate(processor, {
+    worker: () => worker,
+    ...(settings.throttlePauseMs === undefined ? {} : { pauseMs: settings.throttlePauseMs }),
+    ...(settings.maxThrottledMs === undefined ? {} : { maxThrottledMs: settings.maxThrottledMs }),
+    onThrottle: (jobId, code, pauseMs) => settings.logger.warn({ queue: queueName, jobId, code, pauseMs }, "throttled: pausing every worker"),
+  });
+  const worker: Worker<Data, Result> = new Worker(queueName, gated, {
+    connection: settings.redis,
+    prefix: settings.prefix,
+    concurrency: settings.concurrency,
+    lockDuration: settings.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+    stalledInterval: settings.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+    maxStalledCount: MAX_STALLED_COUNT,
+    limiter: UNREACHED_LIMITER,
+  });
+  // Without a listener, a Redis error event would crash the process; ioredis reconnects by itself.
+  worker.on("error", (error) => settings.logger.error({ err: { name: error.name, message: error.message } }, "worker error"));
+  return worker;
+}

@@ -105,7 +105,7 @@ describe("POST /delete_faces_from_collection through the queue", () => {
     const seen: unknown[] = [];
     await h.startDeleteWorker(async (job) => {
       seen.push(job.data);
-      const data = { deleted_face_ids: ["f1", "f2"], unsuccessful_face_deletions: [], external_image_id: job.data.externalImageId, bucket: job.data.bucket, collection_id: "faces", deleted_image_keys: ["a.jpg"], unknown_image_keys: 0 };
+      const data = { deleted_face_ids: ["f1", "f2"], unsuccessful_face_deletions: [], external_image_id: job.data.externalImageId, bucket: job.data.bucket, collection_id: "faces", deleted_image_keys: ["a.jpg"], faces_with_unknown_image: 0 };
       return { status: "deleted", data };
     });
 
@@ -114,7 +114,7 @@ describe("POST /delete_faces_from_collection through the queue", () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       success: true,
-      response: { deleted_face_ids: ["f1", "f2"], unsuccessful_face_deletions: [], external_image_id: "customer-42", bucket: "kyc-faces", collection_id: "faces", deleted_image_keys: ["a.jpg"], unknown_image_keys: 0 },
+      response: { deleted_face_ids: ["f1", "f2"], unsuccessful_face_deletions: [], external_image_id: "customer-42", bucket: "kyc-faces", collection_id: "faces", deleted_image_keys: ["a.jpg"], faces_with_unknown_image: 0 },
     });
     expect(seen).toEqual([{ requestId: response.headers["x-job-id"], subject: "kyc-user-1", bucket: "kyc-faces", externalImageId: "customer-42", deleteImage: true, requestDigest: expect.any(String) }]);
   });

@@ -52,13 +52,13 @@ export function createDeleteFacesProcessor(deps: DeleteFacesDeps) {
       return notFound;
     }
 
-    let images: { deleted_image_keys: string[]; unknown_image_keys: number } | undefined;
+    let images: { deleted_image_keys: string[]; faces_with_unknown_image: number } | undefined;
     if (job.deleteImage) {
       enter("deleting images in S3");
       const keys = [...new Set(goneFaces.flatMap((face) => (face.imageKey ? [face.imageKey] : [])))];
       // Sequential: one person has a handful of images, and S3 deletes of a missing key succeed (idempotent).
       for (const key of keys) await deps.imageStore.deleteImage(job.bucket, key);
-      images = { deleted_image_keys: keys, unknown_image_keys: goneFaces.filter((face) => !face.imageKey).length };
+      images = { deleted_image_keys: keys, faces_with_unknown_image: goneFaces.filter((face) => !face.imageKey).length };
     }
 
     enter("updating the gallery mapping");

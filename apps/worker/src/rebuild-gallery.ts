@@ -27,7 +27,7 @@ export interface RebuildSummary {
   faces: number;
   external_ids: number;
   /** Faces recorded without an image key (no object, or several, carry their external id). */
-  unknown_image_keys: number;
+  faces_with_unknown_image: number;
   /** Faces left out: no ExternalImageId, or no single bucket could be chosen. */
   skipped: number;
 }
@@ -36,7 +36,7 @@ export async function rebuildGallery(deps: RebuildDeps): Promise<RebuildSummary>
   if (deps.buckets.length === 0) throw new Error("name at least one bucket the collection's images are stored in");
   const owners = new Map<string, ImageOwners>();
   for (const bucket of deps.buckets) owners.set(bucket, await deps.findOwners(bucket));
-  const summary: RebuildSummary = { faces: 0, external_ids: 0, unknown_image_keys: 0, skipped: 0 };
+  const summary: RebuildSummary = { faces: 0, external_ids: 0, faces_with_unknown_image: 0, skipped: 0 };
   const seen = new Set<string>();
 
   let nextToken: string | undefined;
@@ -52,7 +52,7 @@ export async function rebuildGallery(deps: RebuildDeps): Promise<RebuildSummary>
       const imageKey = keys.length === 1 ? (keys[0] ?? null) : null;
       await deps.gallery.record(bucket, externalImageId, faces.map((face) => ({ faceId: face.faceId, imageKey })));
       summary.faces += faces.length;
-      if (!imageKey) summary.unknown_image_keys += faces.length;
+      if (!imageKey) summary.faces_with_unknown_image += faces.length;
       seen.add(`${bucket}:${externalImageId}`);
     }
     nextToken = page.nextToken;

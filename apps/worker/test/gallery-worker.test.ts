@@ -252,7 +252,7 @@ describe("delete-faces processor", () => {
     expect(outcome.status).toBe("deleted");
     expect([...outcome.data.deleted_face_ids].sort()).toEqual([...biden].sort());
     expect([...outcome.data.deleted_image_keys].sort()).toEqual([first.job.objectKey, second.job.objectKey].sort());
-    expect(outcome.data).toMatchObject({ unsuccessful_face_deletions: [], external_image_id: "user-biden", bucket, unknown_image_keys: 0 });
+    expect(outcome.data).toMatchObject({ unsuccessful_face_deletions: [], external_image_id: "user-biden", bucket, faces_with_unknown_image: 0 });
     expect((await facesStillIndexed(h)).map((face) => face.faceId)).toEqual([kept.outcome.data.face_id]);
     expect(await redis.exists(externalIdKey(h.prefix, h.collectionId, bucket, "user-biden"))).toBe(0);
     expect(await redis.hkeys(facesKey(h.prefix, h.collectionId))).toEqual([kept.outcome.data.face_id]);
@@ -379,7 +379,7 @@ describe("gallery rebuild", () => {
       buckets: [bucket],
     });
 
-    expect(summary).toEqual({ faces: 4, external_ids: 3, unknown_image_keys: 0, skipped: 0 });
+    expect(summary).toEqual({ faces: 4, external_ids: 3, faces_with_unknown_image: 0, skipped: 0 });
     expect(await Promise.all(keys.map((key) => redis.hgetall(key)))).toEqual(before);
   });
 });

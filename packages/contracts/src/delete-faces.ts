@@ -33,7 +33,7 @@ export interface DeletedFacesData {
   /** Only with delete_image: the S3 keys deleted. */
   deleted_image_keys?: string[];
   /** Only with delete_image: faces whose image key the mapping does not know, so their image was kept. */
-  unknown_image_keys?: number;
+  faces_with_unknown_image?: number;
 }
 
 export type DeleteFacesOutcome =

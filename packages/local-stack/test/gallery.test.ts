@@ -104,7 +104,7 @@ describe("the gallery end to end", () => {
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(response.body).toEqual({
       success: true,
-      response: expect.objectContaining({ deleted_face_ids: [faceIds.a], deleted_image_keys: ["selfies/kyc-obama-a.jpg"], unknown_image_keys: 0 }),
+      response: expect.objectContaining({ deleted_face_ids: [faceIds.a], deleted_image_keys: ["selfies/kyc-obama-a.jpg"], faces_with_unknown_image: 0 }),
     });
 
     const after = await search("same/obama_3.jpg");
@@ -137,7 +137,7 @@ describe("the gallery end to end", () => {
       },
     });
 
-    expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toMatchObject({ faces: 2, external_ids: 2, unknown_image_keys: 0, skipped: 0 });
+    expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toMatchObject({ faces: 2, external_ids: 2, faces_with_unknown_image: 0, skipped: 0 });
     expect(await mapping()).toEqual(before);
   });
 

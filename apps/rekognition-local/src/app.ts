@@ -20,7 +20,7 @@ export interface RekognitionServerOptions {
   port?: number;
   /** Only used in CollectionArn values. */
   region?: string;
-  /** Calls per second per operation before ThrottlingException; unlimited when absent. */
+  /** Calls per second per operation before ProvisionedThroughputExceededException; unlimited when absent. */
   tpsLimit?: number;
   logger?: Logger;
 }

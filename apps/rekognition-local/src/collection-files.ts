@@ -51,8 +51,14 @@ export async function writeSnapshot(directory: string, collection: Collection): 
   await fsyncDirectory(directory);
 }
 
-/** Reads a collection folder: the snapshot, then every complete journal line (a torn last line was never acknowledged). */
-export async function readCollection(directory: string): Promise<{ collection: Collection; journalEntries: number }> {
+/**
+ * Reads a collection folder: the snapshot, then every complete journal line (a torn last line was never
+ * acknowledged). `journalBytes` is the length of the lines replayed: the journal must be cut back to it
+ * before anything is appended, or the next line would be glued to the torn one and lost at the next start.
+ */
+export async function readCollection(
+  directory: string,
+): Promise<{ collection: Collection; journalEntries: number; journalBytes: number }> {
   const data = await readFile(join(directory, SNAPSHOT));
   if (data.toString("ascii", 0, 4) !== MAGIC) throw new Error(`${directory}/${SNAPSHOT} is not a collection snapshot`);
   const headerLength = data.readUInt32LE(4);
@@ -68,19 +74,23 @@ export async function readCollection(directory: string): Promise<{ collection: C
   );
   const collection = createCollection(header.meta, header.faces, descriptors);
   let journalEntries = 0;
-  const journal = await readFile(join(directory, JOURNAL), "utf8").catch(() => "");
-  for (const line of journal.split("\n")) {
-    if (!line) continue;
-    let entry: JournalEntry;
-    try {
-      entry = JSON.parse(line) as JournalEntry;
-    } catch {
-      break;
+  let journalBytes = 0;
+  const journal = await readFile(join(directory, JOURNAL)).catch(() => Buffer.alloc(0));
+  for (let end = journal.indexOf(0x0a); end !== -1; end = journal.indexOf(0x0a, journalBytes)) {
+    const line = journal.toString("utf8", journalBytes, end);
+    if (line) {
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(line) as JournalEntry;
+      } catch {
+        break;
+      }
+      applyJournalEntry(collection, entry);
+      journalEntries += 1;
     }
-    applyJournalEntry(collection, entry);
-    journalEntries += 1;
+    journalBytes = end + 1;
   }
-  return { collection, journalEntries };
+  return { collection, journalEntries, journalBytes };
 }
 
 export function applyJournalEntry(collection: Collection, entry: JournalEntry): void {
@@ -99,9 +109,14 @@ export interface Journal {
   close(): Promise<void>;
 }
 
-export async function openJournal(directory: string): Promise<Journal> {
+/** `validBytes`: cut the journal back to this length first (drops a torn last line; see readCollection). */
+export async function openJournal(directory: string, validBytes?: number): Promise<Journal> {
   const path = join(directory, JOURNAL);
   let handle: FileHandle = await open(path, "a");
+  if (validBytes !== undefined && (await handle.stat()).size > validBytes) {
+    await handle.truncate(validBytes);
+    await handle.datasync();
+  }
   return {
     async append(entry) {
       await handle.write(`${JSON.stringify(entry)}\n`);

@@ -4,6 +4,7 @@
  * journal is folded into a fresh snapshot every SNAPSHOT_EVERY entries and at close, so a 100k-face
  * collection is not rewritten on every IndexFaces.
  */
+import { createHash } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createCollection, type Collection, type StoredFace } from "./collection.ts";
@@ -21,6 +22,9 @@ import { createKeyedMutex } from "./keyed-mutex.ts";
 
 /** Journal entries before a snapshot: bounds start-up replay and journal size; a snapshot of 100k faces costs ~50 MB of writes. */
 const SNAPSHOT_EVERY = 1000;
+
+/** Longest id used as is in a folder name: "c_" + 150 + "~" + 64 hex stays under NAME_MAX (255 bytes). */
+const MAX_PLAIN_ID_LENGTH = 150;
 
 /** Rekognition's current face model; reported by every collection created here. */
 export const FACE_MODEL_VERSION = "7.0";
@@ -67,8 +71,16 @@ export async function openCollectionStore(options: {
   await mkdir(root, { recursive: true });
   const mutex = createKeyedMutex();
   const open = new Map<string, Open>();
-  // A folder per collection; the prefix keeps ids like ".." from naming anything outside the root.
-  const directoryOf = (collectionId: string): string => join(root, `c_${collectionId}`);
+  // A folder per collection; the prefix keeps ids like ".." from naming anything outside the root. Ids
+  // may be 255 characters, more than a file name can hold with the prefix: long ones are cut and end in
+  // "~" (never in an id) and their sha256. Only create uses this; loading reads the id from the snapshot.
+  const directoryOf = (collectionId: string): string =>
+    join(
+      root,
+      collectionId.length <= MAX_PLAIN_ID_LENGTH
+        ? `c_${collectionId}`
+        : `c_${collectionId.slice(0, MAX_PLAIN_ID_LENGTH)}~${createHash("sha256").update(collectionId).digest("hex")}`,
+    );
 
   for (const name of await readdir(root)) {
     const directory = join(root, name);
@@ -77,8 +89,8 @@ export async function openCollectionStore(options: {
       await rm(directory, { recursive: true, force: true });
       continue;
     }
-    const { collection, journalEntries } = await readCollection(directory);
-    open.set(collection.meta.collectionId, { collection, journal: await openJournal(directory), journalEntries, directory });
+    const { collection, journalEntries, journalBytes } = await readCollection(directory);
+    open.set(collection.meta.collectionId, { collection, journal: await openJournal(directory, journalBytes), journalEntries, directory });
   }
   options.log?.(`loaded ${open.size} collection(s) from ${root}`);
 

@@ -23,7 +23,7 @@ export const configSchema = z.object({
   FACE_ENGINE_THREADS: optionalNumber(z.number().int().min(1).max(64)),
   /** Delay per image in load-test mode, standing in for the neural engine's cost. */
   LOAD_TEST_LATENCY_MS: optionalNumber(z.number().int().min(0).max(60_000)),
-  /** Calls per second per operation before ThrottlingException, like AWS's TPS quotas; unset = unlimited. */
+  /** Calls per second per operation before ProvisionedThroughputExceededException, like AWS's TPS quotas; unset = unlimited. */
   REKOGNITION_TPS_LIMIT: optionalNumber(z.number().positive()),
   /** S3 endpoint for S3Object images (e.g. the local S3); unset = AWS's own endpoint for AWS_REGION. */
   S3_ENDPOINT: optionalText.pipe(z.string().url().optional()),

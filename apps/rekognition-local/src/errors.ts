@@ -7,7 +7,7 @@ export class RekognitionError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    /** 400 for client errors; AWS uses 500 only for InternalServerError. */
+    /** 400 for client errors; AWS uses 500 for the model's server faults (SERVER_FAULT_CODES). */
     readonly status = 400,
   ) {
     super(message);
@@ -26,4 +26,9 @@ export const collectionNotFound = (collectionId: string): RekognitionError =>
 export const serialization = (message: string): RekognitionError =>
   new RekognitionError("SerializationException", message);
 
-export const throttled = (): RekognitionError => new RekognitionError("ThrottlingException", "Rate exceeded");
+/** What AWS answers above an account's TPS quota (ThrottlingException is its 500 for a service under strain). */
+export const throttled = (): RekognitionError =>
+  new RekognitionError("ProvisionedThroughputExceededException", "Provisioned rate exceeded");
+
+/** The errors Rekognition's model marks as server faults ("fault": true): AWS answers them with HTTP 500. */
+export const SERVER_FAULT_CODES: ReadonlySet<string> = new Set(["InternalServerError", "ThrottlingException"]);

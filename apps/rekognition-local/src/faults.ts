@@ -2,7 +2,7 @@
  * Fault injection for tests (POST /_local/faults): the next `count` calls of an operation are delayed
  * by `latencyMs` and/or answered with the given error, so clients can prove their retries and timeouts.
  */
-import { RekognitionError } from "./errors.ts";
+import { RekognitionError, SERVER_FAULT_CODES } from "./errors.ts";
 
 export interface Fault {
   operation: string;
@@ -40,7 +40,7 @@ export function createFaultRegistry(): FaultRegistry {
       if (fault.count <= 0) faults = faults.filter((f) => f !== fault);
       if (fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
       if (fault.code) {
-        const status = fault.status ?? (fault.code === "InternalServerError" ? 500 : 400);
+        const status = fault.status ?? (SERVER_FAULT_CODES.has(fault.code) ? 500 : 400);
         throw new RekognitionError(fault.code, fault.message ?? `Injected fault: ${fault.code}`, status);
       }
     },

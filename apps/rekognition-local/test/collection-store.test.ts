@@ -71,6 +71,38 @@ describe("collection store", () => {
     await store.close();
   });
 
+  it("keeps faces acknowledged after a restart over a torn line (the next append does not join the torn one)", async () => {
+    const dir = dataDir();
+    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    await store.create("torn2");
+    await store.addImageFaces("torn2", "a", [newFace("a")]);
+    appendFileSync(join(dir, "collections", "c_torn2", "journal.ndjson"), '{"add":[{"faceId":"half');
+    // Crash, restart, and acknowledge one more face before crashing again.
+    const second = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const [acknowledged] = (await second.addImageFaces("torn2", "b", [newFace("b")]))!;
+    const third = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    expect(third.get("torn2")!.faces.has(acknowledged!.faceId)).toBe(true);
+    expect(third.get("torn2")!.faces.size).toBe(2);
+    await third.close();
+    await second.close();
+    await store.close();
+  });
+
+  it("creates, reloads and deletes a collection whose id has the model's maximum length (255)", async () => {
+    const dir = dataDir();
+    const id = "a".repeat(255);
+    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    expect(await store.create(id)).toBeDefined();
+    await store.addImageFaces(id, "a", [newFace("a")]);
+    await store.close();
+    const reopened = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    expect(reopened.ids()).toEqual([id]);
+    expect(reopened.get(id)!.faces.size).toBe(1);
+    expect(await reopened.delete(id)).toBe(true);
+    expect(readdirSync(join(dir, "collections"))).toEqual([]);
+    await reopened.close();
+  });
+
   it("folds the journal into a snapshot and reloads the same faces in the same order", async () => {
     const dir = dataDir();
     const store = await openCollectionStore({ dataDir: dir, region: "us-east-1", snapshotEvery: 3 });

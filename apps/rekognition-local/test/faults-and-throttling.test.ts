@@ -3,6 +3,7 @@ import { CreateCollectionCommand, IndexFacesCommand, ListCollectionsCommand, Rek
 import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createRateLimiter } from "../src/rate-limit.ts";
 import { startTestStack, type TestStack } from "./test-stack.ts";
 
 let engine: FaceEngine;
@@ -47,8 +48,9 @@ describe("fault injection", () => {
     const index = () => stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: facePhoto("same/obama_1.jpg") } }));
     // Other operations are not affected.
     expect(await outcome(stack.rekognition.send(new ListCollectionsCommand({})))).toBe("ok");
-    expect(await outcome(index())).toBe("400 ThrottlingException: Slow down");
-    expect(await outcome(index())).toBe("400 ThrottlingException: Slow down");
+    // ThrottlingException is a server fault in Rekognition's model ("fault": true): HTTP 500, as AWS answers it.
+    expect(await outcome(index())).toBe("500 ThrottlingException: Slow down");
+    expect(await outcome(index())).toBe("500 ThrottlingException: Slow down");
     expect(await outcome(index())).toBe("ok");
   });
 
@@ -82,18 +84,27 @@ describe("fault injection", () => {
 });
 
 describe("TPS limit", () => {
-  it("answers ThrottlingException 'Rate exceeded' above the limit, per operation", async () => {
+  it("answers ProvisionedThroughputExceededException (HTTP 400) above the limit, per operation, as AWS does for a TPS quota", async () => {
     const limited = await startTestStack({ engine, tpsLimit: 2 });
     try {
       const results = await Promise.all(
         Array.from({ length: 10 }, () => outcome(limited.rekognition.send(new ListCollectionsCommand({})))),
       );
       expect(results.filter((r) => r === "ok").length).toBeGreaterThanOrEqual(2);
-      expect(results).toContain("400 ThrottlingException: Rate exceeded");
+      expect(results).toContain("400 ProvisionedThroughputExceededException: Provisioned rate exceeded");
       // Another operation has its own budget.
       expect(await outcome(limited.rekognition.send(new CreateCollectionCommand({ CollectionId: uniqueName("tps") })))).toBe("ok");
     } finally {
       await limited.close();
     }
+  });
+
+  it("lets calls through under a limit below 1 per second (one call, then one per 1/tps seconds)", async () => {
+    let now = 0;
+    const limiter = createRateLimiter(0.5, () => now);
+    expect(limiter.tryAcquire("IndexFaces")).toBe(true);
+    expect(limiter.tryAcquire("IndexFaces")).toBe(false);
+    now = 2_000;
+    expect(limiter.tryAcquire("IndexFaces")).toBe(true);
   });
 });

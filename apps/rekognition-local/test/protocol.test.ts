@@ -211,6 +211,15 @@ describe("bad input", () => {
     expect(maxFaces.message).toContain("at 'maxFaces' failed to satisfy constraint: Member must have value greater than or equal to 1");
   });
 
+  it("accepts a CollectionId of the model's maximum length (255), which does not fit a file name as is", async () => {
+    const id = `${uniqueName("long")}-`.padEnd(255, "x");
+    const created = await stack.rekognition.send(new CreateCollectionCommand({ CollectionId: id }));
+    expect(created.StatusCode).toBe(200);
+    await stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: distinctJpeg(255) } }));
+    expect((await stack.rekognition.send(new DescribeCollectionCommand({ CollectionId: id }))).FaceCount).toBe(1);
+    expect((await stack.rekognition.send(new DeleteCollectionCommand({ CollectionId: id }))).StatusCode).toBe(200);
+  });
+
   it("rejects images that are not JPEG or PNG, too large, or missing in S3", async () => {
     const id = await newCollection();
     const gif = await errorOf(

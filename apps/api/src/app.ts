@@ -15,7 +15,7 @@ import { registerJobsRoute } from "./routes/jobs.ts";
 import type { Redis } from "ioredis";
 
 export interface AppDeps extends IndexFacesRouteDeps {
-  redis: Pick<Redis, "set" | "get" | "del" | "ping">;
+  redis: Pick<Redis, "set" | "get" | "del" | "ping" | "hexists">;
   logLevel?: string;
   /** Where logs go (stdout by default); tests pass a stream to read them. */
   logStream?: DestinationStream;
@@ -23,12 +23,15 @@ export interface AppDeps extends IndexFacesRouteDeps {
   gallery?: GalleryQueues;
 }
 
-// Room for the data-URL prefix, the other fields and JSON escapes around the base64 image.
+// Room for the data-URL prefix and the other fields.
 const BODY_SLACK_BYTES = 64 * 1024;
+// Room for what encoders add inside the base64 itself, which decodeImage accepts: MIME line breaks
+// (an escaped "\r\n" per 76 characters is +5.3%) and escaped slashes ("\/", PHP's json_encode: +1.6%).
+const BASE64_OVERHEAD = 1.1;
 
-/** The largest request body for an image of maxImageBytes: its base64 size plus slack. */
+/** The largest request body for an image of maxImageBytes: its base64 size, as encoders write it, plus slack. */
 export function bodyLimitFor(maxImageBytes: number): number {
-  return Math.ceil(maxImageBytes / 3) * 4 + BODY_SLACK_BYTES;
+  return Math.ceil(Math.ceil(maxImageBytes / 3) * 4 * BASE64_OVERHEAD) + BODY_SLACK_BYTES;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {

@@ -8,7 +8,8 @@
  * - without one: hash(subject, request digest), the digest covering every field and the image bytes.
  *   Two requests with identical fields and bytes are the same request (indexing them twice could
  *   only produce a duplicate: Rekognition itself returns the stored face for the same bytes and
- *   ExternalImageId); change any field (max_faces, image_key, ...) and it is a new request.
+ *   ExternalImageId); change any field (max_faces, image_key, ...) and it is a new request. Once the
+ *   face of the stored outcome has been erased, the same request is a new enrolment (erased-face.ts).
  *
  * Deletes and searches take the header too (a retried erasure must get the first one's outcome, not
  * FACE_NOT_FOUND); without it each request is its own job (freshJobId).

@@ -26,6 +26,11 @@ export async function rememberRequestJob(
   await redis.set(requestJobKey(prefix, subject, requestId), jobId, "EX", REQUEST_JOB_TTL_SECONDS);
 }
 
+/** Undoes rememberRequestJob for a request that was refused before it had a job. */
+export async function forgetRequestJob(redis: Pick<Redis, "del">, prefix: string, subject: string, requestId: string): Promise<void> {
+  await redis.del(requestJobKey(prefix, subject, requestId));
+}
+
 /** The job id a request id of this subject was answered with; undefined when unknown. */
 export async function jobIdOfRequest(
   redis: Pick<Redis, "get">,

@@ -26,6 +26,8 @@ export interface Submission {
   data: { subject: string; requestDigest?: string };
   /** Bytes the worker reads from Redis under `key`. */
   parked?: { key: string; bytes: Buffer };
+  /** True when an existing job's stored outcome no longer holds (e.g. its face was erased): run it afresh. */
+  outdated?: (job: Job) => Promise<boolean>;
 }
 
 // A racing twin parks its image and adds the job within milliseconds; if no job shows up in this
@@ -44,8 +46,11 @@ export async function submitJob(
   const existing = await unavailableOnError(() => target.queue.getJob(jobId));
   if (existing) {
     checkSameRequest(existing, submission);
-    if (!endedRetryably(existing)) return "attached";
-    // The replay asks for another try of a job that gave up on a transient error: start it afresh.
+    const { outdated } = submission;
+    const stale = outdated ? await unavailableOnError(() => outdated(existing)) : false;
+    if (!endedRetryably(existing) && !stale) return "attached";
+    // The replay asks for another try of a job that gave up on a transient error, or whose outcome
+    // no longer holds: start it afresh.
     await existing.remove().catch(() => undefined);
   }
   await target.backlog?.check();

@@ -1,6 +1,7 @@
 /** When more jobs wait than can be served in time, new ones are refused at once with 503 + Retry-After. */
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createBacklogGuard } from "../src/backlog-guard.ts";
+import { requestJobKey } from "../src/request-jobs.ts";
 import { createHarness, postJson, validBody, type Harness } from "./support/harness.ts";
 
 const redisUrl = inject("redisUrl");
@@ -27,6 +28,8 @@ describe("back-pressure", () => {
     expect(refused.headers["retry-after"]).toBe("2");
     expect(refused.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE", msg: expect.stringMatching(/waiting/) });
     expect(await h.queue.getWaitingCount()).toBe(3);
+    // A refusal writes nothing that outlives it: under overload, refused retries must not fill Redis.
+    expect(await h.commands.exists(requestJobKey(h.prefix, "kyc-user-1", refused.headers["x-request-id"] as string))).toBe(0);
     expect(replay.statusCode).toBe(504); // attached to the waiting job, not refused
     expect(replay.headers["x-job-id"]).toBe(accepted[0]?.headers["x-job-id"]);
   });

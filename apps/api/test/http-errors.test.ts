@@ -1,7 +1,8 @@
 /** What a client gets for broken requests: never a 500, always a body saying what is wrong. */
+import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { bodyLimitFor } from "../src/app.ts";
-import { devToken, validBody } from "./support/harness.ts";
+import { devToken, obamaJpeg, validBody } from "./support/harness.ts";
 import { buildStubApp } from "./support/stub-app.ts";
 
 const MAX_IMAGE_BYTES = 30_000;
@@ -55,6 +56,22 @@ describe("malformed requests", () => {
     const response = await post(JSON.stringify(validBody({ image })));
     expect(response.statusCode).toBe(413);
     expect(response.json()).toMatchObject({ code: "IMAGE_TOO_LARGE" });
+  });
+
+  it("an image at the limit, base64 wrapped at 76 with CRLF and slashes escaped (PHP's chunk_split + json_encode) -> not 413", async () => {
+    const max = 4 * 1024 * 1024;
+    const { app: big } = buildStubApp({ maxImageBytes: max });
+    const bytes = Buffer.concat([obamaJpeg, randomBytes(max - obamaJpeg.length)]); // trailing bytes after EOI are allowed
+    const wrapped = (bytes.toString("base64").match(/.{1,76}/g) ?? []).join("\r\n");
+    const payload = JSON.stringify(validBody({ image: wrapped })).replaceAll("/", "\\/");
+    const response = await big.inject({
+      method: "POST",
+      url: "/index_faces",
+      headers: { authorization: `Bearer ${await devToken()}`, "content-type": "application/json" },
+      payload,
+    });
+    await big.close();
+    expect(response.statusCode).toBe(504); // accepted and enqueued; the stub never answers
   });
 
   it("deeply nested JSON does not crash the process", async () => {

@@ -4,7 +4,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createHarness, postJson, validBody, type Harness } from "./support/harness.ts";
+import { externalIdKey } from "@faceindex/contracts";
+import { createHarness, getJob, postJson, validBody, type Harness } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
 
 const redisUrl = inject("redisUrl");
@@ -53,6 +54,8 @@ describe("Idempotency-Key", () => {
 
     expect(reused.statusCode).toBe(409);
     expect(reused.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", msg: expect.stringMatching(/Idempotency-Key/) });
+    // The refused request has no job: GET /jobs must not answer it with the other request's outcome.
+    expect((await getJob(h.app, reused.headers["x-request-id"] as string)).statusCode).toBe(404);
   });
 
   it("scopes keys to the token's subject", async () => {
@@ -109,5 +112,31 @@ describe("without Idempotency-Key", () => {
     expect(retry.statusCode).toBe(200);
     expect(retry.headers["x-job-id"]).toBe(first.headers["x-job-id"]);
     expect(calls).toBe(2);
+  });
+
+  it("indexes again once the stored outcome's face was erased, instead of answering a face that is gone", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    const runs: string[] = [];
+    const mappingKey = externalIdKey(h.prefix, "test-collection", "kyc-faces", "customer-42");
+    await h.startWorker(async (job) => {
+      runs.push(job.id ?? "");
+      const outcome = indexedOutcome(job);
+      if (outcome.status !== "indexed") throw new Error("unexpected");
+      const faceId = `face-run-${runs.length}`;
+      // As the real worker does: record the face in the gallery mapping that deletes erase it from.
+      await h.commands.hset(mappingKey, faceId, job.data.objectKey);
+      return { ...outcome, data: { ...outcome.data, face_id: faceId } };
+    });
+
+    const first = await post(h, validBody());
+    const replay = await post(h, validBody());
+    await h.commands.hdel(mappingKey, first.json().data.face_id); // delete_faces_from_collection
+    const reEnrolled = await post(h, validBody());
+
+    expect([first.statusCode, replay.statusCode, reEnrolled.statusCode]).toEqual([200, 200, 200]);
+    expect(replay.json().data.face_id).toBe(first.json().data.face_id);
+    expect(reEnrolled.json().data.face_id).not.toBe(first.json().data.face_id);
+    expect(await h.commands.hexists(mappingKey, reEnrolled.json().data.face_id)).toBe(1);
+    expect(runs).toHaveLength(2);
   });
 });

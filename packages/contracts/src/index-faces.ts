@@ -111,8 +111,9 @@ export type IndexFacesOutcome =
 
 /**
  * Retries are for transient AWS errors (throttling, 5xx, network). Five attempts with exponential
- * backoff from 250 ms (250, 500, 1000, 2000 ms, +-50% jitter so workers do not retry in lockstep) sum to
- * under 4 s of waiting, well inside the API's default 30 s synchronous wait.
+ * backoff from 250 ms (at most 250, 500, 1000, 2000 ms; BullMQ's jitter 0.5 draws each delay from its
+ * upper half, so workers do not retry in lockstep) sum to under 4 s of waiting, well inside the API's
+ * default 30 s synchronous wait.
  */
 export const INDEX_FACES_ATTEMPTS = 5;
 

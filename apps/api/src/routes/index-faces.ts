@@ -1,7 +1,9 @@
 /** POST /index_faces: authenticate, validate, park the image, enqueue, wait, answer. */
 import type { FastifyInstance } from "fastify";
 import { INDEX_FACES_QUEUE, imageRedisKey, type IndexFacesJob } from "@faceindex/contracts";
+import type { Redis } from "ioredis";
 import { authenticateRequest } from "../auth.ts";
+import { indexedFaceErased } from "../erased-face.ts";
 import { jobIdFor, parseIdempotencyKey, requestDigest } from "../idempotency.ts";
 import { decodeImage } from "../image-input.ts";
 import { indexFacesBodySchema, parseIndexFacesBody } from "../index-faces-body.ts";
@@ -11,6 +13,7 @@ import { jobRouteResponses } from "./schemas.ts";
 import { submitAndWait, type JobLane, type SubmitAndWaitDeps } from "./submit-and-wait.ts";
 
 export interface IndexFacesRouteDeps extends SubmitAndWaitDeps, JobLane {
+  redis: SubmitAndWaitDeps["redis"] & Pick<Redis, "hexists">;
   verifyToken: VerifyToken;
   maxImageBytes: number;
 }
@@ -49,6 +52,8 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         jobId,
         data,
         parked: { key: imageKey, bytes: image.bytes },
+        // A keyed retry gets the first answer; a keyless match is only the same request while its face exists.
+        ...(idempotencyKey === undefined ? { outdated: (job) => indexedFaceErased(deps.redis, deps.prefix, job) } : {}),
       });
     },
   );

@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import { GatewayTimeoutError, ServiceUnavailableError } from "../errors.ts";
 import type { JobKind } from "../job-kinds.ts";
 import type { JobWaiter } from "../job-waiter.ts";
-import { rememberRequestJob } from "../request-jobs.ts";
+import { forgetRequestJob, rememberRequestJob } from "../request-jobs.ts";
 import { submitJob, type JobTarget, type Submission } from "../submit-job.ts";
 
 /** One kind of job's queue, backlog guard and waiter (on that queue's events). */
@@ -38,7 +38,12 @@ export async function submitAndWait<Answer>(
   await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId).catch(() => {
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
   });
-  const submitted = await submitJob(deps.redis, kind, lane, submission);
+  const submitted = await submitJob(deps.redis, kind, lane, submission).catch(async (error: unknown) => {
+    // Refused (503 back-pressure, 409 reused key): no job is this request's, so its id must not point at
+    // one, and under overload refused retries must not each leave a 24 h key behind.
+    await forgetRequestJob(deps.redis, deps.prefix, request.subject, request.id).catch(() => undefined);
+    throw error;
+  });
   request.log.info({ jobId, submitted }, `${kind.queueName} job submitted`);
   const result = await lane.waiter.wait(jobId, deps.syncTimeoutMs);
   if (result.status === "timeout") throw new GatewayTimeoutError(request.id, jobId, kind.stillRunning);

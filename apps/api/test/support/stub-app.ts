@@ -17,7 +17,7 @@ export interface StubApp {
 export function buildStubApp(overrides: Partial<AppDeps> = {}): StubApp {
   const enqueued: unknown[] = [];
   const app = buildApp({
-    redis: { set: async () => "OK", get: async () => null, del: async () => 1, ping: async () => "PONG" },
+    redis: { set: async () => "OK", get: async () => null, del: async () => 1, ping: async () => "PONG", hexists: async () => 1 },
     queue: {
       getJob: async () => undefined,
       add: async (_name: string, data: unknown) => {

@@ -2,8 +2,9 @@
  * Enqueues a job at most once per job id (see idempotency.ts), for every kind of job (job-kinds.ts): a
  * replay attaches to the job already queued or running, or finds its stored outcome, instead of running
  * it again. Where the job parks bytes in Redis (index, search), that SET NX is the claim: of two
- * identical requests racing, only the one that parked adds the job. A delete parks nothing: BullMQ's
- * add of an existing id is a no-op, and the job read back tells whether it is ours.
+ * identical requests racing, only the one that parked adds the job (the key holds the request's digest,
+ * so a different request under the same id never overwrites it). BullMQ's add of an existing id is a
+ * no-op, so the job is read back after adding: it tells whether it is ours.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Job, Queue } from "bullmq";
@@ -72,10 +73,16 @@ export async function submitJob(
     if (parked) await redis.del(parked.key).catch(() => undefined);
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
   }
-  if (!parked) {
-    // Nothing claimed the id: a twin may have added its job first, and ours was the no-op.
-    const added = await unavailableOnError(() => target.queue.getJob(jobId));
-    if (added) checkSameRequest(added, submission);
+  // A twin with the same id (a reused Idempotency-Key with another body) may have added its job first,
+  // making ours the no-op: read the job back, so we never wait on, or answer with, someone else's job.
+  const added = await unavailableOnError(() => target.queue.getJob(jobId));
+  if (added) {
+    try {
+      checkSameRequest(added, submission);
+    } catch (error) {
+      if (parked) await redis.del(parked.key).catch(() => undefined);
+      throw error;
+    }
   }
   return "enqueued";
 }

@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { externalIdKey } from "@faceindex/contracts";
-import { createHarness, getJob, postJson, validBody, type Harness } from "./support/harness.ts";
+import { facePhoto } from "@faceindex/testing";
+import { createHarness, getJob, obamaJpeg, postJson, validBody, type Harness } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
 
 const redisUrl = inject("redisUrl");
@@ -56,6 +57,29 @@ describe("Idempotency-Key", () => {
     expect(reused.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", msg: expect.stringMatching(/Idempotency-Key/) });
     // The refused request has no job: GET /jobs must not answer it with the other request's outcome.
     expect((await getJob(h.app, reused.headers["x-request-id"] as string)).statusCode).toBe(404);
+  });
+
+  it("never lets a racing request that reuses a key with another image replace the first one's bytes", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    const parkedBytes: Buffer[] = [];
+    await h.startWorker(async (job) => {
+      parkedBytes.push((await h.commands.getBuffer(job.data.imageKey))!);
+      await sleep(200);
+      return indexedOutcome(job);
+    });
+    const key = { "idempotency-key": "order-race-1" };
+    const biden = facePhoto("same/biden_1.jpg");
+
+    const [first, second] = await Promise.all([
+      post(h, validBody(), key),
+      post(h, validBody({ image: biden.toString("base64") }), key),
+    ]);
+
+    // One request owns the job; the other is refused, and the job indexes the owner's image.
+    expect([first.statusCode, second.statusCode].sort()).toEqual([200, 409]);
+    const ownerImage = first.statusCode === 200 ? obamaJpeg : biden;
+    expect(parkedBytes).toHaveLength(1);
+    expect(parkedBytes[0]!.equals(ownerImage)).toBe(true);
   });
 
   it("scopes keys to the token's subject", async () => {

@@ -29,7 +29,7 @@ export function createDeleteFacesProcessor(deps: DeleteFacesDeps) {
     run: (job, context) => deps.lock.withLock(job.bucket, job.externalImageId, () => deletePerson(job, context)),
   });
 
-  async function deletePerson(job: DeleteFacesJob, { attempt, enter }: RunContext): Promise<DeleteFacesOutcome> {
+  async function deletePerson(job: DeleteFacesJob, { ranBefore, enter }: RunContext): Promise<DeleteFacesOutcome> {
     enter("reading the gallery mapping");
     const mapped = await deps.gallery.facesOf(job.bucket, job.externalImageId);
     const notFound: DeleteFacesOutcome = {
@@ -41,9 +41,9 @@ export function createDeleteFacesProcessor(deps: DeleteFacesDeps) {
     enter("deleting faces in Rekognition");
     const result = await deps.faceCollection.deleteFaces(deps.collectionId, mapped.map((face) => face.faceId));
     const missing = new Set(result.unsuccessful.filter((face) => face.reasons.includes("FACE_NOT_FOUND")).map((face) => face.face_id));
-    // A retry finds the faces an earlier attempt deleted already missing: they count as deleted then.
-    // On a first attempt, faces all missing means a stale mapping (e.g. rebuilt during a delete).
-    const deletedIds = attempt > 1 ? [...result.deleted, ...missing] : result.deleted;
+    // A re-run (retry, throttled, or after its worker died) finds the faces an earlier run deleted already
+    // missing: they count as deleted then. On a first run, faces all missing means a stale mapping.
+    const deletedIds = ranBefore ? [...result.deleted, ...missing] : result.deleted;
     const gone = new Set([...result.deleted, ...missing]);
     const goneFaces = mapped.filter((face) => gone.has(face.faceId));
     if (deletedIds.length === 0 && missing.size === result.unsuccessful.length) {

@@ -8,7 +8,9 @@
  * - the image key: the object in that bucket whose metadata names the external id; when there is no such
  *   object, or several (re-enrolments), it is recorded as unknown, and delete_image reports it.
  * Faces without an ExternalImageId cannot be erased by external id and are left out (counted).
- * The rebuild only adds entries; it never removes any, so it is safe while workers run.
+ * The rebuild only adds entries; it never removes any, nor overwrites a face the mapping already knows (its
+ * image key, written at index time, is exact where the rebuild may only know "unknown"), so it is safe while
+ * workers run.
  */
 import type { FaceCollection, StoredFace } from "./face-collection.ts";
 import type { GalleryMap } from "./gallery-map.ts";
@@ -16,7 +18,7 @@ import type { ImageOwners } from "./image-owners.ts";
 
 export interface RebuildDeps {
   faceCollection: Pick<FaceCollection, "listFaces">;
-  gallery: Pick<GalleryMap, "record">;
+  gallery: Pick<GalleryMap, "record" | "lookup">;
   /** The bucket's external id -> object keys; an empty map when image keys are not to be recovered. */
   findOwners(bucket: string): Promise<ImageOwners>;
   collectionId: string;
@@ -50,9 +52,12 @@ export async function rebuildGallery(deps: RebuildDeps): Promise<RebuildSummary>
       }
       const keys = owners.get(bucket)?.get(externalImageId) ?? [];
       const imageKey = keys.length === 1 ? (keys[0] ?? null) : null;
-      await deps.gallery.record(bucket, externalImageId, faces.map((face) => ({ faceId: face.faceId, imageKey })));
+      const known = await deps.gallery.lookup(faces.map((face) => face.faceId));
+      const missing = faces.filter((face) => !known.has(face.faceId));
+      await deps.gallery.record(bucket, externalImageId, missing.map((face) => ({ faceId: face.faceId, imageKey })));
       summary.faces += faces.length;
-      if (!imageKey) summary.faces_with_unknown_image += faces.length;
+      if (!imageKey) summary.faces_with_unknown_image += missing.length;
+      for (const face of known.values()) if (!face.image_key) summary.faces_with_unknown_image += 1;
       seen.add(`${bucket}:${externalImageId}`);
     }
     nextToken = page.nextToken;

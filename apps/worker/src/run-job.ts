@@ -16,10 +16,15 @@ export interface FailedOutcome {
 }
 
 /** The parts of a BullMQ job a processor reads. */
-export type ProcessedJob = Pick<Job, "id" | "data" | "attemptsMade" | "opts">;
+export type ProcessedJob = Pick<Job, "id" | "data" | "attemptsMade" | "opts"> & Partial<Pick<Job, "attemptsStarted">>;
 
 export interface RunContext {
   attempt: number;
+  /**
+   * An earlier run of this job may have done part of the work. Not `attempt > 1`: a run put back by the
+   * throttle gate or re-run after its worker died spends no attempt; BullMQ counts every start instead.
+   */
+  ranBefore: boolean;
   log: Pick<Logger, "info" | "warn" | "error">;
   /** Names the step running now, so a failure says where it happened ("Failed deleting faces: ..."). */
   enter(stage: string): void;
@@ -53,7 +58,8 @@ export function createJobRunner<Payload, Outcome extends { status: string }>(opt
     } else {
       let stage = options.firstStage;
       try {
-        outcome = await options.run(parsed.data, { attempt, log, enter: (next) => (stage = next) });
+        const ranBefore = attempt > 1 || (job.attemptsStarted ?? 0) > 1;
+        outcome = await options.run(parsed.data, { attempt, ranBefore, log, enter: (next) => (stage = next) });
       } catch (error) {
         const classified = classifyError(error);
         const details = { code: classified.code, kind: classified.kind, stage, durationMs: elapsed() };

@@ -295,6 +295,26 @@ describe("delete-faces processor", () => {
     expect(outcome.status).toBe("deleted");
     expect(await facesStillIndexed(h)).toEqual([]);
   });
+
+  it("a delete re-run after its worker died past DeleteFaces still deletes the images and the mapping", async () => {
+    const h = await startHarness({ lockDurationMs: 1_000, stalledIntervalMs: 500, deferGalleryWorkers: true });
+    const enrolled = await indexed(h, "same/B001230_2.jpg", "user-half");
+    const faceId: string = enrolled.outcome.data.face_id;
+    const { jobId } = await submitDelete(h, "user-half", true);
+    // A worker takes the job, gets as far as DeleteFaces, and dies before the S3 delete and the mapping update.
+    const dying = new Worker(h.remove.name, undefined, { connection: redis, prefix: h.prefix, lockDuration: 1_000, autorun: false });
+    expect((await dying.getNextJob("token-of-a-killed-worker"))?.id).toBe(jobId);
+    await createFaceCollection(rekognition).deleteFaces(h.collectionId, [faceId]);
+    await dying.close();
+    h.startGalleryWorkers();
+
+    const { outcome, attemptsMade } = await finished(h.remove, jobId);
+
+    expect(attemptsMade).toBe(1); // a stalled re-run spends no attempt: "attempt > 1" cannot tell it ran before
+    expect(outcome).toMatchObject({ status: "deleted", data: { deleted_face_ids: [faceId], deleted_image_keys: [enrolled.job.objectKey] } });
+    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: enrolled.job.objectKey }))).rejects.toMatchObject({ name: "NotFound" });
+    expect(await redis.exists(externalIdKey(h.prefix, h.collectionId, bucket, "user-half"))).toBe(0);
+  });
 });
 
 describe("per-(bucket, external id) lock", () => {
@@ -381,5 +401,26 @@ describe("gallery rebuild", () => {
 
     expect(summary).toEqual({ faces: 4, external_ids: 3, faces_with_unknown_image: 0, skipped: 0 });
     expect(await Promise.all(keys.map((key) => redis.hgetall(key)))).toEqual(before);
+  });
+
+  it("keeps the image keys the mapping already knows for an external id with several images", async () => {
+    const h = await startHarness();
+    const first = await indexed(h, "same/biden_1.jpg", "user-twice");
+    const second = await indexed(h, "same/biden_2.jpg", "user-twice");
+    const key = externalIdKey(h.prefix, h.collectionId, bucket, "user-twice");
+    const before = await redis.hgetall(key);
+    expect(before).toEqual({ [first.outcome.data.face_id]: first.job.objectKey, [second.outcome.data.face_id]: second.job.objectKey });
+
+    // A rebuild while the mapping is intact ("only adds entries, safe while workers run").
+    await rebuildGallery({
+      faceCollection: createFaceCollection(rekognition),
+      gallery: createGalleryMap(redis, h.prefix, h.collectionId),
+      findOwners: (name) => findImageOwners(s3, name),
+      collectionId: h.collectionId,
+      buckets: [bucket],
+    });
+
+    // Two objects carry the id, so the rebuild alone cannot tell which is whose; the exact keys must survive.
+    expect(await redis.hgetall(key)).toEqual(before);
   });
 });

@@ -35,6 +35,11 @@ const stack = await startThrowawayStack({
   workers: 2,
   extraEnv: { LOG_LEVEL: "error", LOAD_TEST_LATENCY_MS: "50", WORKER_CONCURRENCY: "8", SYNC_TIMEOUT_MS: String(syncTimeoutMs) },
   stdio: "ignore",
+}).catch((error: unknown) => {
+  // The try/finally below is not entered yet: stop our redis-server and remove its data here.
+  redis?.kill("SIGTERM");
+  rmSync(dataDir, { recursive: true, force: true });
+  throw error;
 });
 const { token, bucket, collectionId } = stack;
 

@@ -5,7 +5,10 @@
 import { join } from "node:path";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "@faceindex/local-s3";
 import { findOrStartRedis } from "./redis-server.ts";
-import { startService, type ServiceProcess } from "./service-process.ts";
+import { startService, stopChild, type ServiceProcess } from "./service-process.ts";
+
+// Time for redis-server to flush its AOF on SIGTERM before it is killed.
+const REDIS_STOP_GRACE_MS = 10_000;
 
 export interface LocalStackOptions {
   /** Everything the stack keeps (Redis AOF, S3 objects, collections) lives under this directory. */
@@ -113,9 +116,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 async function stopRedis(child: import("node:child_process").ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM"); // redis-server flushes the AOF on SIGTERM
-  });
+  // redis-server flushes the AOF on SIGTERM; one that died on a signal (exitCode null) must not hang stop().
+  await stopChild(child, REDIS_STOP_GRACE_MS);
 }

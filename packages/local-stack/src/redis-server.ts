@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { Redis } from "ioredis";
+import { stopChild } from "./service-process.ts";
 
 export interface LocalRedis {
   url: string;
@@ -48,7 +49,13 @@ export async function findOrStartRedis(options: {
     ],
     { stdio: "ignore" },
   );
-  await waitForPing(url, 10_000);
+  try {
+    await waitForPing(url, 10_000);
+  } catch (error) {
+    // Nothing else would ever stop it, and the next start would adopt it once it answers.
+    await stopChild(child, 1_000);
+    throw error;
+  }
   return { url, process: child };
 }
 

@@ -60,7 +60,8 @@ async function waitUntilReady(child: ChildProcess, name: string, url: string, ti
   throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms`);
 }
 
-function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+/** Sends SIGTERM and waits for the exit, SIGKILL after graceMs; returns at once if the child already exited (or died on a signal). */
+export function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const killTimer = setTimeout(() => child.kill("SIGKILL"), graceMs);

@@ -64,7 +64,8 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
       const fields = { subject: request.subject, contentType: image.contentType, threshold: body.threshold, maxMatches: body.maxMatches };
       const digest = requestDigest(fields, image.bytes);
       const jobId = jobIdOf(request, SEARCH_FACES_QUEUE, digest);
-      const imageKey = searchImageRedisKey(jobId, deps.prefix);
+      // The digest in the key: a reused Idempotency-Key with another probe parks beside, never over, the first.
+      const imageKey = searchImageRedisKey(`${jobId}:${digest}`, deps.prefix);
       const data: SearchFacesJob = { ...fields, requestId: jobId, imageKey, requestDigest: digest };
       return submitAndWait(request, reply, deps, SEARCH_FACES_JOB, deps.gallery.search, {
         jobId,

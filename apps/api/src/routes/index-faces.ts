@@ -46,7 +46,8 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
       const digest = requestDigest(fields, image.bytes);
       // Without a key, the same fields and bytes are the same request (see idempotency.ts).
       const jobId = jobIdFor(INDEX_FACES_QUEUE, request.subject, idempotencyKey, digest);
-      const imageKey = imageRedisKey(jobId, deps.prefix);
+      // The digest in the key: a reused Idempotency-Key with another image parks beside, never over, the first.
+      const imageKey = imageRedisKey(`${jobId}:${digest}`, deps.prefix);
       const data: IndexFacesJob = { ...fields, requestId: jobId, imageKey, requestDigest: digest };
       return submitAndWait(request, reply, deps, INDEX_FACES_JOB, deps, {
         jobId,

@@ -162,7 +162,7 @@ describe("POST /search_faces through the queue", () => {
     expect(seen[0]?.data).toEqual({
       requestId: jobId,
       subject: "kyc-user-1",
-      imageKey: searchImageRedisKey(jobId, h.prefix),
+      imageKey: searchImageRedisKey(`${jobId}:${(seen[0]?.data as { requestDigest?: string }).requestDigest}`, h.prefix),
       contentType: "image/jpeg",
       threshold: 80,
       maxMatches: 10,

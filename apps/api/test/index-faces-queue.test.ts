@@ -60,7 +60,8 @@ describe("POST /index_faces through the queue", () => {
       requestId: jobId,
       requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
       subject: "kyc-user-1",
-      imageKey: imageRedisKey(jobId, h.prefix),
+      // The request's digest in the key: a reused Idempotency-Key never parks over another request's image.
+      imageKey: imageRedisKey(`${jobId}:${seen[0]?.job.requestDigest}`, h.prefix),
       contentType: "image/jpeg",
       bucket: "kyc-faces",
       objectKey: "customers/42/selfie.jpg",
@@ -151,7 +152,8 @@ describe("POST /index_faces through the queue", () => {
     const jobId = response.headers["x-job-id"] as string;
     expect(response.json()).toEqual({ msg: expect.any(String), code: "TIMEOUT", request_id: requestId, job_id: jobId });
     expect(await h.queue.getJobState(jobId)).toBe("waiting");
-    expect((await h.commands.getBuffer(imageRedisKey(jobId, h.prefix)))?.equals(obamaJpeg)).toBe(true);
+    const job = await h.queue.getJob(jobId);
+    expect((await h.commands.getBuffer(job!.data.imageKey))?.equals(obamaJpeg)).toBe(true);
   });
 
   it("still answers when completion events never arrive (polling fallback)", async () => {

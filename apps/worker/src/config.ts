@@ -22,12 +22,12 @@ export const configSchema = z.object({
   STALLED_CHECK_MS: unsetIfEmpty(z.coerce.number().int().min(500).max(600_000).optional()),
   // Local S3-compatible server (e.g. http://127.0.0.1:4569); unset means real AWS S3.
   S3_ENDPOINT: unsetIfEmpty(z.url().optional()),
-  // Path-style URLs (endpoint/bucket/key), which local S3 servers need; "false" for virtual-host style.
-  S3_FORCE_PATH_STYLE: unsetIfEmpty(z.enum(["true", "false"]).default("true")).transform((v) => v === "true"),
+  // Path-style URLs (endpoint/bucket/key); unset = on with S3_ENDPOINT (local servers need it), off for AWS.
+  S3_FORCE_PATH_STYLE: unsetIfEmpty(z.enum(["true", "false"]).optional()).transform((v) => (v === undefined ? undefined : v === "true")),
   // Local Rekognition-compatible server (apps/rekognition-local); unset means real AWS Rekognition.
   REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
-  // Region of both clients; credentials come from the standard AWS chain (env, profile, role).
-  AWS_REGION: unsetIfEmpty(z.string().min(1).default("us-east-1")),
+  // Region of both clients; unset = the standard AWS chain (profile), like the credentials.
+  AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
   // pino level.
   LOG_LEVEL: unsetIfEmpty(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });

@@ -7,6 +7,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createGalleryWorkers, createWorker } from "./app.ts";
+import { s3ClientSettings } from "./s3-client-settings.ts";
 import { parseConfig } from "./config.ts";
 import { ensureCollection } from "./ensure-collection.ts";
 import { createFaceCollection } from "./face-collection.ts";
@@ -34,15 +35,7 @@ const requestHandler = {
   throwOnRequestTimeout: true,
 };
 
-const s3 = new S3Client({
-  region: config.AWS_REGION,
-  endpoint: config.S3_ENDPOINT,
-  forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  // Default checksums send aws-chunked bodies, which local S3 servers (s3rver) store corrupt.
-  requestChecksumCalculation: "WHEN_REQUIRED",
-  maxAttempts: SDK_MAX_ATTEMPTS,
-  requestHandler,
-});
+const s3 = new S3Client({ ...s3ClientSettings(config), maxAttempts: SDK_MAX_ATTEMPTS, requestHandler });
 const rekognition = new RekognitionClient({
   region: config.AWS_REGION,
   endpoint: config.REKOGNITION_ENDPOINT,

@@ -7,6 +7,7 @@
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
+import { s3ClientSettings } from "./s3-client-settings.ts";
 import { parseConfig } from "./config.ts";
 import { createFaceCollection } from "./face-collection.ts";
 import { createGalleryMap } from "./gallery-map.ts";
@@ -23,12 +24,7 @@ if (buckets.length === 0) {
 }
 
 // The SDK's standard retries (3 attempts) suit a one-off batch: there is no job retry behind it.
-const s3 = new S3Client({
-  region: config.AWS_REGION,
-  endpoint: config.S3_ENDPOINT,
-  forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  requestChecksumCalculation: "WHEN_REQUIRED",
-});
+const s3 = new S3Client(s3ClientSettings(config));
 const rekognition = new RekognitionClient({ region: config.AWS_REGION, endpoint: config.REKOGNITION_ENDPOINT });
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
 

@@ -8,8 +8,8 @@ describe("parseConfig", () => {
       QUEUE_PREFIX: "{faceindex}",
       COLLECTION_ID: "faceindex",
       WORKER_CONCURRENCY: 4,
-      S3_FORCE_PATH_STYLE: true,
-      AWS_REGION: "us-east-1",
+      // Path style and region are decided per endpoint and by the AWS chain (s3-client-settings.ts).
+      S3_FORCE_PATH_STYLE: undefined,
       LOG_LEVEL: "info",
     });
   });

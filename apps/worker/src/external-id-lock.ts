@@ -4,9 +4,9 @@
  * mapping points at a deleted face).
  *
  * A short Redis lock (SET NX PX with a random token, released by a check-and-delete script so a holder
- * whose lock expired never frees someone else's). When the lock is held, withLock throws LockBusyError,
- * a transient error: BullMQ retries the job with backoff, so the worker slot serves other jobs instead
- * of blocking, and a lock left by a crashed worker expires and is taken on a later attempt.
+ * whose lock expired never frees someone else's). When the lock is held, withLock throws LockBusyError:
+ * the worker puts the job back to wait without spending an attempt (lock-wait.ts), so the worker slot
+ * serves other jobs instead of blocking, and a lock left by a crashed worker expires and is taken later.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";

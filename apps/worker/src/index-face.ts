@@ -1,7 +1,8 @@
 /**
  * The index-faces job: parked bytes -> S3 object -> Rekognition IndexFaces -> outcome, under the
  * person's lock. The retry policy (outcomes returned, transient errors thrown until the last attempt)
- * and the parked image's clean-up are run-job.ts's, shared with the delete and search jobs.
+ * and the parked image's clean-up are run-job.ts's, shared with the delete and search jobs; the worker
+ * runs that clean-up once the outcome is stored (queue-worker.ts).
  */
 import type { Logger } from "pino";
 import {
@@ -46,7 +47,7 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
     logger: deps.logger,
     firstStage: lock ? "waiting for other requests for this external id" : "reading the uploaded image",
     run: (job, context) => (lock ? lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, context)) : indexFace(job, context)),
-    // Only once the job ended for good (a retry needs the bytes), and even for an invalid payload.
+    // Only once the job's final outcome is stored (a retry or a re-run needs the bytes), even for an invalid payload.
     cleanup: (data) => removeParkedImageOf(deps.parkedImages, data),
   });
 

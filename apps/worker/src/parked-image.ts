@@ -25,7 +25,7 @@ export function createParkedImages(redis: Pick<Redis, "getBuffer" | "del">): Par
   };
 }
 
-/** Frees the bytes a job's raw data names (`imageKey`), if it names any: run at the end of every job that parks one. */
+/** Frees the bytes a job's raw data names (`imageKey`), if it names any: run once the outcome of every job that parks one is stored. */
 export async function removeParkedImageOf(parkedImages: Pick<ParkedImages, "remove">, data: unknown): Promise<void> {
   const imageKey = (data as { imageKey?: unknown } | undefined)?.imageKey;
   if (typeof imageKey === "string") await parkedImages.remove(imageKey);

@@ -1,12 +1,16 @@
 /**
  * One BullMQ worker with the settings every queue of ours needs: the job lock and stalled-job checks
- * that re-run a killed worker's job inside the API's wait, the shared throttle gate, and an error
- * listener. Used for the index-faces worker (app.ts) and the delete and search workers (gallery-workers.ts).
+ * that re-run a killed worker's job inside the API's wait, the gates that put a job back without
+ * spending an attempt (shared throttle gate, lock wait), the parked image's clean-up once the outcome is
+ * stored, and an error listener. Used for the index-faces worker (app.ts) and the delete and search
+ * workers (gallery-workers.ts).
  */
-import { Worker, type Processor } from "bullmq";
+import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { withThrottleGate } from "./throttle-gate.ts";
+import { createLockWait } from "./lock-wait.ts";
+import type { JobRunner, RunHooks } from "./run-job.ts";
+import { createThrottleGate } from "./throttle-gate.ts";
 
 export interface QueueWorkerSettings {
   /** ioredis with `maxRetriesPerRequest: null` (BullMQ requires it). */
@@ -28,7 +32,12 @@ export interface QueueWorkerSettings {
   /** How long every worker of the queue pauses after a throttled call, and for how long a job may be paused (see throttle-gate.ts). */
   throttlePauseMs?: number;
   maxThrottledMs?: number;
+  /** How long a job may wait for its person's lock without spending attempts (see lock-wait.ts); unset = lock TTL + 10 s. */
+  maxLockWaitMs?: number;
 }
+
+/** A job runner (run-job.ts) as this worker calls it: with the gates as hooks, and its clean-up. */
+export type QueueJobRunner<Data, Result> = ((job: Job<Data, Result>, hooks: RunHooks) => Promise<Result>) & Pick<JobRunner<Result>, "cleanup">;
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 const DEFAULT_STALLED_INTERVAL_MS = 5_000;
@@ -37,27 +46,45 @@ const MAX_STALLED_COUNT = 3;
 // The limiter must be set for the shared manual rate limit (worker.rateLimit) to be honoured; this
 // max is never reached, so it limits nothing by itself.
 const UNREACHED_LIMITER = { max: Number.MAX_SAFE_INTEGER, duration: 1_000 };
+// The per-person lock (external-id-lock.ts) of a crashed holder lapses within its TTL (the job lock's
+// duration, app.ts); past that, a live holder's slow IndexFaces (several seconds under load) still fits.
+const LOCK_WAIT_SLACK_MS = 10_000;
 
 export function createQueueWorker<Data, Result>(
   queueName: string,
-  processor: Processor<Data, Result, string>,
+  runner: QueueJobRunner<Data, Result>,
   settings: QueueWorkerSettings,
 ): Worker<Data, Result> {
-  const gated = withThrottleGate(processor, {
+  const lockDurationMs = settings.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
+  const throttleGate = createThrottleGate({
     worker: () => worker,
     ...(settings.throttlePauseMs === undefined ? {} : { pauseMs: settings.throttlePauseMs }),
     ...(settings.maxThrottledMs === undefined ? {} : { maxThrottledMs: settings.maxThrottledMs }),
     onThrottle: (jobId, code, pauseMs) => settings.logger.warn({ queue: queueName, jobId, code, pauseMs }, "throttled: pausing every worker"),
   });
-  const worker: Worker<Data, Result> = new Worker(queueName, gated, {
+  const lockWait = createLockWait({ redis: settings.redis, maxWaitMs: settings.maxLockWaitMs ?? lockDurationMs + LOCK_WAIT_SLACK_MS });
+  const processor = (job: Job<Data, Result>, token?: string) =>
+    runner(job, { putBack: async (error) => (await throttleGate(error, job)) ?? (await lockWait(error, job, token)) });
+  const worker: Worker<Data, Result> = new Worker(queueName, processor, {
     connection: settings.redis,
     prefix: settings.prefix,
     concurrency: settings.concurrency,
-    lockDuration: settings.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+    lockDuration: lockDurationMs,
     stalledInterval: settings.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
     maxStalledCount: MAX_STALLED_COUNT,
     limiter: UNREACHED_LIMITER,
   });
+  const { cleanup } = runner;
+  if (cleanup) {
+    // Only once BullMQ has stored the outcome: freed inside the processor, a crash before the store would
+    // re-run the job without its image (IMAGE_EXPIRED for an image in fact indexed). A crash between the
+    // store and this leaves the bytes to their TTL. A `failed` event with finishedOn is a final failure;
+    // without it the job is retried and needs the bytes.
+    worker.on("completed", (job) => void cleanup(job));
+    worker.on("failed", (job) => {
+      if (job?.finishedOn) void cleanup(job);
+    });
+  }
   // Without a listener, a Redis error event would crash the process; ioredis reconnects by itself.
   worker.on("error", (error) => settings.logger.error({ err: { name: error.name, message: error.message } }, "worker error"));
   return worker;

@@ -2,6 +2,8 @@
  * The retry policy of every job processor (index, delete, search): business results
  * and permanent errors are RETURNED as the outcome; transient errors are THROWN so BullMQ retries them
  * with backoff, except on the last attempt, where the failure is returned so the API always gets a value.
+ * Before either, the worker's gates (throttle gate, lock wait: queue-worker.ts) may put the job back
+ * without spending an attempt.
  */
 import type { Job } from "bullmq";
 import type { Logger } from "pino";
@@ -30,6 +32,23 @@ export interface RunContext {
   enter(stage: string): void;
 }
 
+/** What the queue's worker lends one run (queue-worker.ts); a run without hooks only retries or returns. */
+export interface RunHooks {
+  /**
+   * Puts the job back without spending an attempt when a gate applies to the error (a throttle, a busy
+   * lock, while its window lasts) and returns the BullMQ error to throw for it; undefined otherwise.
+   */
+  putBack?(error: unknown): Promise<Error | undefined>;
+}
+
+export type JobRunner<Outcome> = ((job: ProcessedJob, hooks?: RunHooks) => Promise<Outcome | FailedOutcome>) & {
+  /**
+   * Frees what the job parked. The worker calls it once BullMQ has stored the job's final outcome
+   * (never before a retry, never inside the run); errors are logged, never thrown.
+   */
+  cleanup?(job: Pick<ProcessedJob, "id" | "data">): Promise<void>;
+};
+
 export interface JobRunnerOptions<Payload, Outcome extends { status: string }> {
   /** The queue's name, for logs. */
   name: string;
@@ -38,12 +57,12 @@ export interface JobRunnerOptions<Payload, Outcome extends { status: string }> {
   /** The first stage, entered before run is called. */
   firstStage: string;
   run(payload: Payload, context: RunContext): Promise<Outcome>;
-  /** Called once the job has ended for good (never before a retry), with the raw job data; errors are logged. */
+  /** Called once the job's final outcome is stored (never before a retry), with the raw job data; errors are logged. */
   cleanup?(data: unknown): Promise<void>;
 }
 
-export function createJobRunner<Payload, Outcome extends { status: string }>(options: JobRunnerOptions<Payload, Outcome>) {
-  return async function runJob(job: ProcessedJob): Promise<Outcome | FailedOutcome> {
+export function createJobRunner<Payload, Outcome extends { status: string }>(options: JobRunnerOptions<Payload, Outcome>): JobRunner<Outcome> {
+  const runJob = async (job: ProcessedJob, hooks?: RunHooks): Promise<Outcome | FailedOutcome> => {
     const started = performance.now();
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
@@ -63,6 +82,13 @@ export function createJobRunner<Payload, Outcome extends { status: string }>(opt
       } catch (error) {
         const classified = classifyError(error);
         const details = { code: classified.code, kind: classified.kind, stage, durationMs: elapsed() };
+        // The gates go first, on the last attempt too: while a gate's window lasts, a throttle or a busy
+        // lock must not end the job just because other errors used up its attempts.
+        const putBack = await tryPutBack(hooks, error, log);
+        if (putBack) {
+          log.info(details, `${options.name} put back without spending an attempt`);
+          throw putBack;
+        }
         if (classified.kind === "transient" && attempt < maxAttempts) {
           log.warn(details, `${options.name} attempt failed, will retry`);
           throw error;
@@ -77,15 +103,32 @@ export function createJobRunner<Payload, Outcome extends { status: string }>(opt
       }
     }
 
-    if (options.cleanup) {
-      try {
-        await options.cleanup(job.data);
-      } catch (error) {
-        log.warn({ code: classifyError(error).code }, `${options.name} cleanup failed`);
-      }
-    }
+    // No cleanup here: the parked bytes are freed only after BullMQ has stored this outcome (runJob.cleanup,
+    // called by the worker), or a crash in between would re-run the job without its image.
     const code = outcome.status === "failed" ? (outcome as FailedOutcome).code : undefined;
     log.info({ status: outcome.status, code, durationMs: elapsed() }, `${options.name} job finished`);
     return outcome;
   };
+  const { cleanup } = options;
+  if (!cleanup) return runJob;
+  return Object.assign(runJob, {
+    async cleanup(job: Pick<ProcessedJob, "id" | "data">) {
+      try {
+        await cleanup(job.data);
+      } catch (error) {
+        options.logger.child({ jobId: job.id }).warn({ code: classifyError(error).code }, `${options.name} cleanup failed`);
+      }
+    },
+  });
+}
+
+/** A gate that fails to put the job back (e.g. Redis blipped) leaves the error to the ordinary retry policy. */
+async function tryPutBack(hooks: RunHooks | undefined, error: unknown, log: RunContext["log"]): Promise<Error | undefined> {
+  if (!hooks?.putBack) return undefined;
+  try {
+    return await hooks.putBack(error);
+  } catch (gateError) {
+    log.warn({ code: classifyError(gateError).code }, "could not put the job back; retrying it normally");
+    return undefined;
+  }
 }

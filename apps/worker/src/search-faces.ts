@@ -1,7 +1,7 @@
 /**
  * The search-faces job (duplicate check by photo): parked bytes -> SearchFacesByImage with Image.Bytes
  * -> matches with bucket and key from the gallery mapping. The probe never goes to S3, and its parked
- * bytes are deleted when the job ends.
+ * bytes are deleted as soon as the job's outcome is stored (queue-worker.ts).
  */
 import type { Logger } from "pino";
 import { searchFacesJobSchema, type SearchFacesJob, type SearchFacesOutcome } from "@faceindex/contracts";
@@ -40,7 +40,7 @@ export function createSearchFacesProcessor(deps: SearchFacesDeps) {
       const matches = await withGalleryDetails(result.matches, deps.gallery);
       return { status: "searched", data: { matches, searched_face: result.searchedFace } };
     },
-    // Only the key the job names, and only once the job ended for good: a retry needs the bytes.
+    // Only the key the job names, and only once the job's final outcome is stored: a retry or a re-run needs the bytes.
     cleanup: (data) => removeParkedImageOf(deps.parkedImages, data),
   });
 }

@@ -7,7 +7,7 @@
  * throttle is an ordinary transient failure again, spending one of the job's attempts with backoff,
  * and the last attempt returns a `failed` outcome (retryable: true) the API answers with.
  */
-import { Worker, type Job, type Processor } from "bullmq";
+import { Worker, type Job } from "bullmq";
 import { classifyError } from "./classify-error.ts";
 
 /** Error codes that mean "slow down", as opposed to "broken": only these pause the whole queue. */
@@ -34,23 +34,20 @@ export function isThrottle(error: unknown): boolean {
   return THROTTLE_CODES.has(classifyError(error).code) || shape?.$metadata?.httpStatusCode === 429;
 }
 
-export function withThrottleGate<D, R, N extends string>(
-  processor: Processor<D, R, N>,
-  options: ThrottleGateOptions,
-): Processor<D, R, N> {
+/**
+ * Asked by the job runner (run-job.ts) before a failure spends an attempt, the last one included: for a
+ * throttle inside the window it pauses the queue and returns the error that moves the job back to waiting.
+ */
+export function createThrottleGate(options: ThrottleGateOptions) {
   const pauseMs = options.pauseMs ?? 1_000;
   const maxThrottledMs = options.maxThrottledMs ?? 20_000;
   const now = options.now ?? Date.now;
-  return async (job: Job<D, R, N>, token?: string) => {
-    try {
-      return await processor(job, token);
-    } catch (error) {
-      const worker = options.worker();
-      if (!worker || !isThrottle(error) || now() - job.timestamp >= maxThrottledMs) throw error;
-      options.onThrottle?.(job.id, classifyError(error).code, pauseMs);
-      // worker.rateLimit is marked deprecated in favour of queue.rateLimit; both set the same shared key.
-      await worker.rateLimit(pauseMs);
-      throw Worker.RateLimitError();
-    }
+  return async (error: unknown, job: Pick<Job, "id" | "timestamp">): Promise<Error | undefined> => {
+    const worker = options.worker();
+    if (!worker || !isThrottle(error) || now() - job.timestamp >= maxThrottledMs) return undefined;
+    options.onThrottle?.(job.id, classifyError(error).code, pauseMs);
+    // worker.rateLimit is marked deprecated in favour of queue.rateLimit; both set the same shared key.
+    await worker.rateLimit(pauseMs);
+    return Worker.RateLimitError();
   };
 }

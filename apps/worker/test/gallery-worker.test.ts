@@ -33,7 +33,7 @@ import { createExternalIdLock, LockBusyError } from "../src/external-id-lock.ts"
 import { createGalleryMap } from "../src/gallery-map.ts";
 import { findImageOwners } from "../src/image-owners.ts";
 import { rebuildGallery } from "../src/rebuild-gallery.ts";
-import { clearFaults, enqueueIndexJob, injectFault, startLocalParts, waitForJob, type LocalParts } from "./helpers.ts";
+import { clearFaults, enqueueIndexJob, injectFault, keyGone, startLocalParts, waitForJob, type LocalParts } from "./helpers.ts";
 
 const logger = pino({ level: "silent" });
 let parts: LocalParts;
@@ -67,7 +67,10 @@ const harnesses: Harness[] = [];
 
 /** Throttles pause the queue 200 ms (1 s in production) to keep the tests short. */
 async function startHarness(
-  { deferGalleryWorkers = false, ...settings }: { lockDurationMs?: number; stalledIntervalMs?: number; deferGalleryWorkers?: boolean } = {},
+  {
+    deferGalleryWorkers = false,
+    ...settings
+  }: { lockDurationMs?: number; stalledIntervalMs?: number; maxLockWaitMs?: number; deferGalleryWorkers?: boolean } = {},
 ): Promise<Harness> {
   const prefix = `{${uniqueName("gallery-test")}}`;
   const collection = uniqueName("faces");
@@ -213,7 +216,7 @@ describe("search-faces processor", () => {
     ]);
     expect(outcome.data.searched_face.confidence).toBeGreaterThan(50);
     expect(outcome.data.searched_face.bounding_box.width).toBeGreaterThan(0);
-    expect(await redis.exists(job.imageKey)).toBe(0);
+    expect(await keyGone(redis, job.imageKey)).toBe(true);
     expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(objectsBefore);
   });
 
@@ -234,7 +237,7 @@ describe("search-faces processor", () => {
     const { outcome, attemptsMade } = await finished(h.search, jobId);
     expect(attemptsMade).toBe(1);
     expect(outcome).toEqual({ status: "no_face", message: expect.stringMatching(/no face/i) });
-    expect(await redis.exists(job.imageKey)).toBe(0);
+    expect(await keyGone(redis, job.imageKey)).toBe(true);
   });
 });
 
@@ -339,20 +342,42 @@ describe("per-(bucket, external id) lock", () => {
     await redis.del(key);
   });
 
-  it("a delete waits (retrying) while the person's lock is held, then deletes", async () => {
+  it("a delete waits without spending attempts while the person's lock is held past its backoff budget, then deletes", async () => {
     const h = await startHarness();
     await indexed(h, "same/B001230_1.jpg", "user-held");
     const key = externalIdLockKey(h.prefix, h.collectionId, bucket, "user-held");
     await redis.set(key, "held-by-test", "PX", 30_000);
 
-    const { jobId } = await submitDelete(h, "user-held", false, { type: "fixed", delay: 200 });
-    while ((await h.remove.getJob(jobId))?.attemptsMade === 0) await sleep(20);
+    // 10 ms backoff: spending attempts, all five would be gone in well under a second.
+    const { jobId } = await submitDelete(h, "user-held", false, { type: "fixed", delay: 10 });
+    const attempts = deleteFacesJobOptions.attempts!;
+    // Held until the job has been started more often than it has attempts (or, before the fix, gave up).
+    let job = await h.remove.getJob(jobId);
+    while (job && !job.finishedOn && job.attemptsStarted <= attempts) {
+      await sleep(20);
+      job = await h.remove.getJob(jobId);
+    }
     await redis.del(key);
-    const { outcome, attemptsMade } = await finished(h.remove, jobId);
+    const { outcome, attemptsMade, attemptsStarted } = await finished(h.remove, jobId);
 
-    expect(attemptsMade).toBeGreaterThan(1);
     expect(outcome.status).toBe("deleted");
+    expect(attemptsMade).toBe(1);
+    expect(attemptsStarted).toBeGreaterThan(attempts);
     expect(await facesStillIndexed(h)).toEqual([]);
+  });
+
+  it("a delete still ends with a retryable outcome when the lock outlasts the wait", async () => {
+    const h = await startHarness({ maxLockWaitMs: 300 });
+    const key = externalIdLockKey(h.prefix, h.collectionId, bucket, "user-stuck");
+    await redis.set(key, "held-by-test", "PX", 30_000);
+
+    const { jobId } = await submitDelete(h, "user-stuck");
+    const { outcome, attemptsMade, attemptsStarted } = await finished(h.remove, jobId);
+    await redis.del(key);
+
+    expect(outcome).toMatchObject({ status: "failed", code: "LockBusyError", retryable: true });
+    expect(attemptsMade).toBe(deleteFacesJobOptions.attempts);
+    expect(attemptsStarted).toBeGreaterThan(attemptsMade); // it waited before spending attempts
   });
 
   it("concurrent index and delete of one external id leave no face behind and no stale mapping", async () => {
@@ -366,7 +391,8 @@ describe("per-(bucket, external id) lock", () => {
     const [indexedJob, deletedJob] = await Promise.all([finished(h.index, index.jobId), finished(h.remove, remove.jobId)]);
 
     expect(indexedJob.outcome.status).toBe("indexed");
-    expect(deletedJob.attemptsMade).toBeGreaterThan(1); // it met the lock and retried
+    expect(deletedJob.attemptsStarted).toBeGreaterThan(1); // it met the lock and was put back...
+    expect(deletedJob.attemptsMade).toBe(1); // ...without spending an attempt
     expect(deletedJob.outcome.status).toBe("deleted");
     expect(deletedJob.outcome.data.deleted_face_ids).toEqual([indexedJob.outcome.data.face_id]);
     expect(await facesStillIndexed(h)).toEqual([]);

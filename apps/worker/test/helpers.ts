@@ -169,6 +169,8 @@ export async function enqueueIndexJob(
 export interface FinishedJob<Outcome> {
   outcome: Outcome | undefined;
   attemptsMade: number;
+  /** Every start, including runs put back without spending an attempt (throttle, busy lock) and stalled re-runs. */
+  attemptsStarted: number;
   failedReason: string | undefined;
 }
 
@@ -182,9 +184,27 @@ export async function waitForJob<Outcome = any>(
   while (Date.now() < deadline) {
     const job = await queue.getJob(jobId);
     if (job?.finishedOn) {
-      return { outcome: job.returnvalue ?? undefined, attemptsMade: job.attemptsMade, failedReason: job.failedReason || undefined };
+      return {
+        outcome: job.returnvalue ?? undefined,
+        attemptsMade: job.attemptsMade,
+        attemptsStarted: job.attemptsStarted,
+        failedReason: job.failedReason || undefined,
+      };
     }
     await sleep(50);
   }
   throw new Error(`job ${jobId} did not finish within ${timeoutMs} ms`);
+}
+
+/**
+ * Whether a key is gone, waiting for it a while: the worker frees a parked image once BullMQ has stored
+ * the job's outcome, so just after a job finished its key may still be there for a moment.
+ */
+export async function keyGone(redis: Pick<Redis, "exists">, key: string, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await redis.exists(key)) === 1) {
+    if (Date.now() >= deadline) return false;
+    await sleep(20);
+  }
+  return true;
 }

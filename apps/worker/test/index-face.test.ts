@@ -53,11 +53,14 @@ const job = (attemptsMade: number, data: unknown = payload): IndexFaceJob =>
   ({ id: "req-1", data, attemptsMade, opts: { attempts: 5 } }) as IndexFaceJob;
 
 describe("indexFace", () => {
-  it("uploads the parked bytes, indexes them and deletes the parked key", async () => {
+  it("uploads the parked bytes, indexes them, and leaves the parked key to the clean-up after the outcome is stored", async () => {
     const { indexFace, store, uploads } = setup(async () => oneFace);
     const outcome = await indexFace(job(0));
     expect(outcome).toMatchObject({ status: "indexed", data: { face_id: "f1", s3: { bucket: "kyc-bucket", key: "faces/req-1.jpg", etag: "etag-1" } } });
     expect(uploads).toEqual([{ bucket: "kyc-bucket", key: "faces/req-1.jpg", bytes: Buffer.from("jpeg bytes"), contentType: "image/jpeg" }]);
+    // A crash before BullMQ stores the outcome re-runs the job: it still needs the bytes.
+    expect(store.has(payload.imageKey)).toBe(true);
+    await indexFace.cleanup!(job(0));
     expect(store.has(payload.imageKey)).toBe(false);
   });
 
@@ -69,14 +72,28 @@ describe("indexFace", () => {
     expect(store.has(payload.imageKey)).toBe(true);
   });
 
-  it("returns a retryable failure on the last attempt and deletes the parked key", async () => {
+  it("returns a retryable failure on the last attempt, and the clean-up deletes the parked key", async () => {
     const { indexFace, store } = setup(async () => {
       throw new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
     });
     const outcome = await indexFace(job(4));
     expect(outcome).toMatchObject({ status: "failed", code: "ThrottlingException", retryable: true });
     expect(outcome.status === "failed" && outcome.message).toMatch(/after 5 attempts/);
+    expect(store.has(payload.imageKey)).toBe(true);
+    await indexFace.cleanup!(job(4));
     expect(store.has(payload.imageKey)).toBe(false);
+  });
+
+  it("lets the worker's gates put the job back on the last attempt before it gives up", async () => {
+    const { indexFace, store } = setup(async () => {
+      throw new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
+    });
+    const putBack = new Error("put back");
+    const asked: unknown[] = [];
+    const hooks = { putBack: async (error: unknown) => (asked.push(error), putBack) };
+    await expect(indexFace(job(4), hooks)).rejects.toBe(putBack);
+    expect(asked).toEqual([expect.objectContaining({ name: "ThrottlingException" })]);
+    expect(store.has(payload.imageKey)).toBe(true);
   });
 
   it("returns a permanent failure at once", async () => {
@@ -85,6 +102,7 @@ describe("indexFace", () => {
     });
     const outcome = await indexFace(job(0));
     expect(outcome).toMatchObject({ status: "failed", code: "InvalidImageFormatException", retryable: false });
+    await indexFace.cleanup!(job(0));
     expect(store.has(payload.imageKey)).toBe(false);
   });
 
@@ -101,6 +119,8 @@ describe("indexFace", () => {
     const outcome = await indexFace(job(0, { ...payload, maxFaces: 0 }));
     expect(outcome).toMatchObject({ status: "failed", code: "INVALID_JOB", retryable: false });
     expect(outcome.status === "failed" && outcome.message).toContain("maxFaces");
+    // The raw data still names the parked key: freed even though the payload is invalid.
+    await indexFace.cleanup!(job(0, { ...payload, maxFaces: 0 }));
     expect(store.has(payload.imageKey)).toBe(false);
   });
 });

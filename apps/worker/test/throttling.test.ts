@@ -61,6 +61,20 @@ describe("throttling", () => {
     expect(throttleLogs).toHaveLength(4);
   });
 
+  it("pauses a throttle on the last attempt too, while the window lasts", async () => {
+    const { queue, prefix } = start(1, { throttlePauseMs: 100 });
+    // 5xx errors use up every attempt but the last; the throttle then meets the last attempt.
+    const attempts = indexFacesJobOptions.attempts!;
+    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: attempts - 1, code: "ServiceUnavailableException", status: 503 });
+    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 1, code: "ThrottlingException", status: 400 });
+
+    const { outcome, attemptsMade } = await waitForJob(queue, await submit(queue, prefix, 0));
+
+    expect(outcome?.status).toBe("indexed");
+    expect(attemptsMade).toBe(attempts);
+    expect(throttleLogs).toHaveLength(1);
+  });
+
   it("still ends a job with a retryable outcome when throttling never stops", async () => {
     const { queue, prefix } = start(1, { throttlePauseMs: 100, maxThrottledMs: 600 });
     await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 10_000, code: "ThrottlingException", status: 400 });

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import type { IndexFacesJob } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { createFaceIndex, ensureCollection } from "../src/app.ts";
-import { clearFaults, enqueueIndexJob, injectFault, startIndexWorkers, startLocalParts, waitForJob, type IndexWorkers, type LocalParts } from "./helpers.ts";
+import { clearFaults, enqueueIndexJob, injectFault, keyGone, startIndexWorkers, startLocalParts, waitForJob, type IndexWorkers, type LocalParts } from "./helpers.ts";
 
 const logger = pino({ level: "silent" });
 const collectionId = uniqueName("faces");
@@ -66,7 +66,7 @@ describe("index-faces worker", () => {
     expect(stored.ContentType).toBe("image/jpeg");
     const head = await parts.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: job.objectKey }));
     expect(head.ETag).toBe(`"${outcome.data.s3.etag}"`);
-    expect(await parts.redis.exists(job.imageKey)).toBe(0);
+    expect(await keyGone(parts.redis, job.imageKey)).toBe(true);
   });
 
   it("indexes every face of a group photo up to maxFaces, the largest first", async () => {
@@ -92,7 +92,7 @@ describe("index-faces worker", () => {
 
     expect(attemptsMade).toBe(1);
     expect(outcome).toEqual({ status: "no_face", message: "No face was indexed: no face found in the image", unindexed_faces: [] });
-    expect(await parts.redis.exists(job.imageKey)).toBe(0);
+    expect(await keyGone(parts.redis, job.imageKey)).toBe(true);
   });
 
   // Throttling pauses the queue instead of spending attempts: see throttling.test.ts.
@@ -126,7 +126,7 @@ describe("index-faces worker", () => {
 
     expect(attemptsMade).toBe(1);
     expect(outcome).toMatchObject({ status: "failed", code: "InvalidImageFormatException", retryable: false });
-    expect(await parts.redis.exists(job.imageKey)).toBe(0);
+    expect(await keyGone(parts.redis, job.imageKey)).toBe(true);
   });
 
   it("fails at once with NoSuchBucket when the bucket does not exist", async () => {
@@ -138,7 +138,7 @@ describe("index-faces worker", () => {
     expect(attemptsMade).toBe(1);
     expect(outcome).toMatchObject({ status: "failed", code: "NoSuchBucket", retryable: false });
     expect(outcome?.status === "failed" && outcome.message).toMatch(/bucket does not exist/i);
-    expect(await parts.redis.exists(job.imageKey)).toBe(0);
+    expect(await keyGone(parts.redis, job.imageKey)).toBe(true);
   });
 
   it("answers IMAGE_EXPIRED when the parked image is gone", async () => {
@@ -161,6 +161,6 @@ describe("index-faces worker", () => {
     expect(attemptsMade).toBe(5);
     expect(outcome).toMatchObject({ status: "failed", code: "ServiceUnavailableException", retryable: true });
     expect(outcome?.status === "failed" && outcome.message).toMatch(/after 5 attempts/);
-    expect(await parts.redis.exists(job.imageKey)).toBe(0);
+    expect(await keyGone(parts.redis, job.imageKey)).toBe(true);
   });
 });

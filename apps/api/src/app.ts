@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { registerErrorHandler } from "./error-handler.ts";
+import { createInFlightLimit, type InFlightLimit } from "./in-flight-limit.ts";
 import { DELETE_FACES_JOB, INDEX_FACES_JOB, SEARCH_FACES_JOB } from "./job-kinds.ts";
 import { loggerOptions } from "./logger-options.ts";
 import { requestIdFor } from "./request-id.ts";
@@ -14,13 +15,15 @@ import { registerIndexFacesRoute, type IndexFacesRouteDeps } from "./routes/inde
 import { registerJobsRoute } from "./routes/jobs.ts";
 import type { Redis } from "ioredis";
 
-export interface AppDeps extends IndexFacesRouteDeps {
+export interface AppDeps extends Omit<IndexFacesRouteDeps, "inFlight"> {
   redis: Pick<Redis, "set" | "get" | "del" | "ping" | "hexists">;
   logLevel?: string;
   /** Where logs go (stdout by default); tests pass a stream to read them. */
   logStream?: DestinationStream;
   /** The delete and search queues; without them the gallery routes are not registered (tests of index_faces). */
   gallery?: GalleryQueues;
+  /** Caps the requests holding an image (MAX_IN_FLIGHT); without it there is no cap (tests). */
+  inFlight?: InFlightLimit;
 }
 
 // Room for the data-URL prefix and the other fields.
@@ -63,8 +66,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.status(404).send({ msg: `${request.method} ${request.url.split("?")[0]} does not exist`, code: "NOT_FOUND" }),
   );
   registerHealthRoutes(app, deps.redis);
-  registerIndexFacesRoute(app, deps);
-  if (deps.gallery) registerGalleryRoutes(app, { ...deps, gallery: deps.gallery });
+  const inFlight = deps.inFlight ?? createInFlightLimit({ max: Infinity });
+  registerIndexFacesRoute(app, { ...deps, inFlight });
+  if (deps.gallery) registerGalleryRoutes(app, { ...deps, inFlight, gallery: deps.gallery });
   const lanes = [
     { kind: INDEX_FACES_JOB, queue: deps.queue },
     ...(deps.gallery ? [{ kind: DELETE_FACES_JOB, queue: deps.gallery.delete.queue }, { kind: SEARCH_FACES_JOB, queue: deps.gallery.search.queue }] : []),

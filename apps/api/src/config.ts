@@ -40,6 +40,18 @@ export const configSchema = z
      * load-test pipeline here does ~140 jobs/s: README, Reliability).
      */
     MAX_BACKLOG: z.coerce.number().int().positive().default(1_000),
+    /**
+     * New images are refused (503 + Retry-After) while Redis's used_memory is above this share of its
+     * maxmemory: under noeviction a full Redis refuses every write, BullMQ's too, so the rest is kept for
+     * job records, event streams and the images already accepted. Off when Redis has no maxmemory.
+     */
+    REDIS_MEMORY_HIGH_WATER: z.coerce.number().gt(0).max(1).default(0.8),
+    /**
+     * Requests holding an image per API process; past it, 503 + Retry-After before the body is read. Each
+     * holds its base64 text and decoded bytes (~2.3x the image) for up to SYNC_TIMEOUT_MS: 256 phone
+     * selfies (<= 1 MB) stay under ~650 MB; lower it to memory / 37 MB if clients send MAX_IMAGE_BYTES images.
+     */
+    MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
     /** pino level: fatal, error, warn, info, debug, trace or silent. */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -11,8 +11,11 @@ import { createBacklogGuard } from "./backlog-guard.ts";
 import { parseConfig } from "./config.ts";
 import { finishedJobsLoader } from "./finished-jobs.ts";
 import { openGalleryQueues } from "./gallery-queues.ts";
+import { createInFlightLimit } from "./in-flight-limit.ts";
 import { createJobWaiter } from "./job-waiter.ts";
+import { createMemoryGuard, readRedisMemory } from "./memory-guard.ts";
 import { createTokenVerifier } from "./token-verifier.ts";
+import { waitForRedis } from "./wait-for-redis.ts";
 
 const config = parseConfig(process.env);
 const log = pino({ level: config.LOG_LEVEL });
@@ -32,8 +35,9 @@ const events = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 commands.on("error", (error) => log.warn({ err: error }, "redis (commands) error"));
 events.on("error", (error) => log.warn({ err: error }, "redis (events) error"));
 
-await waitForReady(commands);
+await waitForRedis(commands, { url: config.REDIS_URL, log: (fields, message) => log.info(fields, message) });
 await checkEvictionPolicy(commands);
+await checkMaxMemory(commands);
 
 const queue = new Queue(INDEX_FACES_QUEUE, { connection: commands, prefix: config.QUEUE_PREFIX });
 const queueEvents = new QueueEvents(INDEX_FACES_QUEUE, { connection: events, prefix: config.QUEUE_PREFIX });
@@ -63,6 +67,8 @@ const app = buildApp({
   gallery: gallery.queues,
   prefix: config.QUEUE_PREFIX,
   backlog: createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG }),
+  memory: createMemoryGuard({ redis: commands, highWater: config.REDIS_MEMORY_HIGH_WATER }),
+  inFlight: createInFlightLimit({ max: config.MAX_IN_FLIGHT }),
   verifyToken: createTokenVerifier({
     secret: config.JWT_SECRET,
     publicKeyPem: config.JWT_PUBLIC_KEY,
@@ -105,11 +111,6 @@ async function shutdown(signal: string): Promise<void> {
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));
 
-async function waitForReady(redis: Redis): Promise<void> {
-  if (redis.status === "ready") return;
-  await new Promise<void>((resolve) => redis.once("ready", () => resolve()));
-}
-
 /** BullMQ and the parked images vanish silently under any eviction policy; say so loudly. */
 async function checkEvictionPolicy(redis: Redis): Promise<void> {
   try {
@@ -121,5 +122,17 @@ async function checkEvictionPolicy(redis: Redis): Promise<void> {
   } catch (error) {
     // Managed Redis services often disable CONFIG; the check is advice, not a requirement.
     log.warn({ err: error }, "could not read Redis maxmemory-policy; make sure it is noeviction");
+  }
+}
+
+/** The memory guard compares with maxmemory; without one it cannot protect Redis, so say so once. */
+async function checkMaxMemory(redis: Redis): Promise<void> {
+  try {
+    const { maxBytes } = await readRedisMemory(redis);
+    if (maxBytes === 0) {
+      log.warn("Redis has no maxmemory: the memory guard (REDIS_MEMORY_HIGH_WATER) is off; set maxmemory in production");
+    }
+  } catch (error) {
+    log.warn({ err: error }, "could not read Redis INFO memory; image requests get 503 while it cannot be read");
   }
 }

@@ -11,6 +11,7 @@ import type { Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { IMAGE_TTL_SECONDS } from "@faceindex/contracts";
 import type { BacklogGuard } from "./backlog-guard.ts";
+import type { MemoryGuard } from "./memory-guard.ts";
 import { ConflictError, ServiceUnavailableError } from "./errors.ts";
 import type { JobKind } from "./job-kinds.ts";
 
@@ -19,6 +20,8 @@ export interface JobTarget {
   queue: Pick<Queue, "add" | "getJob">;
   /** Refuses NEW jobs when the backlog is too long; replays of existing jobs are always served. */
   backlog?: Pick<BacklogGuard, "check">;
+  /** Refuses to park NEW bytes when Redis is near its maxmemory; replays of existing jobs are always served. */
+  memory?: Pick<MemoryGuard, "check">;
 }
 
 export interface Submission {
@@ -56,6 +59,7 @@ export async function submitJob(
   }
   await target.backlog?.check();
   if (parked) {
+    await target.memory?.check();
     const claimed = await unavailableOnError(() => redis.set(parked.key, parked.bytes, "EX", IMAGE_TTL_SECONDS, "NX"));
     if (claimed !== "OK") {
       const twin = await waitForJob(target, jobId);

@@ -19,6 +19,8 @@ describe("parseConfig", () => {
       MAX_IMAGE_BYTES: 15 * 1024 * 1024,
       SYNC_TIMEOUT_MS: 30_000,
       MAX_BACKLOG: 1_000,
+      REDIS_MEMORY_HIGH_WATER: 0.8,
+      MAX_IN_FLIGHT: 256,
       LOG_LEVEL: "info",
     });
   });
@@ -31,9 +33,18 @@ describe("parseConfig", () => {
       PORT: "8080",
       MAX_IMAGE_BYTES: "1048576",
       SYNC_TIMEOUT_MS: "5000",
+      REDIS_MEMORY_HIGH_WATER: "0.9",
+      MAX_IN_FLIGHT: "64",
       LOG_LEVEL: "warn",
     });
-    expect(config).toMatchObject({ PORT: 8080, MAX_IMAGE_BYTES: 1_048_576, SYNC_TIMEOUT_MS: 5000, JWT_AUDIENCE: "faceindex" });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      MAX_IMAGE_BYTES: 1_048_576,
+      SYNC_TIMEOUT_MS: 5000,
+      REDIS_MEMORY_HIGH_WATER: 0.9,
+      MAX_IN_FLIGHT: 64,
+      JWT_AUDIENCE: "faceindex",
+    });
   });
 
   it("turns \\n escapes of a one-line PEM into newlines", () => {
@@ -53,5 +64,8 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ JWT_SECRET: SECRET, REDIS_URL: "not a url" })).toThrow(/REDIS_URL/);
     expect(() => parseConfig({ JWT_SECRET: SECRET, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
     expect(() => parseConfig({ JWT_SECRET: SECRET, SYNC_TIMEOUT_MS: "0" })).toThrow(/SYNC_TIMEOUT_MS/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, REDIS_MEMORY_HIGH_WATER: "80" })).toThrow(/REDIS_MEMORY_HIGH_WATER/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, REDIS_MEMORY_HIGH_WATER: "0" })).toThrow(/REDIS_MEMORY_HIGH_WATER/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, MAX_IN_FLIGHT: "0" })).toThrow(/MAX_IN_FLIGHT/);
   });
 });

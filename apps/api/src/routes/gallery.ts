@@ -17,6 +17,7 @@ import { authenticateRequest } from "../auth.ts";
 import { deleteFacesBodySchema, parseDeleteFacesBody } from "../delete-faces-body.ts";
 import { freshJobId, jobIdFor, parseIdempotencyKey, requestDigest } from "../idempotency.ts";
 import { decodeImage } from "../image-input.ts";
+import type { InFlightLimit } from "../in-flight-limit.ts";
 import { DELETE_FACES_JOB, SEARCH_FACES_JOB } from "../job-kinds.ts";
 import { parseSearchFacesBody, searchFacesBodySchema } from "../search-faces-body.ts";
 import type { VerifyToken } from "../token-verifier.ts";
@@ -33,6 +34,8 @@ export interface GalleryRouteDeps extends SubmitAndWaitDeps {
   verifyToken: VerifyToken;
   maxImageBytes: number;
   gallery: GalleryQueues;
+  /** Counts the search requests, which hold an image (deletes hold none). */
+  inFlight: InFlightLimit;
 }
 
 const anyObject = { type: "object", additionalProperties: true } as const;
@@ -56,8 +59,11 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
 
   app.post(
     "/search_faces",
-    { schema: { body: searchFacesBodySchema, response: jobRouteResponses({ data: anyObject }) }, onRequest },
-    async (request, reply) => {
+    {
+      schema: { body: searchFacesBodySchema, response: jobRouteResponses({ data: anyObject }) },
+      onRequest: [deps.inFlight.acquire, onRequest],
+    },
+    deps.inFlight.holding(async (request, reply) => {
       const body = parseSearchFacesBody(request.body);
       // SearchFacesByImage takes the probe as bytes, whose limit (5 MB) is below the S3 one.
       const image = decodeImage(body.image, Math.min(deps.maxImageBytes, SEARCH_IMAGE_MAX_BYTES));
@@ -72,7 +78,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
         data,
         parked: { key: imageKey, bytes: image.bytes },
       });
-    },
+    }),
   );
 }
 

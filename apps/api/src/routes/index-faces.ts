@@ -6,6 +6,7 @@ import { authenticateRequest } from "../auth.ts";
 import { indexedFaceErased } from "../erased-face.ts";
 import { jobIdFor, parseIdempotencyKey, requestDigest } from "../idempotency.ts";
 import { decodeImage } from "../image-input.ts";
+import type { InFlightLimit } from "../in-flight-limit.ts";
 import { indexFacesBodySchema, parseIndexFacesBody } from "../index-faces-body.ts";
 import { INDEX_FACES_JOB } from "../job-kinds.ts";
 import type { VerifyToken } from "../token-verifier.ts";
@@ -16,6 +17,8 @@ export interface IndexFacesRouteDeps extends SubmitAndWaitDeps, JobLane {
   redis: SubmitAndWaitDeps["redis"] & Pick<Redis, "hexists">;
   verifyToken: VerifyToken;
   maxImageBytes: number;
+  /** Requests holding an image are counted from before their body is read until they are done. */
+  inFlight: InFlightLimit;
 }
 
 export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRouteDeps): void {
@@ -27,9 +30,10 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         body: indexFacesBodySchema,
         response: jobRouteResponses({ message: { type: "string" }, data: { type: "object", additionalProperties: true } }),
       },
-      onRequest: authenticateRequest(deps.verifyToken),
+      // The cap first: past it, not even the token is checked.
+      onRequest: [deps.inFlight.acquire, authenticateRequest(deps.verifyToken)],
     },
-    async (request, reply) => {
+    deps.inFlight.holding(async (request, reply) => {
       const body = parseIndexFacesBody(request.body);
       const image = decodeImage(body.image, deps.maxImageBytes);
       const idempotencyKey = parseIdempotencyKey(request.headers["idempotency-key"]);
@@ -56,7 +60,7 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         // A keyed retry gets the first answer; a keyless match is only the same request while its face exists.
         ...(idempotencyKey === undefined ? { outdated: (job) => indexedFaceErased(deps.redis, deps.prefix, job) } : {}),
       });
-    },
+    }),
   );
 }
 

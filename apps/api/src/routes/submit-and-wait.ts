@@ -21,6 +21,8 @@ export interface SubmitAndWaitDeps {
   /** The queues' key prefix; parked bytes and request ids live under the same one (same cluster slot). */
   prefix: string;
   syncTimeoutMs: number;
+  /** Guards Redis's memory before any route parks bytes (one Redis, so one guard for every lane). */
+  memory?: JobTarget["memory"];
 }
 
 export async function submitAndWait<Answer>(
@@ -38,7 +40,7 @@ export async function submitAndWait<Answer>(
   await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId).catch(() => {
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
   });
-  const submitted = await submitJob(deps.redis, kind, lane, submission).catch(async (error: unknown) => {
+  const submitted = await submitJob(deps.redis, kind, { ...lane, memory: deps.memory }, submission).catch(async (error: unknown) => {
     // Refused (503 back-pressure, 409 reused key): no job is this request's, so its id must not point at
     // one, and under overload refused retries must not each leave a 24 h key behind.
     await forgetRequestJob(deps.redis, deps.prefix, request.subject, request.id).catch(() => undefined);

@@ -12,7 +12,9 @@ import { buildApp, type AppDeps } from "../../src/app.ts";
 import { signDevToken } from "../../src/dev-token.ts";
 import { createBacklogGuard } from "../../src/backlog-guard.ts";
 import { finishedJobsLoader } from "../../src/finished-jobs.ts";
+import { createInFlightLimit, type InFlightLimit } from "../../src/in-flight-limit.ts";
 import { createJobWaiter, type JobWaiter, type JobWaiterDeps } from "../../src/job-waiter.ts";
+import { createMemoryGuard } from "../../src/memory-guard.ts";
 import { createTokenVerifier } from "../../src/token-verifier.ts";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
@@ -59,6 +61,8 @@ export interface Harness {
   commands: Redis;
   prefix: string;
   waiter: JobWaiter;
+  /** The cap on requests holding an image, when the harness was given maxInFlight. */
+  inFlight?: InFlightLimit;
   logs: () => string;
   /** Starts a BullMQ worker on this harness's queue; closed by close(). */
   startWorker(process: Processor<IndexFacesJob, IndexFacesOutcome>): Promise<Worker>;
@@ -72,6 +76,10 @@ export async function createHarness(
     events?: JobWaiterDeps["events"];
     /** Turns on back-pressure: new jobs are refused while more than this many wait. */
     maxBacklog?: number;
+    /** Turns on the memory guard: new images are refused above this share of Redis's maxmemory. */
+    memoryHighWater?: number;
+    /** Turns on the cap on requests holding an image. */
+    maxInFlight?: number;
   } = {},
 ): Promise<Harness> {
   const prefix = `{${uniqueName("api-test")}}`;
@@ -85,6 +93,7 @@ export async function createHarness(
     loadFinishedJobs: finishedJobsLoader(commands, queue),
     pollIntervalMs: 200,
   });
+  const inFlight = options.maxInFlight === undefined ? undefined : createInFlightLimit({ max: options.maxInFlight });
   let logText = "";
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -98,6 +107,8 @@ export async function createHarness(
     waiter,
     prefix,
     ...(options.maxBacklog === undefined ? {} : { backlog: createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }) }),
+    ...(options.memoryHighWater === undefined ? {} : { memory: createMemoryGuard({ redis: commands, highWater: options.memoryHighWater, cacheMs: 0 }) }),
+    ...(inFlight ? { inFlight } : {}),
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: options.maxImageBytes ?? 15 * 1024 * 1024,
     syncTimeoutMs: options.syncTimeoutMs ?? 20_000,
@@ -113,6 +124,7 @@ export async function createHarness(
     commands,
     prefix,
     waiter,
+    ...(inFlight ? { inFlight } : {}),
     logs: () => logText,
     async startWorker(process) {
       const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });

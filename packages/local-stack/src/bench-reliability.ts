@@ -50,7 +50,7 @@ function rssMb(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
 }
 
-await withStack(0, { SYNC_TIMEOUT_MS: "25000", MAX_BACKLOG: String(waiters * 2) }, async (stack) => {
+await withStack(0, { SYNC_TIMEOUT_MS: "25000", MAX_BACKLOG: String(waiters * 2), MAX_IN_FLIGHT: String(waiters * 2) }, async (stack) => {
   const pid = stack.api.child.pid!;
   const redis = new Redis(stack.redisUrl);
   const pending = Array.from({ length: waiters }, (_, i) => post(stack, i).then((r) => r.status).catch(() => 0));

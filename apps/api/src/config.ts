@@ -1,5 +1,6 @@
 /** The API's environment, parsed once by main.ts; nothing else reads process.env. */
 import { z } from "zod";
+import { logLevel, parseEnv } from "@faceindex/config";
 import { QUEUE_PREFIX } from "@faceindex/contracts";
 
 const MIB = 1024 * 1024;
@@ -53,7 +54,7 @@ export const configSchema = z
      */
     MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
     /** pino level: fatal, error, warn, info, debug, trace or silent. */
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
   })
   // Exactly one key source: the accepted algorithms follow from it, so a token can never pick
   // which key (and so which algorithm family) verifies it.
@@ -66,10 +67,5 @@ export type Config = z.infer<typeof configSchema>;
 
 /** Parses the environment or throws one error listing every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const result = configSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid environment: ${problems.join("; ")}`);
-  }
-  return result.data;
+  return parseEnv(configSchema, env, "API");
 }

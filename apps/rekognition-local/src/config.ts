@@ -1,5 +1,6 @@
 /** rekognition-local's environment, parsed once by main.ts; nothing else reads process.env. */
 import { z } from "zod";
+import { logLevel, parseEnv } from "@faceindex/config";
 
 const optionalText = z
   .string()
@@ -32,17 +33,12 @@ export const configSchema = z.object({
   /** Region used in CollectionArn values and for the S3 client. */
   AWS_REGION: z.string().min(1).default("us-east-1"),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: logLevel,
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Parses the environment or throws one error listing every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const result = configSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid environment: ${problems.join("; ")}`);
-  }
-  return result.data;
+  return parseEnv(configSchema, env, "rekognition-local");
 }

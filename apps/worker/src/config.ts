@@ -1,5 +1,6 @@
 /** The worker's environment, parsed once in main.ts. */
 import { z } from "zod";
+import { logLevel, parseEnv } from "@faceindex/config";
 import { QUEUE_PREFIX } from "@faceindex/contracts";
 
 /** An empty value counts as unset, so `FOO=` in an .env file means "use the default". */
@@ -29,17 +30,12 @@ export const configSchema = z.object({
   // Region of both clients; unset = the standard AWS chain (profile), like the credentials.
   AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
   // pino level.
-  LOG_LEVEL: unsetIfEmpty(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  LOG_LEVEL: unsetIfEmpty(logLevel),
 });
 
 export type WorkerConfig = z.infer<typeof configSchema>;
 
 /** Parses the environment, or throws one error naming every bad variable (never their values). */
 export function parseConfig(env: NodeJS.ProcessEnv): WorkerConfig {
-  const result = configSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid worker environment: ${problems.join("; ")}`);
-  }
-  return result.data;
+  return parseEnv(configSchema, env, "worker");
 }

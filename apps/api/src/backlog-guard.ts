@@ -6,6 +6,7 @@
  */
 import type { Queue } from "bullmq";
 import { ServiceUnavailableError } from "./errors.ts";
+import { sharedReading } from "./shared-reading.ts";
 
 export interface BacklogGuardOptions {
   queue: Pick<Queue, "getJobCounts">;
@@ -24,24 +25,14 @@ export interface BacklogGuard {
 }
 
 export function createBacklogGuard(options: BacklogGuardOptions): BacklogGuard {
-  const cacheMs = options.cacheMs ?? 250;
-  const now = options.now ?? Date.now;
-  let cached: { backlog: number; at: number } | undefined;
-  let inFlight: Promise<number> | undefined;
-
-  async function backlog(): Promise<number> {
-    if (cached && now() - cached.at < cacheMs) return cached.backlog;
-    // One count in flight at a time: a burst of requests shares it instead of stampeding Redis.
-    inFlight ??= options.queue
-      .getJobCounts("waiting", "prioritized", "delayed")
-      .then((counts) => {
-        const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-        cached = { backlog: total, at: now() };
-        return total;
-      })
-      .finally(() => (inFlight = undefined));
-    return inFlight;
-  }
+  const backlog = sharedReading(
+    async () => {
+      const counts = await options.queue.getJobCounts("waiting", "prioritized", "delayed");
+      return Object.values(counts).reduce((sum, count) => sum + count, 0);
+    },
+    options.cacheMs ?? 250,
+    options.now,
+  );
 
   return {
     async check() {

@@ -8,6 +8,7 @@
  */
 import type { Redis } from "ioredis";
 import { ServiceUnavailableError } from "./errors.ts";
+import { sharedReading } from "./shared-reading.ts";
 
 export interface RedisMemory {
   usedBytes: number;
@@ -46,22 +47,7 @@ export interface MemoryGuard {
 }
 
 export function createMemoryGuard(options: MemoryGuardOptions): MemoryGuard {
-  const cacheMs = options.cacheMs ?? 250;
-  const now = options.now ?? Date.now;
-  let cached: { memory: RedisMemory; at: number } | undefined;
-  let inFlight: Promise<RedisMemory> | undefined;
-
-  async function memory(): Promise<RedisMemory> {
-    if (cached && now() - cached.at < cacheMs) return cached.memory;
-    // One INFO in flight at a time: a burst of requests shares it instead of stampeding Redis.
-    inFlight ??= readRedisMemory(options.redis)
-      .then((reading) => {
-        cached = { memory: reading, at: now() };
-        return reading;
-      })
-      .finally(() => (inFlight = undefined));
-    return inFlight;
-  }
+  const memory = sharedReading(() => readRedisMemory(options.redis), options.cacheMs ?? 250, options.now);
 
   return {
     async check() {

@@ -83,6 +83,15 @@ export async function readCollection(
       try {
         entry = JSON.parse(line) as JournalEntry;
       } catch {
+        // The last line may be a torn write (glued to a later append by older builds): never acknowledged,
+        // so it is dropped. A bad line with complete lines after it is damage: cutting the journal there
+        // would destroy acknowledged faces, so refuse to start and let a person decide.
+        if (journal.indexOf(0x0a, end + 1) !== -1) {
+          throw new Error(
+            `${join(directory, JOURNAL)} is damaged at byte ${journalBytes} with complete entries after it; ` +
+              "not starting, so that no acknowledged face is lost. Move the file aside (or repair that line) and restart.",
+          );
+        }
         break;
       }
       applyJournalEntry(collection, entry);

@@ -2,7 +2,7 @@
  * The collection store on a real filesystem: concurrent changes to one collection, what a crash leaves
  * (the store is reopened without close(), so only fsynced journal lines count), and snapshots.
  */
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, readFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -85,6 +85,22 @@ describe("collection store", () => {
     expect(third.get("torn2")!.faces.size).toBe(2);
     await third.close();
     await second.close();
+    await store.close();
+  });
+
+  it("refuses to start over a damaged journal line that has acknowledged entries after it", async () => {
+    const dir = dataDir();
+    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    await store.create("damaged");
+    await store.addImageFaces("damaged", "a", [newFace("a")]);
+    const journal = join(dir, "collections", "c_damaged", "journal.ndjson");
+    appendFileSync(journal, "not json at all\n");
+    await store.addImageFaces("damaged", "b", [newFace("b")]);
+    const before = readFileSync(journal);
+
+    await expect(openCollectionStore({ dataDir: dir, region: "us-east-1" })).rejects.toThrow(/damaged at byte \d+ .*Move the file aside/);
+    // Nothing was cut: the acknowledged entry after the damage is still on disk.
+    expect(readFileSync(journal).equals(before)).toBe(true);
     await store.close();
   });
 

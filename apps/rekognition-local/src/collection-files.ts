@@ -6,7 +6,7 @@
  *   answered, so an acknowledged face survives a crash; replayed over the snapshot at start.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { DESCRIPTOR_LENGTH } from "@faceindex/face-engine";
 import { createCollection, type Collection, type CollectionMeta, type StoredFace } from "./collection.ts";
@@ -49,6 +49,16 @@ export async function writeSnapshot(directory: string, collection: Collection): 
   }
   await rename(temporary, join(directory, SNAPSHOT));
   await fsyncDirectory(directory);
+}
+
+/**
+ * Deletes snapshot temporaries (up to ~50 MB each) that a crash during writeSnapshot left behind: nothing
+ * else would ever remove them. Only while the collection is not open, so no snapshot is being written.
+ */
+export async function removeSnapshotLeftovers(directory: string): Promise<void> {
+  for (const name of await readdir(directory)) {
+    if (name.startsWith(`${SNAPSHOT}.`) && name.endsWith(".tmp")) await rm(join(directory, name), { force: true });
+  }
 }
 
 /**
@@ -121,7 +131,7 @@ export interface Journal {
 /** `validBytes`: cut the journal back to this length first (drops a torn last line; see readCollection). */
 export async function openJournal(directory: string, validBytes?: number): Promise<Journal> {
   const path = join(directory, JOURNAL);
-  let handle: FileHandle = await open(path, "a");
+  const handle: FileHandle = await open(path, "a");
   if (validBytes !== undefined && (await handle.stat()).size > validBytes) {
     await handle.truncate(validBytes);
     await handle.datasync();
@@ -132,9 +142,10 @@ export async function openJournal(directory: string, validBytes?: number): Promi
       await handle.datasync();
     },
     async truncate() {
-      await handle.close();
-      await writeFile(path, "");
-      handle = await open(path, "a");
+      // Cut in place on the open handle (appends still go to the end: "a" mode): closing and reopening
+      // left a closed handle behind when the reopen failed, and every later append failed with EBADF.
+      // If this fails the handle stays usable and the entries stay, replayed harmlessly over the snapshot.
+      await handle.truncate(0);
       await handle.datasync();
     },
     close: () => handle.close(),

@@ -14,6 +14,7 @@ import {
   openJournal,
   readCollection,
   removeCollectionDirectory,
+  removeSnapshotLeftovers,
   writeSnapshot,
   type Journal,
   type JournalEntry,
@@ -89,6 +90,7 @@ export async function openCollectionStore(options: {
       await rm(directory, { recursive: true, force: true });
       continue;
     }
+    await removeSnapshotLeftovers(directory);
     const { collection, journalEntries, journalBytes } = await readCollection(directory);
     open.set(collection.meta.collectionId, { collection, journal: await openJournal(directory, journalBytes), journalEntries, directory });
   }

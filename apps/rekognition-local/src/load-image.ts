@@ -58,5 +58,24 @@ async function fetchS3Image(object: NonNullable<WireImage["S3Object"]>, s3: Pick
     );
   }
   if (!response.Body) throw invalidS3Object();
-  return response.Body.transformToByteArray();
+  // Counted while reading: a response without ContentLength (chunked) would otherwise be read whole into
+  // memory, however large the object is.
+  return readAtMost(response.Body.transformToWebStream(), MAX_S3_IMAGE_BYTES);
+}
+
+async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks, size);
+    size += value.length;
+    if (size > limit) {
+      // Stops the download (the connection is closed) rather than reading the rest of a huge object.
+      reader.cancel().catch(() => {});
+      throw new RekognitionError("ImageTooLargeException", `Image size exceeds the maximum of ${limit} bytes for S3 objects`);
+    }
+    chunks.push(value);
+  }
 }

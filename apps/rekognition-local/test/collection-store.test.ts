@@ -2,11 +2,12 @@
  * The collection store on a real filesystem: concurrent changes to one collection, what a crash leaves
  * (the store is reopened without close(), so only fsynced journal lines count), and snapshots.
  */
-import { appendFileSync, readFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, readFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openCollectionStore, type NewFace } from "../src/collection-store.ts";
 
 const roots: string[] = [];
@@ -140,6 +141,50 @@ describe("collection store", () => {
     expect(await store.delete("..")).toBe(true);
     expect(await store.delete("..")).toBe(false);
     expect(readdirSync(join(dir, "collections"))).toEqual([]);
+    await store.close();
+  });
+
+  it("removes snapshot temp files a crash left in a collection folder when it opens", async () => {
+    const dir = dataDir();
+    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    await store.create("leftover");
+    await store.addImageFaces("leftover", "a", [newFace("a")]);
+    const folder = join(dir, "collections", "c_leftover");
+    // What a crash in the middle of writeSnapshot leaves: a partly written temporary next to the real files.
+    writeFileSync(join(folder, `snapshot.bin.${randomUUID()}.tmp`), Buffer.alloc(1024));
+    const reopened = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    expect(readdirSync(folder).sort()).toEqual(["journal.ndjson", "snapshot.bin"]);
+    expect(reopened.get("leftover")!.faces.size).toBe(1);
+    await reopened.close();
+    await store.close();
+  });
+
+  it("keeps appending after emptying the journal fails, and loses nothing", async () => {
+    const dir = dataDir();
+    const logged: string[] = [];
+    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1", snapshotEvery: 2, log: (line) => logged.push(line) });
+    await store.create("flaky");
+    // The FileHandle class is not exported: its prototype is reached through a handle.
+    const probe = await open(join(dir, "probe"), "w");
+    const fileHandle = Object.getPrototypeOf(probe) as { truncate(length?: number): Promise<void> };
+    await probe.close();
+    const failure = vi.spyOn(fileHandle, "truncate").mockRejectedValueOnce(new Error("EIO: injected"));
+    try {
+      await store.addImageFaces("flaky", "a", [newFace("a")]);
+      await store.addImageFaces("flaky", "b", [newFace("b")]); // snapshot written, emptying the journal fails
+      expect(failure).toHaveBeenCalledTimes(1);
+      expect(logged.some((line) => line.includes("EIO: injected"))).toBe(true);
+      await store.addImageFaces("flaky", "c", [newFace("c")]); // the retried snapshot succeeds
+      await store.addImageFaces("flaky", "d", [newFace("d")]);
+    } finally {
+      failure.mockRestore();
+    }
+    const journal = readFileSync(join(dir, "collections", "c_flaky", "journal.ndjson"), "utf8");
+    expect(journal.split("\n").filter(Boolean)).toHaveLength(1);
+    // Crash (no close): every acknowledged face is back, once.
+    const reopened = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    expect(reopened.get("flaky")!.faces.size).toBe(4);
+    await reopened.close();
     await store.close();
   });
 });

@@ -16,7 +16,7 @@ import { registerJobsRoute } from "./routes/jobs.ts";
 import type { Redis } from "ioredis";
 
 export interface AppDeps extends Omit<IndexFacesRouteDeps, "inFlight"> {
-  redis: Pick<Redis, "set" | "get" | "del" | "ping" | "hexists">;
+  redis: Pick<Redis, "set" | "get" | "del" | "ping" | "hexists" | "hmget">;
   logLevel?: string;
   /** Where logs go (stdout by default); tests pass a stream to read them. */
   logStream?: DestinationStream;

@@ -20,6 +20,11 @@ export const configSchema = z
     REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
     /** Key prefix of the queues and parked images; must match the worker's. A second deployment (or a test) sharing the Redis uses its own. */
     QUEUE_PREFIX: z.string().regex(/^\{[^{}]+\}$/, "must be a {hash tag}").default(QUEUE_PREFIX),
+    /**
+     * The worker's Rekognition collection (same variable, same default; must match it): names the gallery
+     * mapping the API reads to tell whether a stored duplicate outcome still holds (erased-face.ts).
+     */
+    COLLECTION_ID: z.string().regex(/^[a-zA-Z0-9_.-]{1,255}$/).default("faceindex"),
     /** Shared secret for HS256 tokens (at least 32 bytes, as RFC 7518 requires for HS256). */
     JWT_SECRET: optionalText.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
     /** PEM public key (SPKI, RSA or EC P-256) for RS256 / ES256 tokens; `\n` escapes are accepted. */

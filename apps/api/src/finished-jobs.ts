@@ -6,7 +6,7 @@
  * BullMQ writes `finishedOn` together with `returnvalue` (completed) or `failedReason` (failed for
  * good) in the same script that moves the job to its final set, so the three fields are consistent.
  */
-import type { Queue } from "bullmq";
+import type { Job, JobState, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { JobResult } from "./job-waiter.ts";
 
@@ -24,6 +24,21 @@ export function resultOfFields(fields: FinishedFields): JobResult | undefined {
   if (!fields.finishedOn) return undefined;
   if (typeof fields.returnvalue === "string") return { status: "completed", returnvalue: parseReturnValue(fields.returnvalue) };
   return { status: "failed", failedReason: fields.failedReason ?? "" };
+}
+
+/**
+ * A finished job's result from its final state, the same rule as resultOfFields: "completed" carries
+ * whatever the job returned (null or a non-outcome too: each kind's answer turns those into a 500 that
+ * hides them), "failed" its reason. A return value of null must not pass for a failure: the waiter
+ * hears "completed", and GET /jobs (which reads the job, not its hash) must answer as it does.
+ */
+export function resultOfFinishedJob(
+  state: JobState | "unknown",
+  job: Pick<Job, "returnvalue" | "failedReason">,
+): JobResult | undefined {
+  if (state === "completed") return { status: "completed", returnvalue: job.returnvalue as unknown };
+  if (state === "failed") return { status: "failed", failedReason: job.failedReason };
+  return undefined;
 }
 
 /** `redis` is the queue's own connection; `queue.toKey(jobId)` names a job's hash. */

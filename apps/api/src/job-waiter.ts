@@ -6,7 +6,7 @@
  * never loses an answer.
  */
 import { Job, type Queue, type QueueEvents } from "bullmq";
-import type { LoadFinishedJobs } from "./finished-jobs.ts";
+import { resultOfFinishedJob, type LoadFinishedJobs } from "./finished-jobs.ts";
 import { createOverduePoller } from "./overdue-poller.ts";
 
 export type JobResult =
@@ -119,8 +119,6 @@ export function finishedJobLoader(queue: Queue): LoadFinishedJob {
     const state = await queue.getJobState(jobId);
     if (state !== "completed" && state !== "failed") return undefined;
     const job = await Job.fromId(queue, jobId);
-    if (!job) return undefined;
-    if (state === "completed") return { status: "completed", returnvalue: job.returnvalue as unknown };
-    return { status: "failed", failedReason: job.failedReason };
+    return job ? resultOfFinishedJob(state, job) : undefined;
   };
 }

@@ -66,6 +66,7 @@ const app = buildApp({
   waiter,
   gallery: gallery.queues,
   prefix: config.QUEUE_PREFIX,
+  collectionId: config.COLLECTION_ID,
   backlog: createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG }),
   memory: createMemoryGuard({ redis: commands, highWater: config.REDIS_MEMORY_HIGH_WATER }),
   inFlight: createInFlightLimit({ max: config.MAX_IN_FLIGHT }),

@@ -1,15 +1,34 @@
 /**
  * Which job answered which request: `GET /jobs/:request_id` accepts the X-Request-Id a client saw on
- * its 504 (or any attempt of it), so the API remembers request id -> job id for as long as BullMQ
- * keeps the finished job. Keys are per subject, so one caller's ids can never shadow another's. One key
- * space for every kind of job (index, delete, search; the name's "index-faces" part predates the others).
+ * its 504 (or any attempt of it), so the API remembers request id -> job id for at most as long as
+ * BullMQ keeps the finished job (requestJobTtlSeconds). Keys are per subject, so one caller's ids can
+ * never shadow another's. One key space for every kind of job (index, delete, search; the name's
+ * "index-faces" part predates the others).
  */
 import { createHash } from "node:crypto";
+import type { JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
 
-/** As long as finished jobs are kept (removeOnComplete age in the contract): past that there is nothing to find. */
-export const REQUEST_JOB_TTL_SECONDS = 24 * 3600;
+/** Long enough to come back after a 504 or a lost client; the job's own retention may cut it shorter. */
+const MAX_REQUEST_JOB_TTL_SECONDS = 24 * 3600;
+
+/**
+ * The key's TTL: at most the shorter retention age of the kind's finished jobs (completed or failed,
+ * not known yet when the key is set). Ages count from the job's end and the TTL from before the job
+ * is added, so such a key always expires before its job ages out. Retention by count
+ * (removeOnComplete.count) cannot be followed this cheaply: BullMQ drops the oldest jobs whenever
+ * others finish, at a time set by throughput, and shortening keys then would cost a write per job for
+ * a rare lookup. A key that outlives its job that way answers 404 JOB_NOT_FOUND (there is nothing left
+ * to serve) and expires by its TTL.
+ */
+export function requestJobTtlSeconds(jobOptions: Pick<JobsOptions, "removeOnComplete" | "removeOnFail">): number {
+  const ages = [jobOptions.removeOnComplete, jobOptions.removeOnFail].flatMap((keep) =>
+    typeof keep === "object" && "age" in keep ? [keep.age] : [],
+  );
+  // SET EX refuses 0: an age of 0 (jobs dropped at once) still gets the shortest valid TTL.
+  return Math.max(1, Math.min(MAX_REQUEST_JOB_TTL_SECONDS, ...ages));
+}
 
 export function requestJobKey(prefix: string, subject: string, requestId: string): string {
   const hash = createHash("sha256").update(subject).update("\0").update(requestId).digest("hex").slice(0, 40);
@@ -22,8 +41,9 @@ export async function rememberRequestJob(
   subject: string,
   requestId: string,
   jobId: string,
+  ttlSeconds: number,
 ): Promise<void> {
-  await redis.set(requestJobKey(prefix, subject, requestId), jobId, "EX", REQUEST_JOB_TTL_SECONDS);
+  await redis.set(requestJobKey(prefix, subject, requestId), jobId, "EX", ttlSeconds);
 }
 
 /** Undoes rememberRequestJob for a request that was refused before it had a job. */

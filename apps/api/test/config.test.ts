@@ -11,6 +11,7 @@ describe("parseConfig", () => {
       HOST: "0.0.0.0",
       REDIS_URL: "redis://127.0.0.1:6379",
       QUEUE_PREFIX: "{faceindex}",
+      COLLECTION_ID: "faceindex",
       JWT_SECRET: SECRET,
       JWT_PUBLIC_KEY: undefined,
       JWT_JWKS_URL: undefined,

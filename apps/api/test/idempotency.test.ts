@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { externalIdKey } from "@faceindex/contracts";
+import { externalIdKey, facesKey, type FaceMatch } from "@faceindex/contracts";
 import { facePhoto } from "@faceindex/testing";
 import { createHarness, getJob, obamaJpeg, postJson, validBody, type Harness } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
@@ -161,6 +161,39 @@ describe("without Idempotency-Key", () => {
     expect(replay.json().data.face_id).toBe(first.json().data.face_id);
     expect(reEnrolled.json().data.face_id).not.toBe(first.json().data.face_id);
     expect(await h.commands.hexists(mappingKey, reEnrolled.json().data.face_id)).toBe(1);
+    expect(runs).toHaveLength(2);
+  });
+
+  it("checks again once the faces a stored duplicate outcome named were erased, instead of refusing a face that is gone", async () => {
+    const h = (harness = await createHarness(redisUrl));
+    const runs: string[] = [];
+    const gallery = facesKey(h.prefix, "test-collection");
+    const other: FaceMatch = {
+      face_id: "face-of-customer-7",
+      external_image_id: "customer-7",
+      similarity: 97.5,
+      bucket: "kyc-faces",
+      image_key: "customers/7/selfie.jpg",
+    };
+    const { face_id: _, similarity: __, ...record } = other;
+    await h.commands.hset(gallery, other.face_id, JSON.stringify(record));
+    await h.startWorker(async (job) => {
+      runs.push(job.id ?? "");
+      // As the real worker does with dedupe "reject": another external id's face in the gallery refuses the enrolment.
+      const found = await h.commands.hexists(gallery, other.face_id);
+      return found ? { status: "duplicate", message: "already enrolled", duplicates: [other] } : indexedOutcome(job);
+    });
+    const body = validBody({ dedupe: "reject" });
+
+    const first = await post(h, body);
+    const replay = await post(h, body);
+    await h.commands.hdel(gallery, other.face_id); // delete_faces_from_collection of customer-7
+    const afterErasure = await post(h, body);
+
+    expect([first.statusCode, replay.statusCode, afterErasure.statusCode]).toEqual([409, 409, 200]);
+    expect(first.json()).toMatchObject({ code: "DUPLICATE_FACE", duplicates: [other] });
+    expect(replay.json()).toEqual(first.json());
+    expect(afterErasure.headers["x-job-id"]).toBe(first.headers["x-job-id"]);
     expect(runs).toHaveLength(2);
   });
 });

@@ -1,6 +1,8 @@
 /** GET /jobs/:request_id after a 504: the job keeps running and its outcome is retrievable, by its owner only. */
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createHarness, getJob as fetchJob, postJson, validBody, type Harness } from "./support/harness.ts";
+import type { IndexFacesOutcome } from "@faceindex/contracts";
+import { requestJobKey } from "../src/request-jobs.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
 
 const redisUrl = inject("redisUrl");
@@ -46,6 +48,35 @@ describe("GET /jobs/:request_id", () => {
     expect(answered.statusCode).toBe(400);
     expect(fetched.statusCode).toBe(400);
     expect(fetched.json()).toEqual(answered.json());
+  });
+
+  it.each([null, "not an outcome"])("answers a job that completed with %j as index_faces does: a 500 hiding it", async (returned) => {
+    const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 5_000 }));
+    await h.startWorker(async () => returned as unknown as IndexFacesOutcome);
+    const answered = await post(h, validBody());
+
+    const fetched = await getJob(h, answered.headers["x-request-id"] as string);
+
+    expect([answered.statusCode, fetched.statusCode]).toEqual([500, 500]);
+    const { request_id: _, ...body } = answered.json();
+    expect(fetched.json()).toEqual({ ...body, request_id: fetched.headers["x-request-id"] });
+    expect(JSON.stringify(fetched.json())).not.toContain("outcome");
+  });
+
+  it("answers 404 for a request id whose finished job BullMQ has since dropped (removeOnComplete.count)", async () => {
+    const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 5_000 }));
+    await h.startWorker(async (job) => indexedOutcome(job));
+    const answered = await post(h, validBody());
+    const requestId = answered.headers["x-request-id"] as string;
+    // What the count-based eviction does when later jobs complete: the job goes, the request id's key stays.
+    await h.queue.remove(answered.headers["x-job-id"] as string);
+    expect(await h.commands.exists(requestJobKey(h.prefix, "kyc-user-1", requestId))).toBe(1);
+
+    const fetched = await getJob(h, requestId);
+
+    expect(answered.statusCode).toBe(200);
+    expect(fetched.statusCode).toBe(404);
+    expect(fetched.json()).toEqual({ msg: `no job found for ${requestId}`, code: "JOB_NOT_FOUND" });
   });
 
   it("answers 404 for unknown ids and for another subject's job", async () => {

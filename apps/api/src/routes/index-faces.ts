@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { INDEX_FACES_QUEUE, imageRedisKey, type IndexFacesJob } from "@faceindex/contracts";
 import type { Redis } from "ioredis";
 import { authenticateRequest } from "../auth.ts";
-import { indexedFaceErased } from "../erased-face.ts";
+import { duplicatesErased, indexedFaceErased } from "../erased-face.ts";
 import { jobIdFor, parseIdempotencyKey, requestDigest } from "../idempotency.ts";
 import { decodeImage } from "../image-input.ts";
 import type { InFlightLimit } from "../in-flight-limit.ts";
@@ -14,7 +14,9 @@ import { jobRouteResponses } from "./schemas.ts";
 import { submitAndWait, type JobLane, type SubmitAndWaitDeps } from "./submit-and-wait.ts";
 
 export interface IndexFacesRouteDeps extends SubmitAndWaitDeps, JobLane {
-  redis: SubmitAndWaitDeps["redis"] & Pick<Redis, "hexists">;
+  redis: SubmitAndWaitDeps["redis"] & Pick<Redis, "hexists" | "hmget">;
+  /** The worker's collection: whose gallery mapping tells whether a stored duplicate outcome still holds. */
+  collectionId: string;
   verifyToken: VerifyToken;
   maxImageBytes: number;
   /** Requests holding an image are counted from before their body is read until they are done. */
@@ -57,8 +59,15 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         jobId,
         data,
         parked: { key: imageKey, bytes: image.bytes },
-        // A keyed retry gets the first answer; a keyless match is only the same request while its face exists.
-        ...(idempotencyKey === undefined ? { outdated: (job) => indexedFaceErased(deps.redis, deps.prefix, job) } : {}),
+        // A keyed retry gets the first answer; a keyless match is only the same request while the faces its
+        // outcome names exist: its own indexed face, or the other people's faces that refused it as a duplicate.
+        ...(idempotencyKey === undefined
+          ? {
+              outdated: async (job) =>
+                (await indexedFaceErased(deps.redis, deps.prefix, job)) ||
+                (await duplicatesErased(deps.redis, deps.prefix, deps.collectionId, job)),
+            }
+          : {}),
       });
     }),
   );

@@ -12,8 +12,8 @@ import type { FastifyInstance } from "fastify";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { authenticateRequest } from "../auth.ts";
+import { resultOfFinishedJob } from "../finished-jobs.ts";
 import type { JobKind } from "../job-kinds.ts";
-import type { JobResult } from "../job-waiter.ts";
 import { jobIdOfRequest } from "../request-jobs.ts";
 import { unavailableOnError } from "../submit-job.ts";
 import type { VerifyToken } from "../token-verifier.ts";
@@ -56,10 +56,12 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
       const { job, kind } = found;
       void reply.header("x-job-id", job.id);
       if (!job.finishedOn) return reply.status(202).send({ status: "pending", job_id: job.id });
-      const result: JobResult =
-        job.returnvalue !== null && job.returnvalue !== undefined
-          ? { status: "completed", returnvalue: job.returnvalue }
-          : { status: "failed", failedReason: job.failedReason };
+      // By its state, as the waiter decides (finished-jobs.ts): a job that completed with null or a
+      // non-outcome is answered as POST would (a 500 hiding it), never as a failed job's 400.
+      const state = await unavailableOnError(() => job.getState(), "The job store is unavailable; try again shortly");
+      const result = resultOfFinishedJob(state, job);
+      // Gone since getJob (its retention ran out in between): as unknown as a missing job.
+      if (!result) return reply.status(404).send({ msg: `no job found for ${id}`, code: "JOB_NOT_FOUND" });
       return kind.answer(result, id);
     },
   );

@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import { GatewayTimeoutError, ServiceUnavailableError } from "../errors.ts";
 import type { JobKind } from "../job-kinds.ts";
 import type { JobWaiter } from "../job-waiter.ts";
-import { forgetRequestJob, rememberRequestJob } from "../request-jobs.ts";
+import { forgetRequestJob, rememberRequestJob, requestJobTtlSeconds } from "../request-jobs.ts";
 import { submitJob, type JobTarget, type Submission } from "../submit-job.ts";
 
 /** One kind of job's queue, backlog guard and waiter (on that queue's events). */
@@ -37,7 +37,8 @@ export async function submitAndWait<Answer>(
   void reply.header("x-job-id", jobId);
   // Lets GET /jobs/:request_id find the job by this attempt's request id. First, as a tiny write on the
   // connection with no offline queue: when Redis is down, this fails at once (503) instead of waiting.
-  await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId).catch(() => {
+  const ttlSeconds = requestJobTtlSeconds(kind.jobOptions);
+  await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId, ttlSeconds).catch(() => {
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
   });
   const submitted = await submitJob(deps.redis, kind, { ...lane, memory: deps.memory }, submission).catch(async (error: unknown) => {

@@ -64,6 +64,7 @@ export async function createGalleryHarness(
     waiter: { wait: async () => ({ status: "timeout" }) },
     gallery: gallery.queues,
     prefix,
+    collectionId: "test-collection",
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: 15 * 1024 * 1024,
     syncTimeoutMs: options.syncTimeoutMs ?? 20_000,

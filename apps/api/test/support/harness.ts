@@ -106,6 +106,8 @@ export async function createHarness(
     queue,
     waiter,
     prefix,
+    // The collection the outcomes of support/outcomes.ts name.
+    collectionId: "test-collection",
     ...(options.maxBacklog === undefined ? {} : { backlog: createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }) }),
     ...(options.memoryHighWater === undefined ? {} : { memory: createMemoryGuard({ redis: commands, highWater: options.memoryHighWater, cacheMs: 0 }) }),
     ...(inFlight ? { inFlight } : {}),

@@ -17,7 +17,14 @@ export interface StubApp {
 export function buildStubApp(overrides: Partial<AppDeps> = {}): StubApp {
   const enqueued: unknown[] = [];
   const app = buildApp({
-    redis: { set: async () => "OK", get: async () => null, del: async () => 1, ping: async () => "PONG", hexists: async () => 1 },
+    redis: {
+      set: async () => "OK",
+      get: async () => null,
+      del: async () => 1,
+      ping: async () => "PONG",
+      hexists: async () => 1,
+      hmget: async () => [],
+    },
     queue: {
       getJob: async () => undefined,
       add: async (_name: string, data: unknown) => {
@@ -27,6 +34,7 @@ export function buildStubApp(overrides: Partial<AppDeps> = {}): StubApp {
     },
     waiter: { wait: async () => ({ status: "timeout" }) },
     prefix: "{stub}",
+    collectionId: "stub-collection",
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: 15 * 1024 * 1024,
     syncTimeoutMs: 1_000,

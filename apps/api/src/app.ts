@@ -8,6 +8,9 @@ import { registerErrorHandler } from "./error-handler.ts";
 import { createInFlightLimit, type InFlightLimit } from "./in-flight-limit.ts";
 import { DELETE_FACES_JOB, INDEX_FACES_JOB, SEARCH_FACES_JOB } from "./job-kinds.ts";
 import { loggerOptions } from "./logger-options.ts";
+import { registerHttpMetrics } from "./metrics/http-metrics.ts";
+import { createJobOutcomes } from "./metrics/job-outcomes.ts";
+import type { MetricsRegistry } from "./metrics/registry.ts";
 import { requestIdFor } from "./request-id.ts";
 import { registerGalleryRoutes, type GalleryQueues } from "./routes/gallery.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
@@ -24,6 +27,8 @@ export interface AppDeps extends Omit<IndexFacesRouteDeps, "inFlight"> {
   gallery?: GalleryQueues;
   /** Caps the requests holding an image (MAX_IN_FLIGHT); without it there is no cap (tests). */
   inFlight?: InFlightLimit;
+  /** Where the HTTP and job-outcome metrics go (served by main.ts on its own port); without it nothing is counted. */
+  metrics?: MetricsRegistry;
 }
 
 // Room for the data-URL prefix and the other fields.
@@ -62,13 +67,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (closing) void reply.header("connection", "close");
   });
   registerErrorHandler(app);
+  if (deps.metrics) registerHttpMetrics(app, deps.metrics);
+  const jobOutcomes = deps.metrics ? createJobOutcomes(deps.metrics) : undefined;
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ msg: `${request.method} ${request.url.split("?")[0]} does not exist`, code: "NOT_FOUND" }),
   );
   registerHealthRoutes(app, deps.redis);
   const inFlight = deps.inFlight ?? createInFlightLimit({ max: Infinity });
-  registerIndexFacesRoute(app, { ...deps, inFlight });
-  if (deps.gallery) registerGalleryRoutes(app, { ...deps, inFlight, gallery: deps.gallery });
+  registerIndexFacesRoute(app, { ...deps, inFlight, jobOutcomes });
+  if (deps.gallery) registerGalleryRoutes(app, { ...deps, inFlight, jobOutcomes, gallery: deps.gallery });
   const lanes = [
     { kind: INDEX_FACES_JOB, queue: deps.queue },
     ...(deps.gallery ? [{ kind: DELETE_FACES_JOB, queue: deps.gallery.delete.queue }, { kind: SEARCH_FACES_JOB, queue: deps.gallery.search.queue }] : []),

@@ -16,6 +16,13 @@ export const configSchema = z
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     /** Interface to bind; 0.0.0.0 so a container's port mapping reaches it. */
     HOST: z.string().min(1).default("0.0.0.0"),
+    /**
+     * Port of the Prometheus listener (GET /metrics), apart from the API's so metrics are never public;
+     * 9464 is the default of OpenTelemetry's Prometheus exporter. 0 turns metrics off.
+     */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+    /** Interface of the metrics listener: loopback, so only a scraper on the host (or a sidecar) reaches it. */
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     /** Redis holding the BullMQ queue and the parked images; must use maxmemory-policy noeviction. */
     REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
     /** Key prefix of the queues and parked images; must match the worker's. A second deployment (or a test) sharing the Redis uses its own. */

@@ -27,11 +27,13 @@ export interface OpenGalleryQueuesDeps {
 
 export interface OpenedGalleryQueues {
   queues: GalleryQueues;
+  /** The delete and search queues themselves, for what lanes do not expose (queue gauges read their counts). */
+  bullQueues: Queue[];
   close(): Promise<void>;
 }
 
 export async function openGalleryQueues(deps: OpenGalleryQueuesDeps): Promise<OpenedGalleryQueues> {
-  const open = async (name: string): Promise<{ lane: JobLane; close(): Promise<void> }> => {
+  const open = async (name: string): Promise<{ queue: Queue; lane: JobLane; close(): Promise<void> }> => {
     const connection = deps.eventsConnection();
     const queue = new Queue(name, { connection: deps.commands, prefix: deps.prefix });
     const events = new QueueEvents(name, { connection, prefix: deps.prefix });
@@ -45,6 +47,7 @@ export async function openGalleryQueues(deps: OpenGalleryQueuesDeps): Promise<Op
     });
     const backlog = deps.backlog?.(queue);
     return {
+      queue,
       lane: { queue, waiter, ...(backlog ? { backlog } : {}) },
       async close() {
         waiter.close();
@@ -58,6 +61,7 @@ export async function openGalleryQueues(deps: OpenGalleryQueuesDeps): Promise<Op
   const searching = await open(SEARCH_FACES_QUEUE);
   return {
     queues: { delete: deleting.lane, search: searching.lane },
+    bullQueues: [deleting.queue, searching.queue],
     async close() {
       await Promise.all([deleting.close(), searching.close()]);
     },

@@ -14,6 +14,9 @@ import { openGalleryQueues } from "./gallery-queues.ts";
 import { createInFlightLimit } from "./in-flight-limit.ts";
 import { createJobWaiter } from "./job-waiter.ts";
 import { createMemoryGuard, readRedisMemory } from "./memory-guard.ts";
+import { buildMetricsServer } from "./metrics/metrics-server.ts";
+import { registerQueueGauges } from "./metrics/queue-gauges.ts";
+import { createMetricsRegistry } from "./metrics/registry.ts";
 import { createTokenVerifier } from "./token-verifier.ts";
 import { waitForRedis } from "./wait-for-redis.ts";
 
@@ -60,7 +63,12 @@ const gallery = await openGalleryQueues({
   onError: (error, what) => log.warn({ err: error }, `${what} error`),
 });
 
+// METRICS_PORT=0 turns metrics off: nothing is counted and no listener opens.
+const metrics = config.METRICS_PORT === 0 ? undefined : createMetricsRegistry();
+if (metrics) registerQueueGauges(metrics, { redis: commands, queues: [queue, ...gallery.bullQueues] });
+
 const app = buildApp({
+  metrics,
   redis: commands,
   queue,
   waiter,
@@ -83,6 +91,12 @@ const app = buildApp({
 });
 
 await app.listen({ port: config.PORT, host: config.HOST });
+const metricsServer = metrics ? buildMetricsServer(metrics) : undefined;
+// Metrics never take the API down: a port already taken (e.g. a second API process on this host without
+// its own METRICS_PORT) is logged loudly, and this process serves without them.
+await metricsServer?.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST }).catch((error: unknown) => {
+  log.error({ err: error, port: config.METRICS_PORT }, "metrics listener could not start; serving without GET /metrics");
+});
 
 let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
@@ -97,6 +111,8 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   try {
     await app.close(); // stops accepting, waits for in-flight requests
+    // Closed after the API, so the drain itself can still be scraped.
+    await metricsServer?.close();
     waiter.close();
     await queueEvents.close();
     await gallery.close();

@@ -9,6 +9,8 @@ describe("parseConfig", () => {
     expect(parseConfig({ JWT_SECRET: SECRET })).toEqual({
       PORT: 3000,
       HOST: "0.0.0.0",
+      METRICS_PORT: 9464,
+      METRICS_HOST: "127.0.0.1",
       REDIS_URL: "redis://127.0.0.1:6379",
       QUEUE_PREFIX: "{faceindex}",
       COLLECTION_ID: "faceindex",
@@ -36,6 +38,7 @@ describe("parseConfig", () => {
       SYNC_TIMEOUT_MS: "5000",
       REDIS_MEMORY_HIGH_WATER: "0.9",
       MAX_IN_FLIGHT: "64",
+      METRICS_PORT: "0",
       LOG_LEVEL: "warn",
     });
     expect(config).toMatchObject({
@@ -44,6 +47,7 @@ describe("parseConfig", () => {
       SYNC_TIMEOUT_MS: 5000,
       REDIS_MEMORY_HIGH_WATER: 0.9,
       MAX_IN_FLIGHT: 64,
+      METRICS_PORT: 0,
       JWT_AUDIENCE: "faceindex",
     });
   });

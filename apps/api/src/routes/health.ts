@@ -1,6 +1,7 @@
 /** Liveness and readiness probes; no auth, so orchestrators can call them. */
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
+import { withTimeout } from "../with-timeout.ts";
 
 // A probe must answer well inside the orchestrator's own probe timeout (typically 1-5 s).
 const PING_TIMEOUT_MS = 1_000;
@@ -17,16 +18,4 @@ export function registerHealthRoutes(app: FastifyInstance, redis: Pick<Redis, "p
       return reply.status(503).send({ status: "unavailable", msg: "Redis is not reachable" });
     }
   });
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

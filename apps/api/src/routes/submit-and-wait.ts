@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import { GatewayTimeoutError, ServiceUnavailableError } from "../errors.ts";
 import type { JobKind } from "../job-kinds.ts";
 import type { JobWaiter } from "../job-waiter.ts";
+import type { JobOutcomes } from "../metrics/job-outcomes.ts";
 import { forgetRequestJob, rememberRequestJob, requestJobTtlSeconds } from "../request-jobs.ts";
 import { submitJob, type JobTarget, type Submission } from "../submit-job.ts";
 
@@ -23,6 +24,8 @@ export interface SubmitAndWaitDeps {
   syncTimeoutMs: number;
   /** Guards Redis's memory before any route parks bytes (one Redis, so one guard for every lane). */
   memory?: JobTarget["memory"];
+  /** Counts each waited-for outcome (metrics); absent when metrics are off. */
+  jobOutcomes?: JobOutcomes;
 }
 
 export async function submitAndWait<Answer>(
@@ -49,6 +52,7 @@ export async function submitAndWait<Answer>(
   });
   request.log.info({ jobId, submitted }, `${kind.queueName} job submitted`);
   const result = await lane.waiter.wait(jobId, deps.syncTimeoutMs);
+  deps.jobOutcomes?.record(kind.queueName, result);
   if (result.status === "timeout") throw new GatewayTimeoutError(request.id, jobId, kind.stillRunning);
   if (result.status === "failed") request.log.warn({ jobId, failedReason: result.failedReason }, "job failed");
   return kind.answer(result, request.id);

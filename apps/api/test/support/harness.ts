@@ -15,6 +15,8 @@ import { finishedJobsLoader } from "../../src/finished-jobs.ts";
 import { createInFlightLimit, type InFlightLimit } from "../../src/in-flight-limit.ts";
 import { createJobWaiter, type JobWaiter, type JobWaiterDeps } from "../../src/job-waiter.ts";
 import { createMemoryGuard } from "../../src/memory-guard.ts";
+import { registerQueueGauges } from "../../src/metrics/queue-gauges.ts";
+import type { MetricsRegistry } from "../../src/metrics/registry.ts";
 import { createTokenVerifier } from "../../src/token-verifier.ts";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
@@ -80,6 +82,8 @@ export async function createHarness(
     memoryHighWater?: number;
     /** Turns on the cap on requests holding an image. */
     maxInFlight?: number;
+    /** Turns on metrics, wired as main.ts does: the app's HTTP and outcome metrics, and this queue's gauges. */
+    metrics?: MetricsRegistry;
   } = {},
 ): Promise<Harness> {
   const prefix = `{${uniqueName("api-test")}}`;
@@ -94,6 +98,7 @@ export async function createHarness(
     pollIntervalMs: 200,
   });
   const inFlight = options.maxInFlight === undefined ? undefined : createInFlightLimit({ max: options.maxInFlight });
+  if (options.metrics) registerQueueGauges(options.metrics, { redis: commands, queues: [queue] });
   let logText = "";
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -111,6 +116,7 @@ export async function createHarness(
     ...(options.maxBacklog === undefined ? {} : { backlog: createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }) }),
     ...(options.memoryHighWater === undefined ? {} : { memory: createMemoryGuard({ redis: commands, highWater: options.memoryHighWater, cacheMs: 0 }) }),
     ...(inFlight ? { inFlight } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: options.maxImageBytes ?? 15 * 1024 * 1024,
     syncTimeoutMs: options.syncTimeoutMs ?? 20_000,

@@ -25,6 +25,7 @@ faceindex is running.
   S3 (local):   ${stack.s3Endpoint}   buckets: ${config.buckets.join(", ")}   keys: S3RVER / S3RVER
   Rekognition:  ${stack.rekognitionUrl}   collection: ${config.collectionId}
   Redis:        ${stack.redisUrl}
+  Metrics:      http://127.0.0.1:${process.env.METRICS_PORT || 9464}/metrics   (Prometheus; METRICS_PORT=0 turns it off)
 
 Dev token (12 h; \`pnpm token\` prints a new one):
   ${token}

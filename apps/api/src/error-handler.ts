@@ -4,10 +4,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
-  BadRequestError,
-  ConflictError,
+  ClientError,
   GatewayTimeoutError,
-  PayloadTooLargeError,
   ServiceUnavailableError,
   UnauthorizedError,
 } from "./errors.ts";
@@ -49,9 +47,7 @@ function answerFor(error: FastifyError, requestId: string): { status: number; bo
   if (error instanceof UnauthorizedError) {
     return { status: 401, body: { detail: { reason: error.reason }, message: "Invalid token" } };
   }
-  if (error instanceof BadRequestError) return { status: 400, body: { msg: error.message, code: error.code, ...error.extra } };
-  if (error instanceof ConflictError) return { status: 409, body: { msg: error.message, code: error.code, ...error.extra } };
-  if (error instanceof PayloadTooLargeError) return { status: 413, body: { msg: error.message, code: error.code } };
+  if (error instanceof ClientError) return { status: error.statusCode, body: { msg: error.message, code: error.code, ...error.extra } };
   if (error instanceof GatewayTimeoutError) {
     const job = error.jobId ? { job_id: error.jobId } : {};
     return { status: 504, body: { msg: error.message, code: error.code, request_id: error.requestId, ...job } };

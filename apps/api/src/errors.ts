@@ -3,25 +3,34 @@
  * Every client error carries a stable `code` and a `msg` that names what is wrong.
  */
 
-export class BadRequestError extends Error {
-  readonly statusCode = 400;
+/** A 4xx answered `{msg, code, ...extra}`; the subclasses below only fix the status. */
+export class ClientError extends Error {
   constructor(
+    readonly statusCode: number,
     readonly code: string,
     message: string,
-    /** Extra fields for the answer body, e.g. unindexed_faces. */
+    /** Extra fields for the answer body, e.g. unindexed_faces or the duplicates of a refused enrolment. */
     readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
 
-export class PayloadTooLargeError extends Error {
-  readonly statusCode = 413;
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class BadRequestError extends ClientError {
+  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+    super(400, code, message, extra);
+  }
+}
+
+export class PayloadTooLargeError extends ClientError {
+  constructor(code: string, message: string) {
+    super(413, code, message);
+  }
+}
+
+export class ConflictError extends ClientError {
+  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+    super(409, code, message, extra);
   }
 }
 
@@ -54,18 +63,6 @@ export class ServiceUnavailableError extends Error {
     message: string,
     /** Sent as Retry-After: a Redis blip heals in about a second, an overload takes longer to drain. */
     readonly retryAfterSeconds = 1,
-  ) {
-    super(message);
-  }
-}
-
-export class ConflictError extends Error {
-  readonly statusCode = 409;
-  constructor(
-    readonly code: string,
-    message: string,
-    /** Extra fields for the answer body, e.g. the duplicates of a refused enrolment. */
-    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }

@@ -1,5 +1,5 @@
 # One image for every faceindex app; docker-compose.yml picks the app with the command.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 # Keep in step with "packageManager" in package.json (corepack's signature check is unreliable; npm works).
 RUN npm install -g pnpm@10.34.9

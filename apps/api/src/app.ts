@@ -78,7 +78,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.gallery) registerGalleryRoutes(app, { ...deps, inFlight, jobOutcomes, gallery: deps.gallery });
   const lanes = [
     { kind: INDEX_FACES_JOB, queue: deps.queue },
-    ...(deps.gallery ? [{ kind: DELETE_FACES_JOB, queue: deps.gallery.delete.queue }, { kind: SEARCH_FACES_JOB, queue: deps.gallery.search.queue }] : []),
+    ...(deps.gallery
+      ? [
+          { kind: DELETE_FACES_JOB, queue: deps.gallery.delete.queue },
+          { kind: SEARCH_FACES_JOB, queue: deps.gallery.search.queue },
+        ]
+      : []),
   ];
   registerJobsRoute(app, { ...deps, lanes });
   return app;

@@ -26,12 +26,18 @@ export const configSchema = z
     /** Redis holding the BullMQ queue and the parked images; must use maxmemory-policy noeviction. */
     REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
     /** Key prefix of the queues and parked images; must match the worker's. A second deployment (or a test) sharing the Redis uses its own. */
-    QUEUE_PREFIX: z.string().regex(/^\{[^{}]+\}$/, "must be a {hash tag}").default(QUEUE_PREFIX),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^\{[^{}]+\}$/, "must be a {hash tag}")
+      .default(QUEUE_PREFIX),
     /**
      * The worker's Rekognition collection (same variable, same default; must match it): names the gallery
      * mapping the API reads to tell whether a stored duplicate outcome still holds (erased-face.ts).
      */
-    COLLECTION_ID: z.string().regex(/^[a-zA-Z0-9_.-]{1,255}$/).default("faceindex"),
+    COLLECTION_ID: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{1,255}$/)
+      .default("faceindex"),
     /** Shared secret for HS256 tokens (at least 32 bytes, as RFC 7518 requires for HS256). */
     JWT_SECRET: optionalText.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
     /** PEM public key (SPKI, RSA or EC P-256) for RS256 / ES256 tokens; `\n` escapes are accepted. */
@@ -43,7 +49,11 @@ export const configSchema = z
     /** When set, a token's `aud` must contain it. */
     JWT_AUDIENCE: optionalText,
     /** Largest decoded image accepted; Rekognition's own limit for image bytes is 15 MiB via S3. */
-    MAX_IMAGE_BYTES: z.coerce.number().int().positive().default(15 * MIB),
+    MAX_IMAGE_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(15 * MIB),
     /** How long a request waits for the worker before answering 504 (the job keeps running). */
     SYNC_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
     /**

@@ -39,7 +39,10 @@ export async function duplicatesErased(
   // delete_faces_from_collection, which finds faces by the mapping: it still refuses the enrolment.
   if (outcome.duplicates.some((match) => match.bucket === null)) return false;
   // A delete removes a face from both views of the mapping; the per-collection one needs one command.
-  const remaining = await redis.hmget(facesKey(prefix, collectionId), ...outcome.duplicates.map((match) => match.face_id));
+  const remaining = await redis.hmget(
+    facesKey(prefix, collectionId),
+    ...outcome.duplicates.map((match) => match.face_id),
+  );
   // One face left is still a duplicate, so the stored 409 holds while any remains.
   return remaining.every((face) => face === null);
 }

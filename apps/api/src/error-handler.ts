@@ -3,12 +3,7 @@
  * `{detail, message}`), 5xx get a generic message and the request id, never internals.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import {
-  ClientError,
-  GatewayTimeoutError,
-  ServiceUnavailableError,
-  UnauthorizedError,
-} from "./errors.ts";
+import { ClientError, GatewayTimeoutError, ServiceUnavailableError, UnauthorizedError } from "./errors.ts";
 
 // Fastify's own client errors, with a message that does not echo the body.
 const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: string; msg: string }> = {
@@ -33,9 +28,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     // Only the class and code are logged: messages of parse errors can quote the body.
     if (status === 500) request.log.error({ err: error }, "request failed");
     else if (status >= 500) request.log.warn({ status, code: body.code }, "request not served");
-    else request.log.info({ status, code: body.code, reason: (error as { reason?: string }).reason }, "request refused");
+    else
+      request.log.info({ status, code: body.code, reason: (error as { reason?: string }).reason }, "request refused");
     if (error instanceof UnauthorizedError) {
-      const description = error.reason === "missing" ? "" : `, error="invalid_token", error_description="${error.reason}"`;
+      const description =
+        error.reason === "missing" ? "" : `, error="invalid_token", error_description="${error.reason}"`;
       void reply.header("www-authenticate", `Bearer realm="faceindex"${description}`);
     }
     if (error instanceof ServiceUnavailableError) void reply.header("retry-after", String(error.retryAfterSeconds));
@@ -47,7 +44,8 @@ function answerFor(error: FastifyError, requestId: string): { status: number; bo
   if (error instanceof UnauthorizedError) {
     return { status: 401, body: { detail: { reason: error.reason }, message: "Invalid token" } };
   }
-  if (error instanceof ClientError) return { status: error.statusCode, body: { msg: error.message, code: error.code, ...error.extra } };
+  if (error instanceof ClientError)
+    return { status: error.statusCode, body: { msg: error.message, code: error.code, ...error.extra } };
   if (error instanceof GatewayTimeoutError) {
     const job = error.jobId ? { job_id: error.jobId } : {};
     return { status: 504, body: { msg: error.message, code: error.code, request_id: error.requestId, ...job } };

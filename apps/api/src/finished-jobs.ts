@@ -22,7 +22,8 @@ export interface FinishedFields {
 /** The job's result from its hash fields, or undefined while it is not finished. */
 export function resultOfFields(fields: FinishedFields): JobResult | undefined {
   if (!fields.finishedOn) return undefined;
-  if (typeof fields.returnvalue === "string") return { status: "completed", returnvalue: parseReturnValue(fields.returnvalue) };
+  if (typeof fields.returnvalue === "string")
+    return { status: "completed", returnvalue: parseReturnValue(fields.returnvalue) };
   return { status: "failed", failedReason: fields.failedReason ?? "" };
 }
 

@@ -39,7 +39,11 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
 
 /** sha256 over the job's fields (in a fixed order) and the image bytes (none for a delete). */
 export function requestDigest(fields: Record<string, unknown>, imageBytes: Buffer = Buffer.alloc(0)): string {
-  const canonical = JSON.stringify(Object.keys(fields).sort().map((name) => [name, fields[name] ?? null]));
+  const canonical = JSON.stringify(
+    Object.keys(fields)
+      .sort()
+      .map((name) => [name, fields[name] ?? null]),
+  );
   const imageHash = createHash("sha256").update(imageBytes).digest();
   return createHash("sha256").update(canonical).update("\0").update(imageHash).digest("hex");
 }
@@ -48,7 +52,12 @@ export function requestDigest(fields: Record<string, unknown>, imageBytes: Buffe
  * The BullMQ job id: no ':' and not all digits, as BullMQ requires for custom ids. The queue's name is
  * part of the hash, so one key sent to two routes names two jobs, and GET /jobs can never confuse them.
  */
-export function jobIdFor(queueName: string, subject: string, idempotencyKey: string | undefined, digest: string): string {
+export function jobIdFor(
+  queueName: string,
+  subject: string,
+  idempotencyKey: string | undefined,
+  digest: string,
+): string {
   const [kind, secret] = idempotencyKey === undefined ? ["rq", digest] : ["ik", idempotencyKey];
   const hash = createHash("sha256")
     .update(queueName)

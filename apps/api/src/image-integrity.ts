@@ -35,7 +35,9 @@ function jpegProblem(bytes: Buffer): string | undefined {
     const length = bytes.readUInt16BE(offset + 2);
     if (length < 2) return "the JPEG's header segments are corrupt";
     if (marker === SOS) {
-      return bytes.indexOf(EOI, offset + 2 + length) === -1 ? "the JPEG is truncated (no end-of-image marker)" : undefined;
+      return bytes.indexOf(EOI, offset + 2 + length) === -1
+        ? "the JPEG is truncated (no end-of-image marker)"
+        : undefined;
     }
     offset += 2 + length;
   }

@@ -3,7 +3,13 @@
  * rules a schema cannot say cheaply (S3 bucket naming, key bytes, the image itself).
  * Every problem is a 400 whose `msg` names the field and whose `code` is INVALID_<FIELD>.
  */
-import { DEDUPE_MODES, DEFAULT_DEDUPE_THRESHOLD, QUALITY_FILTERS, type DedupeMode, type QualityFilter } from "@faceindex/contracts";
+import {
+  DEDUPE_MODES,
+  DEFAULT_DEDUPE_THRESHOLD,
+  QUALITY_FILTERS,
+  type DedupeMode,
+  type QualityFilter,
+} from "@faceindex/contracts";
 import { BadRequestError } from "./errors.ts";
 
 export interface IndexFacesBody {
@@ -108,9 +114,11 @@ export function checkExternalImageId(externalImageId: string): void {
 }
 
 function checkImageKey(key: string): void {
-  if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) fail("image_key", `must be at most ${MAX_KEY_BYTES} bytes of UTF-8`);
+  if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES)
+    fail("image_key", `must be at most ${MAX_KEY_BYTES} bytes of UTF-8`);
   if (CONTROL_CHARS.test(key)) fail("image_key", "must not contain control characters");
-  if (NOT_UTF8.test(key)) fail("image_key", "must be valid UTF-8 (it contains an invalid byte sequence or a lone surrogate)");
+  if (NOT_UTF8.test(key))
+    fail("image_key", "must be valid UTF-8 (it contains an invalid byte sequence or a lone surrogate)");
 }
 
 function parseMaxFaces(value: unknown): number {
@@ -135,7 +143,10 @@ function parseDedupe(mode: unknown, threshold: unknown): IndexFacesRequest["dedu
   }
   if (threshold !== undefined && !isPercent(threshold)) fail("dedupe_threshold", "must be a number from 0 to 100");
   if (mode === undefined || mode === "off") return undefined;
-  return { mode: mode as Exclude<DedupeMode, "off">, threshold: (threshold as number | undefined) ?? DEFAULT_DEDUPE_THRESHOLD };
+  return {
+    mode: mode as Exclude<DedupeMode, "off">,
+    threshold: (threshold as number | undefined) ?? DEFAULT_DEDUPE_THRESHOLD,
+  };
 }
 
 export function isPercent(value: unknown): value is number {

@@ -10,9 +10,7 @@ import { resultOfFinishedJob, type LoadFinishedJobs } from "./finished-jobs.ts";
 import { createOverduePoller } from "./overdue-poller.ts";
 
 export type JobResult =
-  | { status: "completed"; returnvalue: unknown }
-  | { status: "failed"; failedReason: string }
-  | { status: "timeout" };
+  { status: "completed"; returnvalue: unknown } | { status: "failed"; failedReason: string } | { status: "timeout" };
 
 /** A finished job's result, or undefined while it is waiting, running, retrying or unknown. */
 export type LoadFinishedJob = (jobId: string) => Promise<JobResult | undefined>;

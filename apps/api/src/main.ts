@@ -95,7 +95,10 @@ const metricsServer = metrics ? buildMetricsServer(metrics) : undefined;
 // Metrics never take the API down: a port already taken (e.g. a second API process on this host without
 // its own METRICS_PORT) is logged loudly, and this process serves without them.
 await metricsServer?.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST }).catch((error: unknown) => {
-  log.error({ err: error, port: config.METRICS_PORT }, "metrics listener could not start; serving without GET /metrics");
+  log.error(
+    { err: error, port: config.METRICS_PORT },
+    "metrics listener could not start; serving without GET /metrics",
+  );
 });
 
 let shuttingDown = false;
@@ -147,7 +150,9 @@ async function checkMaxMemory(redis: Redis): Promise<void> {
   try {
     const { maxBytes } = await readRedisMemory(redis);
     if (maxBytes === 0) {
-      log.warn("Redis has no maxmemory: the memory guard (REDIS_MEMORY_HIGH_WATER) is off; set maxmemory in production");
+      log.warn(
+        "Redis has no maxmemory: the memory guard (REDIS_MEMORY_HIGH_WATER) is off; set maxmemory in production",
+      );
     }
   } catch (error) {
     log.warn({ err: error }, "could not read Redis INFO memory; image requests get 503 while it cannot be read");

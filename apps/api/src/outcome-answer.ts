@@ -11,7 +11,11 @@ export interface IndexedAnswer {
 
 /** Returns the 200 body, or throws the error that the error handler turns into 400 / 409 / 504 / 500. */
 export function answerForJob(result: JobResult, requestId: string): IndexedAnswer {
-  const outcome = outcomeOf<IndexFacesOutcome>(result, requestId, "The image could not be processed after several attempts");
+  const outcome = outcomeOf<IndexFacesOutcome>(
+    result,
+    requestId,
+    "The image could not be processed after several attempts",
+  );
   switch (outcome?.status) {
     case "indexed":
       return { success: true, message: "Face indexed", data: outcome.data };

@@ -47,7 +47,12 @@ export async function rememberRequestJob(
 }
 
 /** Undoes rememberRequestJob for a request that was refused before it had a job. */
-export async function forgetRequestJob(redis: Pick<Redis, "del">, prefix: string, subject: string, requestId: string): Promise<void> {
+export async function forgetRequestJob(
+  redis: Pick<Redis, "del">,
+  prefix: string,
+  subject: string,
+  requestId: string,
+): Promise<void> {
   await redis.del(requestJobKey(prefix, subject, requestId));
 }
 

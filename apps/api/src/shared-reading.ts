@@ -2,7 +2,11 @@
  * A value read from Redis that every request may use for a short while (a queue's backlog, Redis's memory):
  * one read in flight at a time, so a burst of requests shares it instead of stampeding Redis.
  */
-export function sharedReading<T>(read: () => Promise<T>, cacheMs: number, now: () => number = Date.now): () => Promise<T> {
+export function sharedReading<T>(
+  read: () => Promise<T>,
+  cacheMs: number,
+  now: () => number = Date.now,
+): () => Promise<T> {
   let cached: { value: T; at: number } | undefined;
   let inFlight: Promise<T> | undefined;
   return () => {

@@ -18,7 +18,10 @@ export async function waitForRedis(redis: Pick<Redis, "status" | "once">, option
   const started = Date.now();
   const timer = setInterval(() => {
     const waitedSeconds = Math.round((Date.now() - started) / 1000);
-    options.log({ redis: redactPassword(options.url), status: redis.status, waitedSeconds }, "waiting for Redis to accept connections");
+    options.log(
+      { redis: redactPassword(options.url), status: redis.status, waitedSeconds },
+      "waiting for Redis to accept connections",
+    );
   }, options.intervalMs ?? 5_000);
   try {
     await new Promise<void>((resolve) => redis.once("ready", () => resolve()));

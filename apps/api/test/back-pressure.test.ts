@@ -29,7 +29,9 @@ describe("back-pressure", () => {
     expect(refused.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE", msg: expect.stringMatching(/waiting/) });
     expect(await h.queue.getWaitingCount()).toBe(3);
     // A refusal writes nothing that outlives it: under overload, refused retries must not fill Redis.
-    expect(await h.commands.exists(requestJobKey(h.prefix, "kyc-user-1", refused.headers["x-request-id"] as string))).toBe(0);
+    expect(
+      await h.commands.exists(requestJobKey(h.prefix, "kyc-user-1", refused.headers["x-request-id"] as string)),
+    ).toBe(0);
     expect(replay.statusCode).toBe(504); // attached to the waiting job, not refused
     expect(replay.headers["x-job-id"]).toBe(accepted[0]?.headers["x-job-id"]);
   });
@@ -52,7 +54,10 @@ describe("back-pressure", () => {
   });
 
   it("answers 503 when the count cannot be read", async () => {
-    const guard = createBacklogGuard({ queue: { getJobCounts: async () => Promise.reject(new Error("down")) }, maxBacklog: 1 });
+    const guard = createBacklogGuard({
+      queue: { getJobCounts: async () => Promise.reject(new Error("down")) },
+      maxBacklog: 1,
+    });
     await expect(guard.check()).rejects.toMatchObject({ statusCode: 503, retryAfterSeconds: 1 });
   });
 });

@@ -60,7 +60,9 @@ describe("parseConfig", () => {
   it("requires exactly one key source", () => {
     expect(() => parseConfig({})).toThrow(/exactly one of JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL/);
     expect(() => parseConfig({ JWT_SECRET: "   " })).toThrow(/exactly one/);
-    expect(() => parseConfig({ JWT_SECRET: SECRET, JWT_JWKS_URL: "https://id.example/jwks.json" })).toThrow(/exactly one/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, JWT_JWKS_URL: "https://id.example/jwks.json" })).toThrow(
+      /exactly one/,
+    );
   });
 
   it("names each bad variable", () => {

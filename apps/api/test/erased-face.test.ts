@@ -36,7 +36,9 @@ describe("duplicatesErased", () => {
   });
 
   it("keeps the outcome when it named a face the mapping never knew (it cannot have been erased through it)", async () => {
-    expect(await duplicatesErased(galleryWith(), "{p}", "c1", duplicateJob(match("f1"), match("f9", null)))).toBe(false);
+    expect(await duplicatesErased(galleryWith(), "{p}", "c1", duplicateJob(match("f1"), match("f9", null)))).toBe(
+      false,
+    );
   });
 
   it("ignores other outcomes and unfinished jobs", async () => {

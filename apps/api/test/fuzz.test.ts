@@ -47,7 +47,10 @@ const wrongValues = [42, -1, 1.5, true, false, [], ["a"], {}, { a: 1 }, null];
 const generators: Record<string, () => Body | string | Buffer> = {
   wrong_type: () => ({ ...valid(), [pick(REQUIRED)]: pick(wrongValues) }),
   wrong_number: () => ({ ...valid(), max_faces: pick([0, 101, -3, 2.5, "3", null, true, 1e300, [1]]) }),
-  wrong_enum: () => ({ ...valid(), quality_filter: pick(["auto", "", "BEST", 3, null, ["AUTO"], text(int(1, 20), "XYZ_")]) }),
+  wrong_enum: () => ({
+    ...valid(),
+    quality_filter: pick(["auto", "", "BEST", 3, null, ["AUTO"], text(int(1, 20), "XYZ_")]),
+  }),
   missing_fields: () => {
     const body = valid();
     for (const field of REQUIRED) if (random() < 0.5) delete body[field];
@@ -83,10 +86,28 @@ const generators: Record<string, () => Body | string | Buffer> = {
   }),
   invalid_bucket: () => ({
     ...valid(),
-    bucket: pick(["ab", "Has-Upper", "under_score", "192.168.0.1", "a..b", "-start", "end-", "xn--idn", "x-s3alias", "sp ace", "é-bucket"]),
+    bucket: pick([
+      "ab",
+      "Has-Upper",
+      "under_score",
+      "192.168.0.1",
+      "a..b",
+      "-start",
+      "end-",
+      "xn--idn",
+      "x-s3alias",
+      "sp ace",
+      "é-bucket",
+    ]),
   }),
-  invalid_image_key: () => ({ ...valid(), image_key: `key${pick(["\u0000", "\n", "\u001f", "\u007f", "\ud800", "\udfff", "\ufffd"])}x` }),
-  invalid_external_id: () => ({ ...valid(), external_image_id: pick(["has space", "slash/no", "ünï", "tab\t", "a".repeat(256), "<script>"]) }),
+  invalid_image_key: () => ({
+    ...valid(),
+    image_key: `key${pick(["\u0000", "\n", "\u001f", "\u007f", "\ud800", "\udfff", "\ufffd"])}x`,
+  }),
+  invalid_external_id: () => ({
+    ...valid(),
+    external_image_id: pick(["has space", "slash/no", "ünï", "tab\t", "a".repeat(256), "<script>"]),
+  }),
   deep_json: () => {
     const depth = int(500, 20_000);
     return pick([
@@ -119,7 +140,8 @@ describe(`fuzz (seed ${SEED})`, () => {
     for (let i = 0; i < CASES; i++) {
       const name = names[i % names.length] as string;
       const generated = (generators[name] as () => Body | string | Buffer)();
-      const payload = typeof generated === "string" || Buffer.isBuffer(generated) ? generated : JSON.stringify(generated);
+      const payload =
+        typeof generated === "string" || Buffer.isBuffer(generated) ? generated : JSON.stringify(generated);
       const response = await app.inject({
         method: "POST",
         url: "/index_faces",
@@ -133,7 +155,9 @@ describe(`fuzz (seed ${SEED})`, () => {
       const byStatus = (counts[name] ??= {});
       byStatus[response.statusCode] = (byStatus[response.statusCode] ?? 0) + 1;
     }
-    console.log(`fuzz seed ${SEED}: ${CASES} requests, all 4xx with msg; by generator and status: ${JSON.stringify(counts)}`);
+    console.log(
+      `fuzz seed ${SEED}: ${CASES} requests, all 4xx with msg; by generator and status: ${JSON.stringify(counts)}`,
+    );
     expect(enqueued).toEqual([]);
     expect((await app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
   });

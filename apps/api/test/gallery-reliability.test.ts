@@ -31,7 +31,15 @@ const erase = { bucket: "kyc-faces", external_image_id: "customer-42" };
 const searched: SearchFacesOutcome = {
   status: "searched",
   data: {
-    matches: [{ face_id: "f-7", external_image_id: "customer-7", similarity: 97.5, bucket: "kyc-faces", image_key: "customers/7/selfie.jpg" }],
+    matches: [
+      {
+        face_id: "f-7",
+        external_image_id: "customer-7",
+        similarity: 97.5,
+        bucket: "kyc-faces",
+        image_key: "customers/7/selfie.jpg",
+      },
+    ],
     searched_face: { bounding_box: { width: 0.3, height: 0.4, left: 0.3, top: 0.2 }, confidence: 99.8 },
   },
 };
@@ -42,9 +50,18 @@ function erasingWorker(enrolled: Set<string>, runs: DeleteFacesJob[]) {
     runs.push(job.data);
     const { bucket, externalImageId } = job.data;
     if (!enrolled.delete(externalImageId)) {
-      return { status: "not_found", message: `No face was found for external_image_id ${externalImageId} in bucket ${bucket}` };
+      return {
+        status: "not_found",
+        message: `No face was found for external_image_id ${externalImageId} in bucket ${bucket}`,
+      };
     }
-    const data = { deleted_face_ids: [`face-of-${externalImageId}`], unsuccessful_face_deletions: [], external_image_id: externalImageId, bucket, collection_id: "faces" };
+    const data = {
+      deleted_face_ids: [`face-of-${externalImageId}`],
+      unsuccessful_face_deletions: [],
+      external_image_id: externalImageId,
+      bucket,
+      collection_id: "faces",
+    };
     return { status: "deleted", data };
   };
 }
@@ -60,7 +77,12 @@ describe("a delete or search that outlasts the sync timeout", () => {
 
     expect(timedOut.statusCode).toBe(504);
     const body = timedOut.json();
-    expect(body).toEqual({ code: "TIMEOUT", msg: expect.stringMatching(/^The faces are still being deleted; the job was not lost/), request_id: timedOut.headers["x-request-id"], job_id: timedOut.headers["x-job-id"] });
+    expect(body).toEqual({
+      code: "TIMEOUT",
+      msg: expect.stringMatching(/^The faces are still being deleted; the job was not lost/),
+      request_id: timedOut.headers["x-request-id"],
+      job_id: timedOut.headers["x-job-id"],
+    });
     const pending = await getJob(h.app, body.request_id);
     expect(pending.statusCode).toBe(202);
     expect(pending.json()).toEqual({ status: "pending", job_id: body.job_id });
@@ -73,10 +95,19 @@ describe("a delete or search that outlasts the sync timeout", () => {
     expect(done.statusCode).toBe(200);
     expect(done.json()).toEqual({
       success: true,
-      response: { deleted_face_ids: ["face-of-customer-42"], unsuccessful_face_deletions: [], external_image_id: "customer-42", bucket: "kyc-faces", collection_id: "faces" },
+      response: {
+        deleted_face_ids: ["face-of-customer-42"],
+        unsuccessful_face_deletions: [],
+        external_image_id: "customer-42",
+        bucket: "kyc-faces",
+        collection_id: "faces",
+      },
     });
     expect(byJobId.json()).toEqual(done.json());
-    for (const response of [await getJob(h.app, body.request_id, "mallory"), await getJob(h.app, body.job_id, "mallory")]) {
+    for (const response of [
+      await getJob(h.app, body.request_id, "mallory"),
+      await getJob(h.app, body.job_id, "mallory"),
+    ]) {
       expect(response.statusCode).toBe(404);
     }
   });
@@ -99,7 +130,11 @@ describe("a delete or search that outlasts the sync timeout", () => {
     const timedOut = await postJson(h.app, "/search_faces", { image: obamaJpeg.toString("base64") });
 
     expect(timedOut.statusCode).toBe(504);
-    expect(timedOut.json()).toMatchObject({ code: "TIMEOUT", msg: expect.stringMatching(/^The search is still running/), job_id: timedOut.headers["x-job-id"] });
+    expect(timedOut.json()).toMatchObject({
+      code: "TIMEOUT",
+      msg: expect.stringMatching(/^The search is still running/),
+      job_id: timedOut.headers["x-job-id"],
+    });
     expect((await getJob(h.app, timedOut.json().request_id)).statusCode).toBe(202);
 
     const worker = await h.startSearchWorker(async () => searched);
@@ -144,7 +179,10 @@ describe("Idempotency-Key on delete_faces_from_collection", () => {
     });
     const key = { "idempotency-key": "erase-customer-42-2" };
 
-    const answers = await Promise.all([postJson(h.app, DELETE, erase, { headers: key }), postJson(h.app, DELETE, erase, { headers: key })]);
+    const answers = await Promise.all([
+      postJson(h.app, DELETE, erase, { headers: key }),
+      postJson(h.app, DELETE, erase, { headers: key }),
+    ]);
 
     expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200]);
     expect(answers[1]?.json()).toEqual(answers[0]?.json());
@@ -194,7 +232,10 @@ describe("back-pressure on the gallery routes", () => {
     ];
 
     const refusedDelete = await postJson(h.app, DELETE, { ...erase, external_image_id: "customer-44" });
-    const refusedSearch = await postJson(h.app, "/search_faces", { image: obamaJpeg.toString("base64"), threshold: 95 });
+    const refusedSearch = await postJson(h.app, "/search_faces", {
+      image: obamaJpeg.toString("base64"),
+      threshold: 95,
+    });
     const retry = await postJson(h.app, DELETE, erase, { headers: key });
 
     expect(accepted.map((answer) => answer.statusCode)).toEqual([504, 504, 504, 504]);
@@ -212,7 +253,13 @@ describe("back-pressure on the gallery routes", () => {
 
 describe("Redis outage on the gallery routes", () => {
   // Port 9 (discard) has no Redis: this client is what the API holds during an outage.
-  const dead = new Redis({ host: "127.0.0.1", port: 9, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const dead = new Redis({
+    host: "127.0.0.1",
+    port: 9,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
   afterAll(() => dead.disconnect());
 
   it("answers 503 + Retry-After at once on delete and search, without internals", async () => {
@@ -226,12 +273,19 @@ describe("Redis outage on the gallery routes", () => {
     const lanes = { delete: lane(DELETE_FACES_QUEUE), search: lane(SEARCH_FACES_QUEUE) };
     const { app } = buildStubApp({ redis: dead, gallery: lanes, syncTimeoutMs: 60_000 });
 
-    const answers = [await postJson(app, DELETE, erase), await postJson(app, "/search_faces", { image: obamaJpeg.toString("base64") })];
+    const answers = [
+      await postJson(app, DELETE, erase),
+      await postJson(app, "/search_faces", { image: obamaJpeg.toString("base64") }),
+    ];
 
     for (const answer of answers) {
       expect(answer.statusCode).toBe(503);
       expect(answer.headers["retry-after"]).toBe("1");
-      expect(answer.json()).toEqual({ msg: "The job queue is unavailable; try again shortly", code: "SERVICE_UNAVAILABLE", request_id: answer.headers["x-request-id"] });
+      expect(answer.json()).toEqual({
+        msg: "The job queue is unavailable; try again shortly",
+        code: "SERVICE_UNAVAILABLE",
+        request_id: answer.headers["x-request-id"],
+      });
     }
     await app.close();
     for (const { queue } of Object.values(lanes)) await queue.close().catch(() => undefined);

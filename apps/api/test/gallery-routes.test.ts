@@ -48,7 +48,11 @@ describe("gallery routes: validation", () => {
   it.each([
     [{ external_image_id: "c-1" }, "INVALID_BUCKET", /bucket is required/],
     [{ bucket: "Bad_Bucket", external_image_id: "c-1" }, "INVALID_BUCKET", /bucket must be lowercase/],
-    [{ bucket: "kyc-faces", external_image_id: "has spaces" }, "INVALID_EXTERNAL_IMAGE_ID", /external_image_id must be/],
+    [
+      { bucket: "kyc-faces", external_image_id: "has spaces" },
+      "INVALID_EXTERNAL_IMAGE_ID",
+      /external_image_id must be/,
+    ],
     [{ bucket: "kyc-faces", external_image_id: "c-1", delete_image: "yes" }, "INVALID_DELETE_IMAGE", /delete_image/],
   ])("delete_faces_from_collection refuses %j with %s", async (body, code, msg) => {
     const { app } = buildStubApp({ gallery: stubGallery });
@@ -94,7 +98,10 @@ describe("gallery routes: validation", () => {
     const { app, enqueued } = buildStubApp();
     const response = await post(app, "/index_faces", validBody(override));
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code, msg: expect.stringContaining(code.slice("INVALID_".length).toLowerCase()) });
+    expect(response.json()).toMatchObject({
+      code,
+      msg: expect.stringContaining(code.slice("INVALID_".length).toLowerCase()),
+    });
     expect(enqueued).toEqual([]);
   });
 });
@@ -105,18 +112,47 @@ describe("POST /delete_faces_from_collection through the queue", () => {
     const seen: unknown[] = [];
     await h.startDeleteWorker(async (job) => {
       seen.push(job.data);
-      const data = { deleted_face_ids: ["f1", "f2"], unsuccessful_face_deletions: [], external_image_id: job.data.externalImageId, bucket: job.data.bucket, collection_id: "faces", deleted_image_keys: ["a.jpg"], faces_with_unknown_image: 0 };
+      const data = {
+        deleted_face_ids: ["f1", "f2"],
+        unsuccessful_face_deletions: [],
+        external_image_id: job.data.externalImageId,
+        bucket: job.data.bucket,
+        collection_id: "faces",
+        deleted_image_keys: ["a.jpg"],
+        faces_with_unknown_image: 0,
+      };
       return { status: "deleted", data };
     });
 
-    const response = await post(h.app, "/delete_faces_from_collection", { bucket: "kyc-faces", external_image_id: "customer-42", delete_image: true });
+    const response = await post(h.app, "/delete_faces_from_collection", {
+      bucket: "kyc-faces",
+      external_image_id: "customer-42",
+      delete_image: true,
+    });
 
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       success: true,
-      response: { deleted_face_ids: ["f1", "f2"], unsuccessful_face_deletions: [], external_image_id: "customer-42", bucket: "kyc-faces", collection_id: "faces", deleted_image_keys: ["a.jpg"], faces_with_unknown_image: 0 },
+      response: {
+        deleted_face_ids: ["f1", "f2"],
+        unsuccessful_face_deletions: [],
+        external_image_id: "customer-42",
+        bucket: "kyc-faces",
+        collection_id: "faces",
+        deleted_image_keys: ["a.jpg"],
+        faces_with_unknown_image: 0,
+      },
     });
-    expect(seen).toEqual([{ requestId: response.headers["x-job-id"], subject: "kyc-user-1", bucket: "kyc-faces", externalImageId: "customer-42", deleteImage: true, requestDigest: expect.any(String) }]);
+    expect(seen).toEqual([
+      {
+        requestId: response.headers["x-job-id"],
+        subject: "kyc-user-1",
+        bucket: "kyc-faces",
+        externalImageId: "customer-42",
+        deleteImage: true,
+        requestDigest: expect.any(String),
+      },
+    ]);
   });
 
   it("answers 400 FACE_NOT_FOUND for an unknown external id, and 400 with the code of a failure", async () => {
@@ -127,8 +163,14 @@ describe("POST /delete_faces_from_collection through the queue", () => {
         : { status: "failed", code: "AccessDeniedException", message: "Access denied", retryable: false },
     );
 
-    const unknown = await post(h.app, "/delete_faces_from_collection", { bucket: "kyc-faces", external_image_id: "nobody" });
-    const denied = await post(h.app, "/delete_faces_from_collection", { bucket: "kyc-faces", external_image_id: "someone" });
+    const unknown = await post(h.app, "/delete_faces_from_collection", {
+      bucket: "kyc-faces",
+      external_image_id: "nobody",
+    });
+    const denied = await post(h.app, "/delete_faces_from_collection", {
+      bucket: "kyc-faces",
+      external_image_id: "someone",
+    });
 
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toEqual({ code: "FACE_NOT_FOUND", msg: expect.stringMatching(/no face was found/i) });
@@ -138,7 +180,10 @@ describe("POST /delete_faces_from_collection through the queue", () => {
 
   it("answers 504 when no worker runs", async () => {
     const h = (gallery = await createGalleryHarness(redisUrl, { syncTimeoutMs: 500 }));
-    const response = await post(h.app, "/delete_faces_from_collection", { bucket: "kyc-faces", external_image_id: "c-1" });
+    const response = await post(h.app, "/delete_faces_from_collection", {
+      bucket: "kyc-faces",
+      external_image_id: "c-1",
+    });
     expect(response.statusCode).toBe(504);
     expect(response.json()).toMatchObject({ code: "TIMEOUT", request_id: response.headers["x-request-id"] });
   });
@@ -154,7 +199,9 @@ describe("POST /search_faces through the queue", () => {
       return { status: "searched", data: { matches: [match], searched_face: searchedFace } };
     });
 
-    const response = await post(h.app, "/search_faces", { image: `data:image/jpeg;base64,${obamaJpeg.toString("base64")}` });
+    const response = await post(h.app, "/search_faces", {
+      image: `data:image/jpeg;base64,${obamaJpeg.toString("base64")}`,
+    });
 
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ success: true, data: { matches: [match], searched_face: searchedFace } });
@@ -162,7 +209,10 @@ describe("POST /search_faces through the queue", () => {
     expect(seen[0]?.data).toEqual({
       requestId: jobId,
       subject: "kyc-user-1",
-      imageKey: searchImageRedisKey(`${jobId}:${(seen[0]?.data as { requestDigest?: string }).requestDigest}`, h.prefix),
+      imageKey: searchImageRedisKey(
+        `${jobId}:${(seen[0]?.data as { requestDigest?: string }).requestDigest}`,
+        h.prefix,
+      ),
       contentType: "image/jpeg",
       threshold: 80,
       maxMatches: 10,
@@ -179,7 +229,11 @@ describe("POST /search_faces through the queue", () => {
       return { status: "no_face", message: "No face was found in the image, so there is nothing to search with" };
     });
 
-    const response = await post(h.app, "/search_faces", { image: facePhoto("noface/gradient.jpg").toString("base64"), threshold: 95.5, max_matches: 3 });
+    const response = await post(h.app, "/search_faces", {
+      image: facePhoto("noface/gradient.jpg").toString("base64"),
+      threshold: 95.5,
+      max_matches: 3,
+    });
 
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ code: "NO_FACE_FOUND", msg: expect.stringMatching(/no face/i) });
@@ -193,13 +247,21 @@ describe("POST /index_faces with dedupe", () => {
     const seen: IndexFacesJob[] = [];
     await h.startWorker(async (job): Promise<IndexFacesOutcome> => {
       seen.push(job.data);
-      return { status: "duplicate", message: "The face is already enrolled under another external id: customer-7", duplicates: [match] };
+      return {
+        status: "duplicate",
+        message: "The face is already enrolled under another external id: customer-7",
+        duplicates: [match],
+      };
     });
 
     const response = await post(h.app, "/index_faces", validBody({ dedupe: "reject" }));
 
     expect(response.statusCode).toBe(409);
-    expect(response.json()).toEqual({ code: "DUPLICATE_FACE", msg: expect.stringContaining("customer-7"), duplicates: [match] });
+    expect(response.json()).toEqual({
+      code: "DUPLICATE_FACE",
+      msg: expect.stringContaining("customer-7"),
+      duplicates: [match],
+    });
     expect(seen[0]).toMatchObject({ dedupe: "reject", dedupeThreshold: 90 });
   });
 
@@ -208,15 +270,33 @@ describe("POST /index_faces with dedupe", () => {
     const seen: IndexFacesJob[] = [];
     await h.startWorker(async (job): Promise<IndexFacesOutcome> => {
       seen.push(job.data);
-      const face = { face_id: "f9", image_id: "i9", external_image_id: job.data.externalImageId, confidence: 99, bounding_box: { width: 0.3, height: 0.3, left: 0.3, top: 0.3 } };
+      const face = {
+        face_id: "f9",
+        image_id: "i9",
+        external_image_id: job.data.externalImageId,
+        confidence: 99,
+        bounding_box: { width: 0.3, height: 0.3, left: 0.3, top: 0.3 },
+      };
       const duplicates = job.data.dedupe === "flag" ? [match] : undefined;
       return {
         status: "indexed",
-        data: { ...face, collection_id: "faces", face_model_version: "1", s3: { bucket: job.data.bucket, key: job.data.objectKey, etag: "e" }, indexed_faces: [face], unindexed_faces: [], ...(duplicates ? { duplicates } : {}) },
+        data: {
+          ...face,
+          collection_id: "faces",
+          face_model_version: "1",
+          s3: { bucket: job.data.bucket, key: job.data.objectKey, etag: "e" },
+          indexed_faces: [face],
+          unindexed_faces: [],
+          ...(duplicates ? { duplicates } : {}),
+        },
       };
     });
 
-    const flagged = await post(h.app, "/index_faces", validBody({ dedupe: "flag", dedupe_threshold: 85, external_image_id: "customer-43" }));
+    const flagged = await post(
+      h.app,
+      "/index_faces",
+      validBody({ dedupe: "flag", dedupe_threshold: 85, external_image_id: "customer-43" }),
+    );
     const plain = await post(h.app, "/index_faces", validBody({ dedupe: "off", external_image_id: "customer-44" }));
 
     expect(flagged.statusCode).toBe(200);

@@ -9,7 +9,13 @@ import { buildStubApp } from "./support/stub-app.ts";
 
 const live = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
 // Port 9 (discard) has no Redis: this client is what the API holds during an outage.
-const dead = new Redis({ host: "127.0.0.1", port: 9, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+const dead = new Redis({
+  host: "127.0.0.1",
+  port: 9,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  lazyConnect: true,
+});
 afterAll(() => {
   live.disconnect();
   dead.disconnect();

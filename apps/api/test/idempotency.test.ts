@@ -54,7 +54,10 @@ describe("Idempotency-Key", () => {
     const reused = await post(h, validBody({ external_image_id: "someone-else" }), key);
 
     expect(reused.statusCode).toBe(409);
-    expect(reused.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", msg: expect.stringMatching(/Idempotency-Key/) });
+    expect(reused.json()).toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+      msg: expect.stringMatching(/Idempotency-Key/),
+    });
     // The refused request has no job: GET /jobs must not answer it with the other request's outcome.
     expect((await getJob(h.app, reused.headers["x-request-id"] as string)).statusCode).toBe(404);
   });
@@ -112,7 +115,9 @@ describe("without Idempotency-Key", () => {
     const changed = await post(h, validBody({ max_faces: 2 }));
     const otherSubject = await post(h, validBody(), {}, "another-user");
 
-    expect([first.statusCode, replay.statusCode, changed.statusCode, otherSubject.statusCode]).toEqual([200, 200, 200, 200]);
+    expect([first.statusCode, replay.statusCode, changed.statusCode, otherSubject.statusCode]).toEqual([
+      200, 200, 200, 200,
+    ]);
     expect(replay.headers["x-job-id"]).toBe(first.headers["x-job-id"]);
     expect(replay.headers["x-request-id"]).not.toBe(first.headers["x-request-id"]);
     expect(changed.headers["x-job-id"]).not.toBe(first.headers["x-job-id"]);
@@ -125,7 +130,8 @@ describe("without Idempotency-Key", () => {
     let calls = 0;
     await h.startWorker(async (job) => {
       calls += 1;
-      if (calls === 1) return { status: "failed", code: "ThrottlingException", message: "Rate exceeded", retryable: true };
+      if (calls === 1)
+        return { status: "failed", code: "ThrottlingException", message: "Rate exceeded", retryable: true };
       return indexedOutcome(job);
     });
 

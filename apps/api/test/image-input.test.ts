@@ -28,7 +28,10 @@ describe("decodeImage", () => {
   });
 
   it("recognises a PNG by its magic bytes", () => {
-    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082", "hex");
+    const png = Buffer.from(
+      "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082",
+      "hex",
+    );
     expect(decodeImage(`data:image/png;base64,${png.toString("base64")}`, MAX)).toEqual({
       bytes: png,
       contentType: "image/png",
@@ -42,7 +45,10 @@ describe("decodeImage", () => {
   });
 
   it("refuses a truncated JPEG or PNG with 400 INVALID_IMAGE", () => {
-    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082", "hex");
+    const png = Buffer.from(
+      "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082",
+      "hex",
+    );
     for (const [bytes, type] of [
       [jpeg.subarray(0, Math.floor(jpeg.length / 2)), "JPEG"],
       [jpeg.subarray(0, 200), "JPEG"],
@@ -60,7 +66,9 @@ describe("decodeImage", () => {
 
   it("refuses data URLs of other types or not base64", () => {
     expect(() => decodeImage(`data:image/gif;base64,${jpeg.toString("base64")}`, MAX)).toThrow(/image\/gif/);
-    expect(() => decodeImage(`data:text/plain;base64,${jpeg.toString("base64")}`, MAX)).toThrow(/image\/jpeg or image\/png/);
+    expect(() => decodeImage(`data:text/plain;base64,${jpeg.toString("base64")}`, MAX)).toThrow(
+      /image\/jpeg or image\/png/,
+    );
     expect(() => decodeImage("data:image/jpeg,rawtext", MAX)).toThrow(/base64/);
     expect(() => decodeImage("data:garbage", MAX)).toThrow(/malformed data URL/);
   });

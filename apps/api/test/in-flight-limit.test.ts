@@ -44,11 +44,19 @@ describe("in-flight cap", () => {
     const refused = await post(h, validBody({ external_image_id: "f-3" }));
     const replay = await post(h, validBody({ external_image_id: "f-1" })); // would attach: capped too
     // Refused before auth and parsing: not even a bad token or a broken body is looked at.
-    const unread = await h.app.inject({ method: "POST", url: "/index_faces", headers: { "content-type": "application/json" }, payload: "{" });
+    const unread = await h.app.inject({
+      method: "POST",
+      url: "/index_faces",
+      headers: { "content-type": "application/json" },
+      payload: "{",
+    });
 
     expect([refused.statusCode, replay.statusCode, unread.statusCode]).toEqual([503, 503, 503]);
     expect(refused.headers["retry-after"]).toBe("2");
-    expect(refused.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE", msg: expect.stringMatching(/too many image requests/) });
+    expect(refused.json()).toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      msg: expect.stringMatching(/too many image requests/),
+    });
     expect(await h.queue.getJobCountByTypes("waiting", "active", "completed")).toBe(2);
 
     worker.open();
@@ -77,7 +85,8 @@ describe("in-flight cap", () => {
     client.end(JSON.stringify(validBody({ external_image_id: "gone-1" })));
     await vi.waitFor(() => expect(worker.started()).toBe(1));
     client.destroy();
-    const connections = () => new Promise<number>((resolve) => h.app.server.getConnections((_error, count) => resolve(count)));
+    const connections = () =>
+      new Promise<number>((resolve) => h.app.server.getConnections((_error, count) => resolve(count)));
     await vi.waitFor(async () => expect(await connections()).toBe(0));
 
     // The server saw the client leave, but the handler still holds the body while it waits on the job.

@@ -32,7 +32,8 @@ function indexedData(job: Job<IndexFacesJob>): IndexedFaceData {
   };
 }
 
-const post = (h: Harness, body: unknown, headers: Record<string, string> = {}) => postJson(h.app, "/index_faces", body, { headers });
+const post = (h: Harness, body: unknown, headers: Record<string, string> = {}) =>
+  postJson(h.app, "/index_faces", body, { headers });
 
 describe("POST /index_faces through the queue", () => {
   it("answers 200 with the worker's data, after parking exactly the decoded bytes", async () => {
@@ -75,7 +76,10 @@ describe("POST /index_faces through the queue", () => {
   it("accepts a PNG data URL and applies the defaults", async () => {
     const h = (harness = await createHarness(redisUrl));
     // Signature, IHDR and IEND: the smallest complete PNG structure (pixels are the worker's business).
-    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082", "hex");
+    const png = Buffer.from(
+      "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082",
+      "hex",
+    );
     let received: IndexFacesJob | undefined;
     let parked: Buffer | null = null;
     await h.startWorker(async (job) => {
@@ -171,17 +175,21 @@ describe("POST /index_faces through the queue", () => {
     const h = (harness = await createHarness(redisUrl));
     const worker = await h.startWorker(async (job) => ({ status: "indexed", data: indexedData(job) }));
     const done = new Promise<void>((resolve) => worker.once("completed", () => resolve()));
-    const job = await h.queue.add("index-faces", {
-      requestId: "early-job-1",
-      subject: "kyc-user-1",
-      imageKey: imageRedisKey("early-job-1", h.prefix),
-      contentType: "image/jpeg",
-      bucket: "kyc-faces",
-      objectKey: "a.jpg",
-      externalImageId: "early",
-      maxFaces: 1,
-      qualityFilter: "AUTO",
-    } satisfies IndexFacesJob, { jobId: "early-job-1" });
+    const job = await h.queue.add(
+      "index-faces",
+      {
+        requestId: "early-job-1",
+        subject: "kyc-user-1",
+        imageKey: imageRedisKey("early-job-1", h.prefix),
+        contentType: "image/jpeg",
+        bucket: "kyc-faces",
+        objectKey: "a.jpg",
+        externalImageId: "early",
+        maxFaces: 1,
+        qualityFilter: "AUTO",
+      } satisfies IndexFacesJob,
+      { jobId: "early-job-1" },
+    );
     await done;
 
     const result = await h.waiter.wait(job.id as string, 10_000);

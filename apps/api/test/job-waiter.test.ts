@@ -6,7 +6,11 @@ import { createJobWaiter, type JobResult } from "../src/job-waiter.ts";
 describe("createJobWaiter", () => {
   it("resolves each waiter from one shared subscription, ignoring other jobs", async () => {
     const events = new EventEmitter();
-    const waiter = createJobWaiter({ events: events as never, loadFinishedJob: async () => undefined, pollIntervalMs: 60_000 });
+    const waiter = createJobWaiter({
+      events: events as never,
+      loadFinishedJob: async () => undefined,
+      pollIntervalMs: 60_000,
+    });
     const a = waiter.wait("a", 10_000);
     const b = waiter.wait("b", 10_000);
     events.emit("completed", { jobId: "zzz", returnvalue: 0 });

@@ -34,7 +34,11 @@ describe("GET /jobs/:request_id", () => {
 
     expect(done.statusCode).toBe(200);
     expect(done.json()).toEqual(replay.json());
-    expect(done.json()).toMatchObject({ success: true, message: "Face indexed", data: { external_image_id: "customer-42" } });
+    expect(done.json()).toMatchObject({
+      success: true,
+      message: "Face indexed",
+      data: { external_image_id: "customer-42" },
+    });
     expect(byJobId.json()).toEqual(done.json());
   });
 
@@ -50,18 +54,21 @@ describe("GET /jobs/:request_id", () => {
     expect(fetched.json()).toEqual(answered.json());
   });
 
-  it.each([null, "not an outcome"])("answers a job that completed with %j as index_faces does: a 500 hiding it", async (returned) => {
-    const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 5_000 }));
-    await h.startWorker(async () => returned as unknown as IndexFacesOutcome);
-    const answered = await post(h, validBody());
+  it.each([null, "not an outcome"])(
+    "answers a job that completed with %j as index_faces does: a 500 hiding it",
+    async (returned) => {
+      const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 5_000 }));
+      await h.startWorker(async () => returned as unknown as IndexFacesOutcome);
+      const answered = await post(h, validBody());
 
-    const fetched = await getJob(h, answered.headers["x-request-id"] as string);
+      const fetched = await getJob(h, answered.headers["x-request-id"] as string);
 
-    expect([answered.statusCode, fetched.statusCode]).toEqual([500, 500]);
-    const { request_id: _, ...body } = answered.json();
-    expect(fetched.json()).toEqual({ ...body, request_id: fetched.headers["x-request-id"] });
-    expect(JSON.stringify(fetched.json())).not.toContain("outcome");
-  });
+      expect([answered.statusCode, fetched.statusCode]).toEqual([500, 500]);
+      const { request_id: _, ...body } = answered.json();
+      expect(fetched.json()).toEqual({ ...body, request_id: fetched.headers["x-request-id"] });
+      expect(JSON.stringify(fetched.json())).not.toContain("outcome");
+    },
+  );
 
   it("answers 404 for a request id whose finished job BullMQ has since dropped (removeOnComplete.count)", async () => {
     const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 5_000 }));
@@ -84,7 +91,11 @@ describe("GET /jobs/:request_id", () => {
     const timedOut = await post(h, validBody());
     const { request_id: requestId, job_id: jobId } = timedOut.json();
 
-    for (const response of [await getJob(h, "no-such-request-1"), await getJob(h, requestId, "mallory"), await getJob(h, jobId, "mallory")]) {
+    for (const response of [
+      await getJob(h, "no-such-request-1"),
+      await getJob(h, requestId, "mallory"),
+      await getJob(h, jobId, "mallory"),
+    ]) {
       expect(response.statusCode).toBe(404);
       expect(response.json()).toMatchObject({ code: "JOB_NOT_FOUND", msg: expect.any(String) });
     }

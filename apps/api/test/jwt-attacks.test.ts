@@ -24,7 +24,9 @@ beforeAll(async () => {
   privateKey = pair.privateKey;
   publicPem = await exportSPKI(pair.publicKey);
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: "key-1", alg: "RS256", use: "sig" };
-  jwks = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
+  jwks = createServer((_req, res) =>
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })),
+  );
   await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
   const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
   stub = buildStubApp({ verifyToken: createTokenVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE }) });
@@ -83,7 +85,9 @@ async function attacks(): Promise<Record<string, string | undefined>> {
 
 describe("JWT attacks over HTTP", () => {
   it("a valid token passes (control)", async () => {
-    const response = await fetch(`${baseUrl}/jobs/unknown-request-1`, { headers: { authorization: `Bearer ${await rs(claims())}` } });
+    const response = await fetch(`${baseUrl}/jobs/unknown-request-1`, {
+      headers: { authorization: `Bearer ${await rs(claims())}` },
+    });
     expect(response.status).toBe(404);
   });
 
@@ -99,11 +103,16 @@ describe("JWT attacks over HTTP", () => {
       });
       const get = await fetch(`${baseUrl}/jobs/some-request-1`, { headers });
       statuses[name] = [post.status, get.status];
-      expect(await post.json(), name).toMatchObject({ message: "Invalid token", detail: { reason: expect.any(String) } });
+      expect(await post.json(), name).toMatchObject({
+        message: "Invalid token",
+        detail: { reason: expect.any(String) },
+      });
       expect(post.headers.get("www-authenticate"), name).toMatch(/^Bearer realm="faceindex"/);
     }
     const answered = Object.values(statuses).flat();
-    console.log(`jwt attacks: ${Object.keys(cases).length} attacks x 2 routes = ${answered.length} requests, ${answered.filter((s) => s === 401).length} answered 401`);
+    console.log(
+      `jwt attacks: ${Object.keys(cases).length} attacks x 2 routes = ${answered.length} requests, ${answered.filter((s) => s === 401).length} answered 401`,
+    );
     for (const [name, pair] of Object.entries(statuses)) expect(pair, name).toEqual([401, 401]);
     expect(stub.enqueued).toEqual([]);
   });

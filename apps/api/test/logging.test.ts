@@ -25,9 +25,18 @@ describe("request logging", () => {
       // Refused by validation after the image was read.
       await h.app.inject({ method: "POST", url: "/index_faces", headers, payload: validBody({ image, bucket: "X" }) }),
       // Broken JSON whose parse error could quote the body.
-      await h.app.inject({ method: "POST", url: "/index_faces", headers, payload: `{"image":"${image.slice(0, 5000)}` }),
+      await h.app.inject({
+        method: "POST",
+        url: "/index_faces",
+        headers,
+        payload: `{"image":"${image.slice(0, 5000)}`,
+      }),
       // A wrong token.
-      await h.app.inject({ method: "POST", url: "/index_faces", headers: { ...headers, authorization: `Bearer ${token}x` } }),
+      await h.app.inject({
+        method: "POST",
+        url: "/index_faces",
+        headers: { ...headers, authorization: `Bearer ${token}x` },
+      }),
       // A token in the query string, on the outcome route.
       await h.app.inject({ method: "GET", url: `/jobs/unknown-request-1?access_token=${token}`, headers }),
     ];

@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 
 const post = (h: Harness, body: unknown) => postJson(h.app, "/index_faces", body);
-const info = (used: number, max: number) => `# Memory\r\nused_memory:${used}\r\nused_memory_human:1M\r\nmaxmemory:${max}\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n`;
+const info = (used: number, max: number) =>
+  `# Memory\r\nused_memory:${used}\r\nused_memory_human:1M\r\nmaxmemory:${max}\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n`;
 
 describe("memory guard", () => {
   it("refuses new images with 503 above the high-water mark of maxmemory; replays still attach; recovers", async () => {
@@ -36,7 +37,10 @@ describe("memory guard", () => {
     expect(accepted.statusCode).toBe(504);
     expect(refused.statusCode).toBe(503);
     expect(refused.headers["retry-after"]).toBe("5");
-    expect(refused.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE", msg: expect.stringMatching(/memory \d+% full/) });
+    expect(refused.json()).toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      msg: expect.stringMatching(/memory \d+% full/),
+    });
     expect(await h.queue.getWaitingCount()).toBe(1);
     expect(replay.statusCode).toBe(504); // attached to the waiting job, not refused
     expect(replay.headers["x-job-id"]).toBe(accepted.headers["x-job-id"]);
@@ -50,7 +54,10 @@ describe("memory guard", () => {
   it("reads used_memory and maxmemory from INFO memory, and lets everything through without maxmemory", async () => {
     const guard = createMemoryGuard({ redis: { info: async () => info(10 ** 12, 0) }, highWater: 0.8 });
     await expect(guard.check()).resolves.toBeUndefined();
-    await expect(readRedisMemory({ info: async () => info(123, 456) })).resolves.toEqual({ usedBytes: 123, maxBytes: 456 });
+    await expect(readRedisMemory({ info: async () => info(123, 456) })).resolves.toEqual({
+      usedBytes: 123,
+      maxBytes: 456,
+    });
   });
 
   it("shares one reading among concurrent checks and caches it briefly", async () => {

@@ -6,7 +6,11 @@ import { createMetricsRegistry } from "../src/metrics/registry.ts";
 describe("metrics registry", () => {
   it("renders counters and gauges with HELP and TYPE, and escapes help and label values", async () => {
     const registry = createMetricsRegistry();
-    const requests = registry.counter({ name: "demo_requests_total", help: 'Requests\\answers\nsecond line "quoted"', labelNames: ["route"] });
+    const requests = registry.counter({
+      name: "demo_requests_total",
+      help: 'Requests\\answers\nsecond line "quoted"',
+      labelNames: ["route"],
+    });
     const open = registry.gauge({ name: "demo_open", help: "Open now." });
     requests.inc({ route: 'a\\b"c\nd' });
     requests.inc({ route: 'a\\b"c\nd' }, 2);
@@ -31,7 +35,12 @@ describe("metrics registry", () => {
 
   it("renders histogram buckets cumulatively, ending with +Inf, then _sum and _count", async () => {
     const registry = createMetricsRegistry();
-    const duration = registry.histogram({ name: "demo_seconds", help: "Durations.", labelNames: ["route"], buckets: [0.1, 1, 10] });
+    const duration = registry.histogram({
+      name: "demo_seconds",
+      help: "Durations.",
+      labelNames: ["route"],
+      buckets: [0.1, 1, 10],
+    });
     for (const seconds of [0.0625, 0.5, 0.5, 4, 100]) duration.observe({ route: "/x" }, seconds);
 
     expect(await registry.render()).toBe(
@@ -55,7 +64,9 @@ describe("metrics registry", () => {
     const up = registry.gauge({ name: "demo_up", help: "Up." });
     up.set({}, 1);
     up.reset();
-    expect(await registry.render()).toBe("# HELP demo_total Nothing yet.\n# TYPE demo_total counter\n# HELP demo_up Up.\n# TYPE demo_up gauge\ndemo_up 0\n");
+    expect(await registry.render()).toBe(
+      "# HELP demo_total Nothing yet.\n# TYPE demo_total counter\n# HELP demo_up Up.\n# TYPE demo_up gauge\ndemo_up 0\n",
+    );
   });
 
   it("refuses what would corrupt the output: a wrong label set, a duplicate name, a decreasing counter", () => {

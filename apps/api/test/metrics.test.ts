@@ -41,7 +41,11 @@ describe("metrics over a real queue", () => {
       );
       const { app } = harness;
       expect((await postJson(app, "/index_faces", validBody())).statusCode).toBe(200);
-      const noFace = await postJson(app, "/index_faces", validBody({ external_image_id: "faceless", image_key: "customers/43/selfie.jpg" }));
+      const noFace = await postJson(
+        app,
+        "/index_faces",
+        validBody({ external_image_id: "faceless", image_key: "customers/43/selfie.jpg" }),
+      );
       expect(noFace.statusCode).toBe(400);
       expect((await app.inject({ method: "POST", url: "/index_faces", payload: validBody() })).statusCode).toBe(401);
       expect((await app.inject({ method: "GET", url: "/no/such/route?user=42" })).statusCode).toBe(404);
@@ -80,7 +84,13 @@ describe("metrics over a real queue", () => {
 
 describe("metrics during a Redis outage", () => {
   // Port 9 (discard) has no Redis: this client is what the API holds during an outage.
-  const dead = new Redis({ host: "127.0.0.1", port: 9, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const dead = new Redis({
+    host: "127.0.0.1",
+    port: 9,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
   afterAll(() => dead.disconnect());
 
   it("still answers the scrape, with faceindex_redis_up 0 and no stale queue counts", async () => {

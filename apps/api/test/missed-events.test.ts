@@ -65,7 +65,11 @@ describe("polling cost", () => {
       events: new EventEmitter() as never,
       loadFinishedJobs: async (ids) => {
         batches.push(ids);
-        return new Map(ids.filter((id) => finished.has(id)).map((id): [string, JobResult] => [id, { status: "completed", returnvalue: id }]));
+        return new Map(
+          ids
+            .filter((id) => finished.has(id))
+            .map((id): [string, JobResult] => [id, { status: "completed", returnvalue: id }]),
+        );
       },
       pollIntervalMs: 40,
       overdueMs: 40,
@@ -86,7 +90,11 @@ describe("polling cost", () => {
 
   it("lets several requests wait for the same job", async () => {
     const events = new EventEmitter();
-    const waiter = createJobWaiter({ events: events as never, loadFinishedJobs: async () => new Map(), pollIntervalMs: 60_000 });
+    const waiter = createJobWaiter({
+      events: events as never,
+      loadFinishedJobs: async () => new Map(),
+      pollIntervalMs: 60_000,
+    });
     const both = Promise.all([waiter.wait("same", 10_000), waiter.wait("same", 10_000)]);
     await sleep(5);
     events.emit("completed", { jobId: "same", returnvalue: 1 });

@@ -24,11 +24,21 @@ describe("answerForJob", () => {
   });
 
   it("no_face -> 400 NO_FACE_INDEXED with the unindexed faces", () => {
-    const unindexed_faces = [{ reasons: ["SMALL_BOUNDING_BOX"], confidence: 80, bounding_box: { width: 0, height: 0, left: 0, top: 0 } }];
+    const unindexed_faces = [
+      { reasons: ["SMALL_BOUNDING_BOX"], confidence: 80, bounding_box: { width: 0, height: 0, left: 0, top: 0 } },
+    ];
     const error = thrown(() =>
-      answerForJob({ status: "completed", returnvalue: { status: "no_face", message: "too small", unindexed_faces } }, "r1"),
+      answerForJob(
+        { status: "completed", returnvalue: { status: "no_face", message: "too small", unindexed_faces } },
+        "r1",
+      ),
     );
-    expect(error).toMatchObject({ statusCode: 400, code: "NO_FACE_INDEXED", message: "too small", extra: { unindexed_faces } });
+    expect(error).toMatchObject({
+      statusCode: 400,
+      code: "NO_FACE_INDEXED",
+      message: "too small",
+      extra: { unindexed_faces },
+    });
   });
 
   it("failed outcome -> 400 with its code and message", () => {
@@ -47,11 +57,17 @@ describe("answerForJob", () => {
   });
 
   it("timeout -> 504 TIMEOUT with the request id", () => {
-    expect(thrown(() => answerForJob({ status: "timeout" }, "r9"))).toMatchObject({ statusCode: 504, code: "TIMEOUT", requestId: "r9" });
+    expect(thrown(() => answerForJob({ status: "timeout" }, "r9"))).toMatchObject({
+      statusCode: 504,
+      code: "TIMEOUT",
+      requestId: "r9",
+    });
   });
 
   it("an unknown return value -> a plain error (500, details hidden)", () => {
-    expect(thrown(() => answerForJob({ status: "completed", returnvalue: { weird: true } }, "r1"))).not.toHaveProperty("statusCode");
+    expect(thrown(() => answerForJob({ status: "completed", returnvalue: { weird: true } }, "r1"))).not.toHaveProperty(
+      "statusCode",
+    );
     expect(thrown(() => answerForJob({ status: "completed", returnvalue: null }, "r1"))).toBeInstanceOf(Error);
   });
 });

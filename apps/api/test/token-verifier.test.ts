@@ -74,7 +74,10 @@ describe("RS256 with a PEM public key", async () => {
   const verify = createTokenVerifier({ publicKeyPem: pem });
 
   it("accepts a token signed with the private key", async () => {
-    const token = await new SignJWT({ sub: "bob" }).setProtectedHeader({ alg: "RS256" }).setExpirationTime("5m").sign(privateKey);
+    const token = await new SignJWT({ sub: "bob" })
+      .setProtectedHeader({ alg: "RS256" })
+      .setExpirationTime("5m")
+      .sign(privateKey);
     await expect(verify(token)).resolves.toEqual({ subject: "bob" });
   });
 

@@ -32,7 +32,11 @@ describe("waitForRedis", () => {
     await waiting;
 
     expect(logs[0]).toEqual({
-      fields: { redis: `redis://app:***@127.0.0.1:${port}/0`, status: expect.any(String), waitedSeconds: expect.any(Number) },
+      fields: {
+        redis: `redis://app:***@127.0.0.1:${port}/0`,
+        status: expect.any(String),
+        waitedSeconds: expect.any(Number),
+      },
       message: "waiting for Redis to accept connections",
     });
     expect(JSON.stringify(logs)).not.toContain("s3cret");

@@ -8,7 +8,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateCollectionCommand, IndexFacesCommand, RekognitionClient, SearchFacesByImageCommand } from "@aws-sdk/client-rekognition";
+import {
+  CreateCollectionCommand,
+  IndexFacesCommand,
+  RekognitionClient,
+  SearchFacesByImageCommand,
+} from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createFaceEngine } from "@faceindex/face-engine";
 import { facePhoto } from "@faceindex/testing";
@@ -19,11 +24,22 @@ const [requests = 600, concurrency = 8, faces = 100_000] = process.argv.slice(2)
 const root = mkdtempSync(join(tmpdir(), "rekognition-bench-"));
 const engine = await createFaceEngine({ mode: "load-test", loadTestLatencyMs: 0, log: () => {} });
 // S3 is not used: every image goes as Bytes.
-const s3 = new S3Client({ region: "us-east-1", endpoint: "http://127.0.0.1:9", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+const s3 = new S3Client({
+  region: "us-east-1",
+  endpoint: "http://127.0.0.1:9",
+  credentials: { accessKeyId: "x", secretAccessKey: "x" },
+});
 const base = facePhoto("same/obama_1.jpg");
 const image = (n: number) => Buffer.concat([base, Buffer.from(`#${n}`)]);
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
-const client = (url: string) => new RekognitionClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
+const client = (url: string) =>
+  new RekognitionClient({
+    endpoint: url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
 
 async function timeCalls(count: number, call: (n: number) => Promise<unknown>): Promise<string> {
   const latencies: number[] = [];
@@ -49,7 +65,12 @@ try {
   let server = await startRekognitionServer({ engine, dataDir: join(root, "a"), s3 });
   let rekognition = client(server.url);
   await rekognition.send(new CreateCollectionCommand({ CollectionId: "bench" }));
-  console.log("IndexFaces (load-test engine):", await timeCalls(requests, (n) => rekognition.send(new IndexFacesCommand({ CollectionId: "bench", Image: { Bytes: image(n) } }))));
+  console.log(
+    "IndexFaces (load-test engine):",
+    await timeCalls(requests, (n) =>
+      rekognition.send(new IndexFacesCommand({ CollectionId: "bench", Image: { Bytes: image(n) } })),
+    ),
+  );
   rekognition.destroy();
   await server.close();
 
@@ -59,7 +80,13 @@ try {
   await store.create("big");
   for (let batch = 0; batch < faces / 1000; batch++) {
     const newFaces = Array.from({ length: 1000 }, () => ({
-      face: { faceId: randomUUID(), imageId: randomUUID(), box: { left: 0.3, top: 0.2, width: 0.4, height: 0.5 }, confidence: 99, imageKey: randomUUID() },
+      face: {
+        faceId: randomUUID(),
+        imageId: randomUUID(),
+        box: { left: 0.3, top: 0.2, width: 0.4, height: 0.5 },
+        confidence: 99,
+        imageKey: randomUUID(),
+      },
       descriptor: new Float32Array(128).map(() => Math.random() - 0.5),
     }));
     await store.addImageFaces("big", `batch-${batch}`, newFaces);
@@ -71,8 +98,18 @@ try {
   server = await startRekognitionServer({ engine, dataDir, s3 });
   console.log(`${faces} faces: server start (load snapshot) ${(performance.now() - t).toFixed(0)} ms`);
   rekognition = client(server.url);
-  console.log(`SearchFacesByImage over ${faces} faces:`, await timeCalls(Math.min(requests, 200), (n) => rekognition.send(new SearchFacesByImageCommand({ CollectionId: "big", Image: { Bytes: image(n) } }))));
-  console.log(`IndexFaces into ${faces} faces:`, await timeCalls(Math.min(requests, 200), (n) => rekognition.send(new IndexFacesCommand({ CollectionId: "big", Image: { Bytes: image(n + 1e6) } }))));
+  console.log(
+    `SearchFacesByImage over ${faces} faces:`,
+    await timeCalls(Math.min(requests, 200), (n) =>
+      rekognition.send(new SearchFacesByImageCommand({ CollectionId: "big", Image: { Bytes: image(n) } })),
+    ),
+  );
+  console.log(
+    `IndexFaces into ${faces} faces:`,
+    await timeCalls(Math.min(requests, 200), (n) =>
+      rekognition.send(new IndexFacesCommand({ CollectionId: "big", Image: { Bytes: image(n + 1e6) } })),
+    ),
+  );
   rekognition.destroy();
   await server.close();
 } finally {

@@ -37,7 +37,8 @@ function parseBody(body: unknown): Record<string, unknown> {
   } catch {
     throw serialization("The request body is not valid JSON");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw serialization("The request body must be a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw serialization("The request body must be a JSON object");
   return parsed as Record<string, unknown>;
 }
 

@@ -38,14 +38,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.addHook("onResponse", async (request, reply) => {
     const code = reply.getHeader("x-amzn-ErrorType");
-    request.log.info({ statusCode: reply.statusCode, ...(code ? { code } : {}), ms: Math.round(reply.elapsedTime) }, "request");
+    request.log.info(
+      { statusCode: reply.statusCode, ...(code ? { code } : {}), ms: Math.round(reply.elapsedTime) },
+      "request",
+    );
   });
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof RekognitionError) return sendAwsError(reply, error);
     const code = (error as { code?: string }).code;
     if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return sendAwsError(reply, new RekognitionError("ImageTooLargeException", `The request body exceeds ${BODY_LIMIT_BYTES} bytes`));
+      return sendAwsError(
+        reply,
+        new RekognitionError("ImageTooLargeException", `The request body exceeds ${BODY_LIMIT_BYTES} bytes`),
+      );
     }
     if (typeof code === "string" && code.startsWith("FST_ERR_CTP")) {
       return sendAwsError(reply, new RekognitionError("SerializationException", (error as Error).message));
@@ -54,7 +60,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return sendAwsError(reply, new RekognitionError("InternalServerError", "Internal server error", 500));
   });
   app.setNotFoundHandler((request, reply) =>
-    sendAwsError(reply, new RekognitionError("UnknownOperationException", `No route for ${request.method} ${request.url}`)),
+    sendAwsError(
+      reply,
+      new RekognitionError("UnknownOperationException", `No route for ${request.method} ${request.url}`),
+    ),
   );
 
   registerAwsJsonRoute(app, deps);

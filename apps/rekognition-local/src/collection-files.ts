@@ -16,13 +16,13 @@ const SNAPSHOT = "snapshot.bin";
 const JOURNAL = "journal.ndjson";
 
 export type JournalEntry =
-  | { add: (Omit<StoredFace, "seq"> & { seq: number; descriptor: string })[] }
-  | { delete: string[] };
+  { add: (Omit<StoredFace, "seq"> & { seq: number; descriptor: string })[] } | { delete: string[] };
 
 export const encodeDescriptor = (descriptor: Float32Array): string =>
   Buffer.from(descriptor.buffer, descriptor.byteOffset, descriptor.byteLength).toString("base64");
 
-const decodeDescriptor = (text: string): Float32Array => new Float32Array(new Uint8Array(Buffer.from(text, "base64")).buffer);
+const decodeDescriptor = (text: string): Float32Array =>
+  new Float32Array(new Uint8Array(Buffer.from(text, "base64")).buffer);
 
 async function fsyncDirectory(directory: string): Promise<void> {
   const handle = await open(directory, "r");
@@ -153,7 +153,11 @@ export async function openJournal(directory: string, validBytes?: number): Promi
 }
 
 /** Creates a collection folder atomically: built under a temporary name, then renamed into place. */
-export async function createCollectionDirectory(root: string, directory: string, collection: Collection): Promise<void> {
+export async function createCollectionDirectory(
+  root: string,
+  directory: string,
+  collection: Collection,
+): Promise<void> {
   const temporary = join(root, `tmp-${randomUUID()}`);
   await mkdir(temporary, { recursive: true });
   await writeSnapshot(temporary, collection);

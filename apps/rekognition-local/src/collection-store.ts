@@ -92,7 +92,12 @@ export async function openCollectionStore(options: {
     }
     await removeSnapshotLeftovers(directory);
     const { collection, journalEntries, journalBytes } = await readCollection(directory);
-    open.set(collection.meta.collectionId, { collection, journal: await openJournal(directory, journalBytes), journalEntries, directory });
+    open.set(collection.meta.collectionId, {
+      collection,
+      journal: await openJournal(directory, journalBytes),
+      journalEntries,
+      directory,
+    });
   }
   options.log?.(`loaded ${open.size} collection(s) from ${root}`);
 
@@ -103,7 +108,9 @@ export async function openCollectionStore(options: {
     entry.journalEntries += 1;
     if (entry.journalEntries < snapshotEvery) return;
     // The change is already durable in the journal: a failed snapshot is retried at the next change.
-    await compact(entry).catch((error: unknown) => options.log?.(`snapshot of ${entry.directory} failed: ${String(error)}`));
+    await compact(entry).catch((error: unknown) =>
+      options.log?.(`snapshot of ${entry.directory} failed: ${String(error)}`),
+    );
   }
 
   async function compact(entry: Open): Promise<void> {
@@ -147,8 +154,12 @@ export async function openCollectionStore(options: {
         if (existing.length > 0 || faces.length === 0) return existing;
         const seq = entry.collection.meta.nextSeq;
         const added = faces.map(({ face }, i) => ({ ...face, seq: seq + i }));
-        const change = { add: added.map((face, i) => ({ ...face, descriptor: encodeDescriptor(faces[i]!.descriptor) })) };
-        await record(entry, change, () => added.forEach((face, i) => entry.collection.addFace(face, faces[i]!.descriptor)));
+        const change = {
+          add: added.map((face, i) => ({ ...face, descriptor: encodeDescriptor(faces[i]!.descriptor) })),
+        };
+        await record(entry, change, () =>
+          added.forEach((face, i) => entry.collection.addFace(face, faces[i]!.descriptor)),
+        );
         return added;
       }),
     deleteFaces: (collectionId, faceIds) =>

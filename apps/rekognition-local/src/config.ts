@@ -29,7 +29,10 @@ export const configSchema = z.object({
   /** S3 endpoint for S3Object images (e.g. the local S3); unset = AWS's own endpoint for AWS_REGION. */
   S3_ENDPOINT: optionalText.pipe(z.string().url().optional()),
   /** Path-style addressing (needed by local S3 servers); "false" for virtual-hosted buckets. */
-  S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  S3_FORCE_PATH_STYLE: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
   /** Region used in CollectionArn values and for the S3 client. */
   AWS_REGION: z.string().min(1).default("us-east-1"),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */

@@ -32,12 +32,16 @@ export async function loadImage(image: WireImage, s3: Pick<S3Client, "send">): P
   if ((image.Bytes === undefined) === (image.S3Object === undefined)) {
     throw invalidParameter("Image must have exactly one of Bytes or S3Object");
   }
-  const bytes = image.Bytes !== undefined ? Buffer.from(image.Bytes, "base64") : await fetchS3Image(image.S3Object!, s3);
+  const bytes =
+    image.Bytes !== undefined ? Buffer.from(image.Bytes, "base64") : await fetchS3Image(image.S3Object!, s3);
   if (!isJpegOrPng(bytes)) throw invalidFormat();
   return bytes;
 }
 
-async function fetchS3Image(object: NonNullable<WireImage["S3Object"]>, s3: Pick<S3Client, "send">): Promise<Uint8Array> {
+async function fetchS3Image(
+  object: NonNullable<WireImage["S3Object"]>,
+  s3: Pick<S3Client, "send">,
+): Promise<Uint8Array> {
   if (!object.Bucket || !object.Name) throw invalidParameter("S3Object must have a Bucket and a Name");
   let response;
   try {
@@ -51,7 +55,9 @@ async function fetchS3Image(object: NonNullable<WireImage["S3Object"]>, s3: Pick
     throw error;
   }
   if (response.ContentLength !== undefined && response.ContentLength > MAX_S3_IMAGE_BYTES) {
-    response.Body?.transformToWebStream().cancel().catch(() => {});
+    response.Body?.transformToWebStream()
+      .cancel()
+      .catch(() => {});
     throw new RekognitionError(
       "ImageTooLargeException",
       `Image size ${response.ContentLength} bytes exceeds the maximum of ${MAX_S3_IMAGE_BYTES} bytes for S3 objects`,
@@ -74,7 +80,10 @@ async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Pr
     if (size > limit) {
       // Stops the download (the connection is closed) rather than reading the rest of a huge object.
       reader.cancel().catch(() => {});
-      throw new RekognitionError("ImageTooLargeException", `Image size exceeds the maximum of ${limit} bytes for S3 objects`);
+      throw new RekognitionError(
+        "ImageTooLargeException",
+        `Image size exceeds the maximum of ${limit} bytes for S3 objects`,
+      );
     }
     chunks.push(value);
   }

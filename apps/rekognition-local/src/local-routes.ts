@@ -37,7 +37,9 @@ export function registerLocalRoutes(app: FastifyInstance, deps: LocalRoutesDeps)
     try {
       body = JSON.parse(typeof request.body === "string" ? request.body : "");
     } catch {
-      return reply.status(400).send({ error: "the body must be JSON like {\"operation\":\"IndexFaces\",\"count\":2,\"code\":\"ThrottlingException\"}" });
+      return reply.status(400).send({
+        error: 'the body must be JSON like {"operation":"IndexFaces","count":2,"code":"ThrottlingException"}',
+      });
     }
     const parsed = faultSchema.safeParse(body);
     if (!parsed.success) {

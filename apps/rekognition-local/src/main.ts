@@ -12,7 +12,10 @@ const config = parseConfig(process.env);
 const logger = pino({
   level: config.LOG_LEVEL,
   // Request signatures and image bytes must never reach the log, even if a header or body is logged by mistake.
-  redact: { paths: ["req.headers.authorization", "headers.authorization", "authorization", "body", "*.Bytes", "Bytes"], censor: "[redacted]" },
+  redact: {
+    paths: ["req.headers.authorization", "headers.authorization", "authorization", "body", "*.Bytes", "Bytes"],
+    censor: "[redacted]",
+  },
 });
 
 if (config.FACE_ENGINE === "load-test") {
@@ -49,7 +52,12 @@ const server = await startRekognitionServer({
   logger,
 });
 logger.info(
-  { url: server.url, engine: engine.mode, dataDir: config.REKOGNITION_DATA_DIR, tpsLimit: config.REKOGNITION_TPS_LIMIT ?? null },
+  {
+    url: server.url,
+    engine: engine.mode,
+    dataDir: config.REKOGNITION_DATA_DIR,
+    tpsLimit: config.REKOGNITION_TPS_LIMIT ?? null,
+  },
   `rekognition-local listening on ${server.url}`,
 );
 

@@ -9,7 +9,18 @@ export interface ShapeRef {
 }
 
 export interface Shape {
-  type: "structure" | "list" | "map" | "string" | "integer" | "long" | "float" | "double" | "boolean" | "blob" | "timestamp";
+  type:
+    | "structure"
+    | "list"
+    | "map"
+    | "string"
+    | "integer"
+    | "long"
+    | "float"
+    | "double"
+    | "boolean"
+    | "blob"
+    | "timestamp";
   required?: string[];
   members?: Record<string, ShapeRef>;
   member?: ShapeRef;

@@ -34,13 +34,16 @@ function memberPath(parent: string, member: string): string {
 }
 
 function describe(value: unknown, shape: Shape): string {
-  if (shape.type === "blob" && typeof value === "string") return `java.nio.HeapByteBuffer[size=${base64DecodedLength(value)}]`;
+  if (shape.type === "blob" && typeof value === "string")
+    return `java.nio.HeapByteBuffer[size=${base64DecodedLength(value)}]`;
   if (typeof value === "string") return value.length > 100 ? `${value.slice(0, 100)}...` : value;
   return JSON.stringify(value) ?? String(value);
 }
 
 function fail(problems: string[], value: unknown, shape: Shape, path: string, constraint: string): void {
-  problems.push(`Value '${describe(value, shape)}' at '${path}' failed to satisfy constraint: Member must ${constraint}`);
+  problems.push(
+    `Value '${describe(value, shape)}' at '${path}' failed to satisfy constraint: Member must ${constraint}`,
+  );
 }
 
 const patterns = new Map<string, RegExp | null>();
@@ -67,7 +70,9 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, path
       const record = value as Record<string, unknown>;
       for (const name of shape.required ?? []) {
         if (record[name] === undefined || record[name] === null) {
-          problems.push(`Value null at '${memberPath(path, name)}' failed to satisfy constraint: Member must not be null`);
+          problems.push(
+            `Value null at '${memberPath(path, name)}' failed to satisfy constraint: Member must not be null`,
+          );
         }
       }
       for (const [name, ref] of Object.entries(shape.members ?? {})) {
@@ -77,8 +82,10 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, path
     }
     case "list": {
       if (!Array.isArray(value)) throw serialization(`Expected a list at '${where}'`);
-      if (shape.min !== undefined && value.length < shape.min) fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value.length > shape.max) fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && value.length < shape.min)
+        fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value.length > shape.max)
+        fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
       value.forEach((item, i) => checkValue(model, shape.member!.shape, item, `${where}.${i + 1}.member`, problems));
       return;
     }
@@ -92,11 +99,15 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, path
     }
     case "string": {
       if (typeof value !== "string") throw serialization(`Expected a string at '${where}'`);
-      if (shape.min !== undefined && value.length < shape.min) fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value.length > shape.max) fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
-      if (shape.enum && !shape.enum.includes(value)) fail(problems, value, shape, where, `satisfy enum value set: [${shape.enum.join(", ")}]`);
+      if (shape.min !== undefined && value.length < shape.min)
+        fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value.length > shape.max)
+        fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
+      if (shape.enum && !shape.enum.includes(value))
+        fail(problems, value, shape, where, `satisfy enum value set: [${shape.enum.join(", ")}]`);
       const regex = shape.pattern ? compilePattern(shape.pattern) : null;
-      if (regex && !regex.test(value)) fail(problems, value, shape, where, `satisfy regular expression pattern: ${shape.pattern}`);
+      if (regex && !regex.test(value))
+        fail(problems, value, shape, where, `satisfy regular expression pattern: ${shape.pattern}`);
       return;
     }
     case "integer":
@@ -104,9 +115,12 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, path
     case "float":
     case "double": {
       if (typeof value !== "number" || !Number.isFinite(value)) throw serialization(`Expected a number at '${where}'`);
-      if ((shape.type === "integer" || shape.type === "long") && !Number.isInteger(value)) throw serialization(`Expected an integer at '${where}'`);
-      if (shape.min !== undefined && value < shape.min) fail(problems, value, shape, where, `have value greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value > shape.max) fail(problems, value, shape, where, `have value less than or equal to ${shape.max}`);
+      if ((shape.type === "integer" || shape.type === "long") && !Number.isInteger(value))
+        throw serialization(`Expected an integer at '${where}'`);
+      if (shape.min !== undefined && value < shape.min)
+        fail(problems, value, shape, where, `have value greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value > shape.max)
+        fail(problems, value, shape, where, `have value less than or equal to ${shape.max}`);
       return;
     }
     case "boolean":
@@ -117,14 +131,20 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, path
       const size = base64DecodedLength(value);
       // Image bytes over the limit are ImageTooLargeException in AWS, not a validation error.
       if (shapeName === "ImageBlob" && shape.max !== undefined && size > shape.max) {
-        throw new RekognitionError("ImageTooLargeException", `Image size ${size} bytes exceeds the maximum of ${shape.max} bytes for image bytes (upload larger images to S3 and pass S3Object)`);
+        throw new RekognitionError(
+          "ImageTooLargeException",
+          `Image size ${size} bytes exceeds the maximum of ${shape.max} bytes for image bytes (upload larger images to S3 and pass S3Object)`,
+        );
       }
-      if (shape.min !== undefined && size < shape.min) fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && size > shape.max) fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && size < shape.min)
+        fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && size > shape.max)
+        fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
       return;
     }
     case "timestamp":
-      if (typeof value !== "number" && typeof value !== "string") throw serialization(`Expected a timestamp at '${where}'`);
+      if (typeof value !== "number" && typeof value !== "string")
+        throw serialization(`Expected a timestamp at '${where}'`);
       return;
   }
 }

@@ -24,7 +24,13 @@ function dataDir(): string {
 function newFace(imageKey: string): NewFace {
   const descriptor = new Float32Array(128).map(() => Math.random() - 0.5);
   return {
-    face: { faceId: randomUUID(), imageId: randomUUID(), box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 }, confidence: 99, imageKey },
+    face: {
+      faceId: randomUUID(),
+      imageId: randomUUID(),
+      box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 },
+      confidence: 99,
+      imageKey,
+    },
     descriptor,
   };
 }
@@ -99,7 +105,9 @@ describe("collection store", () => {
     await store.addImageFaces("damaged", "b", [newFace("b")]);
     const before = readFileSync(journal);
 
-    await expect(openCollectionStore({ dataDir: dir, region: "us-east-1" })).rejects.toThrow(/damaged at byte \d+ .*Move the file aside/);
+    await expect(openCollectionStore({ dataDir: dir, region: "us-east-1" })).rejects.toThrow(
+      /damaged at byte \d+ .*Move the file aside/,
+    );
     // Nothing was cut: the acknowledged entry after the damage is still on disk.
     expect(readFileSync(journal).equals(before)).toBe(true);
     await store.close();
@@ -162,7 +170,12 @@ describe("collection store", () => {
   it("keeps appending after emptying the journal fails, and loses nothing", async () => {
     const dir = dataDir();
     const logged: string[] = [];
-    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1", snapshotEvery: 2, log: (line) => logged.push(line) });
+    const store = await openCollectionStore({
+      dataDir: dir,
+      region: "us-east-1",
+      snapshotEvery: 2,
+      log: (line) => logged.push(line),
+    });
     await store.create("flaky");
     // The FileHandle class is not exported: its prototype is reached through a handle.
     const probe = await open(join(dir, "probe"), "w");

@@ -16,13 +16,23 @@ describe("parseConfig", () => {
   });
 
   it("parses the knobs and rejects bad values by name", () => {
-    expect(parseConfig({ FACE_ENGINE: "load-test", LOAD_TEST_LATENCY_MS: "20", REKOGNITION_TPS_LIMIT: "5", S3_FORCE_PATH_STYLE: "false", FACE_ENGINE_THREADS: "" })).toMatchObject({
+    expect(
+      parseConfig({
+        FACE_ENGINE: "load-test",
+        LOAD_TEST_LATENCY_MS: "20",
+        REKOGNITION_TPS_LIMIT: "5",
+        S3_FORCE_PATH_STYLE: "false",
+        FACE_ENGINE_THREADS: "",
+      }),
+    ).toMatchObject({
       FACE_ENGINE: "load-test",
       LOAD_TEST_LATENCY_MS: 20,
       REKOGNITION_TPS_LIMIT: 5,
       S3_FORCE_PATH_STYLE: false,
       FACE_ENGINE_THREADS: undefined,
     });
-    expect(() => parseConfig({ FACE_ENGINE: "magic", REKOGNITION_TPS_LIMIT: "lots" })).toThrow(/FACE_ENGINE.*REKOGNITION_TPS_LIMIT/);
+    expect(() => parseConfig({ FACE_ENGINE: "magic", REKOGNITION_TPS_LIMIT: "lots" })).toThrow(
+      /FACE_ENGINE.*REKOGNITION_TPS_LIMIT/,
+    );
   });
 });

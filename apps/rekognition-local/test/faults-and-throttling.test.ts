@@ -1,5 +1,10 @@
 /** The /_local/ knobs: injected faults and the TPS limit, as a client with retries would meet them. */
-import { CreateCollectionCommand, IndexFacesCommand, ListCollectionsCommand, RekognitionServiceException } from "@aws-sdk/client-rekognition";
+import {
+  CreateCollectionCommand,
+  IndexFacesCommand,
+  ListCollectionsCommand,
+  RekognitionServiceException,
+} from "@aws-sdk/client-rekognition";
 import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +29,11 @@ afterAll(async () => {
 });
 
 async function addFault(fault: object): Promise<Response> {
-  return fetch(`${stack.url}/_local/faults`, { method: "POST", body: JSON.stringify(fault), headers: { "content-type": "application/json" } });
+  return fetch(`${stack.url}/_local/faults`, {
+    method: "POST",
+    body: JSON.stringify(fault),
+    headers: { "content-type": "application/json" },
+  });
 }
 
 async function outcome(promise: Promise<unknown>): Promise<string> {
@@ -32,7 +41,8 @@ async function outcome(promise: Promise<unknown>): Promise<string> {
     await promise;
     return "ok";
   } catch (error) {
-    if (error instanceof RekognitionServiceException) return `${error.$metadata.httpStatusCode} ${error.name}: ${error.message}`;
+    if (error instanceof RekognitionServiceException)
+      return `${error.$metadata.httpStatusCode} ${error.name}: ${error.message}`;
     return `${(error as Error).name}`;
   }
 }
@@ -41,11 +51,18 @@ describe("fault injection", () => {
   it("fails the next N calls of one operation, then lets calls through", async () => {
     const id = uniqueName("faults");
     await stack.rekognition.send(new CreateCollectionCommand({ CollectionId: id }));
-    expect((await addFault({ operation: "IndexFaces", count: 2, code: "ThrottlingException", message: "Slow down" })).status).toBe(201);
+    expect(
+      (await addFault({ operation: "IndexFaces", count: 2, code: "ThrottlingException", message: "Slow down" })).status,
+    ).toBe(201);
     const listed = (await (await fetch(`${stack.url}/_local/faults`)).json()) as { faults: unknown[] };
-    expect(listed.faults).toEqual([{ operation: "IndexFaces", count: 2, code: "ThrottlingException", message: "Slow down" }]);
+    expect(listed.faults).toEqual([
+      { operation: "IndexFaces", count: 2, code: "ThrottlingException", message: "Slow down" },
+    ]);
 
-    const index = () => stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: facePhoto("same/obama_1.jpg") } }));
+    const index = () =>
+      stack.rekognition.send(
+        new IndexFacesCommand({ CollectionId: id, Image: { Bytes: facePhoto("same/obama_1.jpg") } }),
+      );
     // Other operations are not affected.
     expect(await outcome(stack.rekognition.send(new ListCollectionsCommand({})))).toBe("ok");
     // ThrottlingException is a server fault in Rekognition's model ("fault": true): HTTP 500, as AWS answers it.
@@ -63,7 +80,9 @@ describe("fault injection", () => {
 
   it("delays a call past a client's timeout", async () => {
     await addFault({ operation: "ListCollections", count: 1, latencyMs: 3_000 });
-    const timedOut = await outcome(stack.rekognition.send(new ListCollectionsCommand({}), { abortSignal: AbortSignal.timeout(200) }));
+    const timedOut = await outcome(
+      stack.rekognition.send(new ListCollectionsCommand({}), { abortSignal: AbortSignal.timeout(200) }),
+    );
     expect(timedOut).toBe("AbortError");
   });
 
@@ -93,7 +112,9 @@ describe("TPS limit", () => {
       expect(results.filter((r) => r === "ok").length).toBeGreaterThanOrEqual(2);
       expect(results).toContain("400 ProvisionedThroughputExceededException: Provisioned rate exceeded");
       // Another operation has its own budget.
-      expect(await outcome(limited.rekognition.send(new CreateCollectionCommand({ CollectionId: uniqueName("tps") })))).toBe("ok");
+      expect(
+        await outcome(limited.rekognition.send(new CreateCollectionCommand({ CollectionId: uniqueName("tps") }))),
+      ).toBe("ok");
     } finally {
       await limited.close();
     }

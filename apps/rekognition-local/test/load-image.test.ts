@@ -43,14 +43,18 @@ const withoutContentLength = {
 async function putJpeg(size: number): Promise<string> {
   const photo = facePhoto("same/obama_1.jpg");
   const key = uniqueName("image");
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.concat([photo, Buffer.alloc(size - photo.length)]) }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.concat([photo, Buffer.alloc(size - photo.length)]) }),
+  );
   return key;
 }
 
 describe("S3 images without a ContentLength", () => {
   it("rejects an object one byte over the limit with ImageTooLargeException", async () => {
     const key = await putJpeg(MAX_S3_IMAGE_BYTES + 1);
-    const error = await loadImage({ S3Object: { Bucket: bucket, Name: key } }, withoutContentLength).catch((e: unknown) => e);
+    const error = await loadImage({ S3Object: { Bucket: bucket, Name: key } }, withoutContentLength).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RekognitionError);
     expect(error).toMatchObject({ code: "ImageTooLargeException", status: 400 });
   });

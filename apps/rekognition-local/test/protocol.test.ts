@@ -142,10 +142,16 @@ describe("faces", () => {
   it("returns the existing faces when the same image and ExternalImageId are indexed again", async () => {
     const id = await newCollection();
     const image = { Bytes: distinctJpeg(3) };
-    const first = await stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: image, ExternalImageId: "kyc-7" }));
-    const again = await stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: image, ExternalImageId: "kyc-7" }));
+    const first = await stack.rekognition.send(
+      new IndexFacesCommand({ CollectionId: id, Image: image, ExternalImageId: "kyc-7" }),
+    );
+    const again = await stack.rekognition.send(
+      new IndexFacesCommand({ CollectionId: id, Image: image, ExternalImageId: "kyc-7" }),
+    );
     expect(again.FaceRecords!.map((r) => r.Face!.FaceId)).toEqual(first.FaceRecords!.map((r) => r.Face!.FaceId));
-    const otherId = await stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: image, ExternalImageId: "kyc-8" }));
+    const otherId = await stack.rekognition.send(
+      new IndexFacesCommand({ CollectionId: id, Image: image, ExternalImageId: "kyc-8" }),
+    );
     expect(otherId.FaceRecords![0]!.Face!.FaceId).not.toBe(first.FaceRecords![0]!.Face!.FaceId);
     const described = await stack.rekognition.send(new DescribeCollectionCommand({ CollectionId: id }));
     expect(described.FaceCount).toBe(2);
@@ -155,14 +161,18 @@ describe("faces", () => {
     const id = await newCollection();
     const faceIds: string[] = [];
     for (let n = 0; n < 5; n++) {
-      const result = await stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: distinctJpeg(100 + n) } }));
+      const result = await stack.rekognition.send(
+        new IndexFacesCommand({ CollectionId: id, Image: { Bytes: distinctJpeg(100 + n) } }),
+      );
       faceIds.push(result.FaceRecords![0]!.Face!.FaceId!);
     }
     const listed: string[] = [];
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = await stack.rekognition.send(new ListFacesCommand({ CollectionId: id, MaxResults: 2, NextToken: token }));
+      const page = await stack.rekognition.send(
+        new ListFacesCommand({ CollectionId: id, MaxResults: 2, NextToken: token }),
+      );
       listed.push(...page.Faces!.map((f) => f.FaceId!));
       token = page.NextToken;
       pages += 1;
@@ -174,19 +184,25 @@ describe("faces", () => {
     expect(filtered.Faces!.map((f) => f.FaceId)).toEqual([faceIds[3]]);
 
     const unknown = "00000000-0000-4000-8000-000000000000";
-    const deleted = await stack.rekognition.send(new DeleteFacesCommand({ CollectionId: id, FaceIds: [faceIds[0]!, unknown] }));
+    const deleted = await stack.rekognition.send(
+      new DeleteFacesCommand({ CollectionId: id, FaceIds: [faceIds[0]!, unknown] }),
+    );
     expect(deleted.DeletedFaces).toEqual([faceIds[0]]);
     expect(deleted.UnsuccessfulFaceDeletions).toEqual([{ FaceId: unknown, Reasons: ["FACE_NOT_FOUND"] }]);
     const remaining = await stack.rekognition.send(new ListFacesCommand({ CollectionId: id }));
     expect(remaining.Faces!.map((f) => f.FaceId)).toEqual(faceIds.slice(1));
 
-    const badToken = await errorOf(stack.rekognition.send(new ListFacesCommand({ CollectionId: id, NextToken: "nonsense" })));
+    const badToken = await errorOf(
+      stack.rekognition.send(new ListFacesCommand({ CollectionId: id, NextToken: "nonsense" })),
+    );
     expect(badToken.name).toBe("InvalidPaginationTokenException");
   });
 
   it("keeps collections and faces across a restart", async () => {
     const id = await newCollection();
-    const indexed = await stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: distinctJpeg(7) } }));
+    const indexed = await stack.rekognition.send(
+      new IndexFacesCommand({ CollectionId: id, Image: { Bytes: distinctJpeg(7) } }),
+    );
     await stack.restart();
     const described = await stack.rekognition.send(new DescribeCollectionCommand({ CollectionId: id }));
     expect(described.FaceCount).toBe(1);
@@ -205,10 +221,14 @@ describe("bad input", () => {
     );
     const id = await newCollection();
     const maxFaces = await errorOf(
-      stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: distinctJpeg(9) }, MaxFaces: 0 })),
+      stack.rekognition.send(
+        new IndexFacesCommand({ CollectionId: id, Image: { Bytes: distinctJpeg(9) }, MaxFaces: 0 }),
+      ),
     );
     expect(maxFaces.name).toBe("InvalidParameterException");
-    expect(maxFaces.message).toContain("at 'maxFaces' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    expect(maxFaces.message).toContain(
+      "at 'maxFaces' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    );
   });
 
   it("accepts a CollectionId of the model's maximum length (255), which does not fit a file name as is", async () => {
@@ -223,20 +243,31 @@ describe("bad input", () => {
   it("rejects images that are not JPEG or PNG, too large, or missing in S3", async () => {
     const id = await newCollection();
     const gif = await errorOf(
-      stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: Buffer.from("GIF89a not really an image") } })),
+      stack.rekognition.send(
+        new IndexFacesCommand({ CollectionId: id, Image: { Bytes: Buffer.from("GIF89a not really an image") } }),
+      ),
     );
     expect(gif).toMatchObject({ name: "InvalidImageFormatException", status: 400 });
 
     const tooLarge = Buffer.concat([facePhoto("same/obama_1.jpg"), Buffer.alloc(5 * 1024 * 1024)]);
-    const large = await errorOf(stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: tooLarge } })));
+    const large = await errorOf(
+      stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: tooLarge } })),
+    );
     expect(large).toMatchObject({ name: "ImageTooLargeException", status: 400 });
 
     const missingKey = await errorOf(
-      stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { S3Object: { Bucket: stack.bucket, Name: "nope.jpg" } } })),
+      stack.rekognition.send(
+        new IndexFacesCommand({ CollectionId: id, Image: { S3Object: { Bucket: stack.bucket, Name: "nope.jpg" } } }),
+      ),
     );
     expect(missingKey.name).toBe("InvalidS3ObjectException");
     const missingBucket = await errorOf(
-      stack.rekognition.send(new IndexFacesCommand({ CollectionId: id, Image: { S3Object: { Bucket: uniqueName("nobucket"), Name: "a.jpg" } } })),
+      stack.rekognition.send(
+        new IndexFacesCommand({
+          CollectionId: id,
+          Image: { S3Object: { Bucket: uniqueName("nobucket"), Name: "a.jpg" } },
+        }),
+      ),
     );
     expect(missingBucket.name).toBe("InvalidS3ObjectException");
   });

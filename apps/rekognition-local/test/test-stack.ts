@@ -33,7 +33,12 @@ export async function startTestStack(options: { engine: FaceEngine; tpsLimit?: n
   });
   const dataDir = join(root, "rekognition");
   const start = () =>
-    startRekognitionServer({ engine: options.engine, dataDir, s3, ...(options.tpsLimit ? { tpsLimit: options.tpsLimit } : {}) });
+    startRekognitionServer({
+      engine: options.engine,
+      dataDir,
+      s3,
+      ...(options.tpsLimit ? { tpsLimit: options.tpsLimit } : {}),
+    });
   let server: RekognitionServer = await start();
   const stack: TestStack = {
     url: server.url,
@@ -69,11 +74,19 @@ export const rekognitionClient = (endpoint: string): RekognitionClient =>
   });
 
 /** A raw AWS JSON 1.1 call, for what the SDK would not send (malformed bodies, unknown targets). */
-export async function rawCall(url: string, target: string, body: string): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+export async function rawCall(
+  url: string,
+  target: string,
+  body: string,
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
     body,
   });
-  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
 }

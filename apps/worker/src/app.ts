@@ -33,7 +33,12 @@ export function createWorker(deps: WorkerDeps): IndexFacesWorker {
   const processor = createIndexFaceProcessor({
     gallery: createGalleryMap(deps.redis, prefix, deps.collectionId),
     // The lock of a killed worker must lapse no later than its job's, or the re-run finds it still held.
-    lock: createExternalIdLock({ redis: deps.redis, prefix, collectionId: deps.collectionId, ttlMs: deps.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS }),
+    lock: createExternalIdLock({
+      redis: deps.redis,
+      prefix,
+      collectionId: deps.collectionId,
+      ttlMs: deps.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+    }),
     faceCollection: deps.faceCollection,
     imageStore: deps.imageStore,
     faceIndex: deps.faceIndex,

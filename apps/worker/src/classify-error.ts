@@ -60,7 +60,12 @@ const PERMANENT_MESSAGES: Record<string, string> = {
 };
 
 /** Codes whose AWS message may name accounts or roles, so it is not passed on. */
-const HIDE_AWS_MESSAGE = new Set(["AccessDenied", "AccessDeniedException", "InvalidAccessKeyId", "SignatureDoesNotMatch"]);
+const HIDE_AWS_MESSAGE = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+]);
 
 interface ErrorShape {
   name?: unknown;

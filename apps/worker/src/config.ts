@@ -12,9 +12,19 @@ export const configSchema = z.object({
   REDIS_URL: z.url(),
   // Key prefix of the queues, parked images and gallery mapping; must match the API's. A {hash tag} keeps
   // them in one cluster slot; a second deployment (or a test) sharing the Redis uses its own.
-  QUEUE_PREFIX: unsetIfEmpty(z.string().regex(/^\{[^{}]+\}$/, "must be a {hash tag}").default(QUEUE_PREFIX)),
+  QUEUE_PREFIX: unsetIfEmpty(
+    z
+      .string()
+      .regex(/^\{[^{}]+\}$/, "must be a {hash tag}")
+      .default(QUEUE_PREFIX),
+  ),
   // The Rekognition collection faces are indexed into; created at start when missing.
-  COLLECTION_ID: unsetIfEmpty(z.string().regex(/^[a-zA-Z0-9_.-]{1,255}$/).default("faceindex")),
+  COLLECTION_ID: unsetIfEmpty(
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{1,255}$/)
+      .default("faceindex"),
+  ),
   // Jobs are I/O-bound waits on S3 and Rekognition, so a few run at once per process.
   WORKER_CONCURRENCY: unsetIfEmpty(z.coerce.number().int().min(1).max(64).default(4)),
   // A job's lock: a killed worker's job is re-run after it lapses; unset = 10 s (see app.ts). Tests shorten it.
@@ -24,7 +34,9 @@ export const configSchema = z.object({
   // Local S3-compatible server (e.g. http://127.0.0.1:4569); unset means real AWS S3.
   S3_ENDPOINT: unsetIfEmpty(z.url().optional()),
   // Path-style URLs (endpoint/bucket/key); unset = on with S3_ENDPOINT (local servers need it), off for AWS.
-  S3_FORCE_PATH_STYLE: unsetIfEmpty(z.enum(["true", "false"]).optional()).transform((v) => (v === undefined ? undefined : v === "true")),
+  S3_FORCE_PATH_STYLE: unsetIfEmpty(z.enum(["true", "false"]).optional()).transform((v) =>
+    v === undefined ? undefined : v === "true",
+  ),
   // Local Rekognition-compatible server (apps/rekognition-local); unset means real AWS Rekognition.
   REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
   // Region of both clients; unset = the standard AWS chain (profile), like the credentials.

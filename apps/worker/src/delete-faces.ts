@@ -39,8 +39,13 @@ export function createDeleteFacesProcessor(deps: DeleteFacesDeps) {
     if (mapped.length === 0) return notFound;
 
     enter("deleting faces in Rekognition");
-    const result = await deps.faceCollection.deleteFaces(deps.collectionId, mapped.map((face) => face.faceId));
-    const missing = new Set(result.unsuccessful.filter((face) => face.reasons.includes("FACE_NOT_FOUND")).map((face) => face.face_id));
+    const result = await deps.faceCollection.deleteFaces(
+      deps.collectionId,
+      mapped.map((face) => face.faceId),
+    );
+    const missing = new Set(
+      result.unsuccessful.filter((face) => face.reasons.includes("FACE_NOT_FOUND")).map((face) => face.face_id),
+    );
     // A re-run (retry, throttled, or after its worker died) finds the faces an earlier run deleted already
     // missing: they count as deleted then. On a first run, faces all missing means a stale mapping.
     const deletedIds = ranBefore ? [...result.deleted, ...missing] : result.deleted;
@@ -48,7 +53,11 @@ export function createDeleteFacesProcessor(deps: DeleteFacesDeps) {
     const goneFaces = mapped.filter((face) => gone.has(face.faceId));
     if (deletedIds.length === 0 && missing.size === result.unsuccessful.length) {
       enter("updating the gallery mapping");
-      await deps.gallery.forget(job.bucket, job.externalImageId, goneFaces.map((face) => face.faceId));
+      await deps.gallery.forget(
+        job.bucket,
+        job.externalImageId,
+        goneFaces.map((face) => face.faceId),
+      );
       return notFound;
     }
 
@@ -58,11 +67,18 @@ export function createDeleteFacesProcessor(deps: DeleteFacesDeps) {
       const keys = [...new Set(goneFaces.flatMap((face) => (face.imageKey ? [face.imageKey] : [])))];
       // Sequential: one person has a handful of images, and S3 deletes of a missing key succeed (idempotent).
       for (const key of keys) await deps.imageStore.deleteImage(job.bucket, key);
-      images = { deleted_image_keys: keys, faces_with_unknown_image: goneFaces.filter((face) => !face.imageKey).length };
+      images = {
+        deleted_image_keys: keys,
+        faces_with_unknown_image: goneFaces.filter((face) => !face.imageKey).length,
+      };
     }
 
     enter("updating the gallery mapping");
-    await deps.gallery.forget(job.bucket, job.externalImageId, goneFaces.map((face) => face.faceId));
+    await deps.gallery.forget(
+      job.bucket,
+      job.externalImageId,
+      goneFaces.map((face) => face.faceId),
+    );
     return {
       status: "deleted",
       data: {

@@ -36,7 +36,10 @@ export async function ensureCollection(
           cause: error,
         });
       }
-      logger.warn({ collectionId, attempt, code: classified.code, retryInMs: delay }, "Rekognition not ready, retrying");
+      logger.warn(
+        { collectionId, attempt, code: classified.code, retryInMs: delay },
+        "Rekognition not ready, retrying",
+      );
       await sleep(delay);
     }
   }

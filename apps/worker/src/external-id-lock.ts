@@ -33,7 +33,13 @@ export interface ExternalIdLockOptions {
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
-export function createExternalIdLock({ redis, prefix, collectionId, ttlMs = 30_000, renewEveryMs }: ExternalIdLockOptions): ExternalIdLock {
+export function createExternalIdLock({
+  redis,
+  prefix,
+  collectionId,
+  ttlMs = 30_000,
+  renewEveryMs,
+}: ExternalIdLockOptions): ExternalIdLock {
   const renewMs = renewEveryMs ?? Math.floor(ttlMs / 3);
   return {
     async withLock(bucket, externalImageId, work) {
@@ -43,7 +49,10 @@ export function createExternalIdLock({ redis, prefix, collectionId, ttlMs = 30_0
         throw new LockBusyError(`Another request for external id ${externalImageId} is in progress`);
       }
       // Renewal keeps long IndexFaces calls (slow engine, SDK retries) covered without a long TTL.
-      const renewal = setInterval(() => void redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined), renewMs);
+      const renewal = setInterval(
+        () => void redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined),
+        renewMs,
+      );
       try {
         return await work();
       } finally {

@@ -40,7 +40,10 @@ export interface StoredFace {
 export interface FaceCollection {
   /** null when the probe has no face to search with. */
   searchFacesByImage(request: SearchRequest): Promise<SearchResult | null>;
-  deleteFaces(collectionId: string, faceIds: string[]): Promise<{ deleted: string[]; unsuccessful: { face_id: string; reasons: string[] }[] }>;
+  deleteFaces(
+    collectionId: string,
+    faceIds: string[],
+  ): Promise<{ deleted: string[]; unsuccessful: { face_id: string; reasons: string[] }[] }>;
   /** One page of the collection; nextToken is undefined after the last page. */
   listFaces(collectionId: string, nextToken?: string): Promise<{ faces: StoredFace[]; nextToken?: string }>;
 }
@@ -65,7 +68,12 @@ export function createFaceCollection(client: Pick<RekognitionClient, "send">): F
         const box = response.SearchedFaceBoundingBox;
         return {
           searchedFace: {
-            bounding_box: { width: box?.Width ?? 0, height: box?.Height ?? 0, left: box?.Left ?? 0, top: box?.Top ?? 0 },
+            bounding_box: {
+              width: box?.Width ?? 0,
+              height: box?.Height ?? 0,
+              left: box?.Left ?? 0,
+              top: box?.Top ?? 0,
+            },
             confidence: response.SearchedFaceConfidence ?? 0,
           },
           matches: (response.FaceMatches ?? [])
@@ -97,10 +105,17 @@ export function createFaceCollection(client: Pick<RekognitionClient, "send">): F
     },
     async listFaces(collectionId, nextToken) {
       const response = await client.send(
-        new ListFacesCommand({ CollectionId: collectionId, MaxResults: LIST_PAGE, ...(nextToken ? { NextToken: nextToken } : {}) }),
+        new ListFacesCommand({
+          CollectionId: collectionId,
+          MaxResults: LIST_PAGE,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
       );
       return {
-        faces: (response.Faces ?? []).map((face) => ({ faceId: face.FaceId ?? "", externalImageId: face.ExternalImageId ?? "" })),
+        faces: (response.Faces ?? []).map((face) => ({
+          faceId: face.FaceId ?? "",
+          externalImageId: face.ExternalImageId ?? "",
+        })),
         ...(response.NextToken ? { nextToken: response.NextToken } : {}),
       };
     },
@@ -110,5 +125,7 @@ export function createFaceCollection(client: Pick<RekognitionClient, "send">): F
 /** SearchFacesByImage answers InvalidParameterException "There are no faces in the image" for a faceless probe. */
 function isNoFaceError(error: unknown): boolean {
   const shape = error as { name?: unknown; message?: unknown };
-  return shape.name === "InvalidParameterException" && typeof shape.message === "string" && /no faces/i.test(shape.message);
+  return (
+    shape.name === "InvalidParameterException" && typeof shape.message === "string" && /no faces/i.test(shape.message)
+  );
 }

@@ -63,22 +63,18 @@ export function createFaceIndex(client: Pick<RekognitionClient, "send">): FaceIn
 export function toIndexFacesResult(
   response: Pick<IndexFacesCommandOutput, "FaceRecords" | "UnindexedFaces" | "FaceModelVersion">,
 ): IndexFacesResult {
-  const indexed = (response.FaceRecords ?? []).map(
-    (record): IndexedFace => ({
-      face_id: record.Face?.FaceId ?? "",
-      image_id: record.Face?.ImageId ?? "",
-      external_image_id: record.Face?.ExternalImageId ?? "",
-      confidence: record.Face?.Confidence ?? record.FaceDetail?.Confidence ?? 0,
-      bounding_box: toBox(record.Face?.BoundingBox ?? record.FaceDetail?.BoundingBox),
-    }),
-  );
-  const unindexed = (response.UnindexedFaces ?? []).map(
-    (face): UnindexedFace => ({
-      reasons: [...(face.Reasons ?? [])],
-      confidence: face.FaceDetail?.Confidence ?? 0,
-      bounding_box: toBox(face.FaceDetail?.BoundingBox),
-    }),
-  );
+  const indexed = (response.FaceRecords ?? []).map((record): IndexedFace => ({
+    face_id: record.Face?.FaceId ?? "",
+    image_id: record.Face?.ImageId ?? "",
+    external_image_id: record.Face?.ExternalImageId ?? "",
+    confidence: record.Face?.Confidence ?? record.FaceDetail?.Confidence ?? 0,
+    bounding_box: toBox(record.Face?.BoundingBox ?? record.FaceDetail?.BoundingBox),
+  }));
+  const unindexed = (response.UnindexedFaces ?? []).map((face): UnindexedFace => ({
+    reasons: [...(face.Reasons ?? [])],
+    confidence: face.FaceDetail?.Confidence ?? 0,
+    bounding_box: toBox(face.FaceDetail?.BoundingBox),
+  }));
   // Rekognition does not promise an order; callers expect the main (largest) face first.
   indexed.sort((a, b) => area(b.bounding_box) - area(a.bounding_box));
   return { faceModelVersion: response.FaceModelVersion ?? "", indexed, unindexed };

@@ -3,7 +3,10 @@ import type { FaceMatch } from "@faceindex/contracts";
 import type { CollectionMatch } from "./face-collection.ts";
 import type { GalleryMap } from "./gallery-map.ts";
 
-export async function withGalleryDetails(matches: CollectionMatch[], gallery: Pick<GalleryMap, "lookup">): Promise<FaceMatch[]> {
+export async function withGalleryDetails(
+  matches: CollectionMatch[],
+  gallery: Pick<GalleryMap, "lookup">,
+): Promise<FaceMatch[]> {
   const known = await gallery.lookup(matches.map((match) => match.faceId));
   return matches.map((match) => {
     const face = known.get(match.faceId);

@@ -23,9 +23,14 @@ export interface GalleryMap {
   lookup(faceIds: string[]): Promise<Map<string, GalleryFace>>;
 }
 
-export function createGalleryMap(redis: Pick<Redis, "multi" | "hgetall" | "hmget">, prefix: string, collectionId: string): GalleryMap {
+export function createGalleryMap(
+  redis: Pick<Redis, "multi" | "hgetall" | "hmget">,
+  prefix: string,
+  collectionId: string,
+): GalleryMap {
   const faces = facesKey(prefix, collectionId);
-  const byExternalId = (bucket: string, externalImageId: string) => externalIdKey(prefix, collectionId, bucket, externalImageId);
+  const byExternalId = (bucket: string, externalImageId: string) =>
+    externalIdKey(prefix, collectionId, bucket, externalImageId);
 
   return {
     async record(bucket, externalImageId, mapped) {
@@ -35,7 +40,12 @@ export function createGalleryMap(redis: Pick<Redis, "multi" | "hgetall" | "hmget
         const record: GalleryFace = { bucket, image_key: face.imageKey, external_image_id: externalImageId };
         return [face.faceId, JSON.stringify(record)];
       });
-      await exec(redis.multi().hset(byExternalId(bucket, externalImageId), ...entries).hset(faces, ...details));
+      await exec(
+        redis
+          .multi()
+          .hset(byExternalId(bucket, externalImageId), ...entries)
+          .hset(faces, ...details),
+      );
     },
     async facesOf(bucket, externalImageId) {
       const entries = await redis.hgetall(byExternalId(bucket, externalImageId));
@@ -43,7 +53,12 @@ export function createGalleryMap(redis: Pick<Redis, "multi" | "hgetall" | "hmget
     },
     async forget(bucket, externalImageId, faceIds) {
       if (faceIds.length === 0) return;
-      await exec(redis.multi().hdel(byExternalId(bucket, externalImageId), ...faceIds).hdel(faces, ...faceIds));
+      await exec(
+        redis
+          .multi()
+          .hdel(byExternalId(bucket, externalImageId), ...faceIds)
+          .hdel(faces, ...faceIds),
+      );
     },
     async lookup(faceIds) {
       const found = new Map<string, GalleryFace>();

@@ -55,7 +55,12 @@ export function createGalleryWorkers(deps: GalleryWorkerDeps): GalleryWorkers {
       imageStore: deps.imageStore,
       gallery,
       // The lock of a killed worker must lapse no later than its job's, or the re-run finds it still held.
-      lock: createExternalIdLock({ redis: deps.redis, prefix, collectionId: deps.collectionId, ttlMs: deps.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS }),
+      lock: createExternalIdLock({
+        redis: deps.redis,
+        prefix,
+        collectionId: deps.collectionId,
+        ttlMs: deps.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+      }),
       collectionId: deps.collectionId,
       logger: deps.logger,
     }),

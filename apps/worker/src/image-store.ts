@@ -3,7 +3,13 @@ import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/c
 
 export interface ImageStore {
   /** Stores the bytes; the etag is S3's, without the HTTP quotes (the MD5 hex for a single PUT). */
-  putImage(bucket: string, key: string, bytes: Buffer, contentType: string, metadata?: Record<string, string>): Promise<{ etag: string }>;
+  putImage(
+    bucket: string,
+    key: string,
+    bytes: Buffer,
+    contentType: string,
+    metadata?: Record<string, string>,
+  ): Promise<{ etag: string }>;
   /** Deletes the object; deleting a missing key succeeds, so a retried erasure is harmless. */
   deleteImage(bucket: string, key: string): Promise<void>;
 }

@@ -46,7 +46,8 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
     schema: indexFacesJobSchema,
     logger: deps.logger,
     firstStage: lock ? "waiting for other requests for this external id" : "reading the uploaded image",
-    run: (job, context) => (lock ? lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, context)) : indexFace(job, context)),
+    run: (job, context) =>
+      lock ? lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, context)) : indexFace(job, context),
     // Only once the job's final outcome is stored (a retry or a re-run needs the bytes), even for an invalid payload.
     cleanup: (data) => removeParkedImageOf(deps.parkedImages, data),
   });
@@ -61,12 +62,22 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
     let duplicates: FaceMatch[] | undefined;
     if (job.dedupe === "flag" || job.dedupe === "reject") {
       if (!deps.faceCollection || !deps.gallery) {
-        return { status: "failed", code: "DEDUPE_UNAVAILABLE", retryable: false, message: "This worker cannot check for duplicates" };
+        return {
+          status: "failed",
+          code: "DEDUPE_UNAVAILABLE",
+          retryable: false,
+          message: "This worker cannot check for duplicates",
+        };
       }
       enter("checking for duplicate faces");
       duplicates = await findDuplicates(
         { faceCollection: deps.faceCollection, gallery: deps.gallery, collectionId: deps.collectionId },
-        { bucket: job.bucket, key: job.objectKey, externalImageId: job.externalImageId, threshold: job.dedupeThreshold ?? DEFAULT_DEDUPE_THRESHOLD },
+        {
+          bucket: job.bucket,
+          key: job.objectKey,
+          externalImageId: job.externalImageId,
+          threshold: job.dedupeThreshold ?? DEFAULT_DEDUPE_THRESHOLD,
+        },
       );
       // The stored object stays: the caller chose its key, and a refused enrolment is evidence for review.
       if (job.dedupe === "reject" && duplicates.length > 0) {

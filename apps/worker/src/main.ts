@@ -19,7 +19,10 @@ const logger = pino({
   name: "worker",
   level: config.LOG_LEVEL,
   // Nothing here logs image bytes or secrets; redaction guards against one slipping in later.
-  redact: { paths: ["*.image", "*.bytes", "*.Body", "*.secretAccessKey", "*.sessionToken", "*.authorization"], censor: "[redacted]" },
+  redact: {
+    paths: ["*.image", "*.bytes", "*.Body", "*.secretAccessKey", "*.sessionToken", "*.authorization"],
+    censor: "[redacted]",
+  },
 });
 
 // The SDK's own retries stay low: BullMQ retries the whole job with backoff, and the two would multiply.

@@ -37,7 +37,8 @@ export interface QueueWorkerSettings {
 }
 
 /** A job runner (run-job.ts) as this worker calls it: with the gates as hooks, and its clean-up. */
-export type QueueJobRunner<Data, Result> = ((job: Job<Data, Result>, hooks: RunHooks) => Promise<Result>) & Pick<JobRunner<Result>, "cleanup">;
+export type QueueJobRunner<Data, Result> = ((job: Job<Data, Result>, hooks: RunHooks) => Promise<Result>) &
+  Pick<JobRunner<Result>, "cleanup">;
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 const DEFAULT_STALLED_INTERVAL_MS = 5_000;
@@ -60,9 +61,13 @@ export function createQueueWorker<Data, Result>(
     worker: () => worker,
     ...(settings.throttlePauseMs === undefined ? {} : { pauseMs: settings.throttlePauseMs }),
     ...(settings.maxThrottledMs === undefined ? {} : { maxThrottledMs: settings.maxThrottledMs }),
-    onThrottle: (jobId, code, pauseMs) => settings.logger.warn({ queue: queueName, jobId, code, pauseMs }, "throttled: pausing every worker"),
+    onThrottle: (jobId, code, pauseMs) =>
+      settings.logger.warn({ queue: queueName, jobId, code, pauseMs }, "throttled: pausing every worker"),
   });
-  const lockWait = createLockWait({ redis: settings.redis, maxWaitMs: settings.maxLockWaitMs ?? lockDurationMs + LOCK_WAIT_SLACK_MS });
+  const lockWait = createLockWait({
+    redis: settings.redis,
+    maxWaitMs: settings.maxLockWaitMs ?? lockDurationMs + LOCK_WAIT_SLACK_MS,
+  });
   const processor = (job: Job<Data, Result>, token?: string) =>
     runner(job, { putBack: async (error) => (await throttleGate(error, job)) ?? (await lockWait(error, job, token)) });
   const worker: Worker<Data, Result> = new Worker(queueName, processor, {
@@ -86,6 +91,8 @@ export function createQueueWorker<Data, Result>(
     });
   }
   // Without a listener, a Redis error event would crash the process; ioredis reconnects by itself.
-  worker.on("error", (error) => settings.logger.error({ err: { name: error.name, message: error.message } }, "worker error"));
+  worker.on("error", (error) =>
+    settings.logger.error({ err: { name: error.name, message: error.message } }, "worker error"),
+  );
   return worker;
 }

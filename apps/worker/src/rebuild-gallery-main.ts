@@ -38,7 +38,9 @@ try {
   });
   console.log(JSON.stringify({ collection_id: config.COLLECTION_ID, buckets, ...summary }));
 } catch (error) {
-  console.error(`gallery rebuild failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  console.error(
+    `gallery rebuild failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+  );
   process.exitCode = 1;
 } finally {
   redis.disconnect();

@@ -54,7 +54,11 @@ export async function rebuildGallery(deps: RebuildDeps): Promise<RebuildSummary>
       const imageKey = keys.length === 1 ? (keys[0] ?? null) : null;
       const known = await deps.gallery.lookup(faces.map((face) => face.faceId));
       const missing = faces.filter((face) => !known.has(face.faceId));
-      await deps.gallery.record(bucket, externalImageId, missing.map((face) => ({ faceId: face.faceId, imageKey })));
+      await deps.gallery.record(
+        bucket,
+        externalImageId,
+        missing.map((face) => ({ faceId: face.faceId, imageKey })),
+      );
       summary.faces += faces.length;
       if (!imageKey) summary.faces_with_unknown_image += missing.length;
       for (const face of known.values()) if (!face.image_key) summary.faces_with_unknown_image += 1;

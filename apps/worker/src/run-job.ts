@@ -61,7 +61,9 @@ export interface JobRunnerOptions<Payload, Outcome extends { status: string }> {
   cleanup?(data: unknown): Promise<void>;
 }
 
-export function createJobRunner<Payload, Outcome extends { status: string }>(options: JobRunnerOptions<Payload, Outcome>): JobRunner<Outcome> {
+export function createJobRunner<Payload, Outcome extends { status: string }>(
+  options: JobRunnerOptions<Payload, Outcome>,
+): JobRunner<Outcome> {
   const runJob = async (job: ProcessedJob, hooks?: RunHooks): Promise<Outcome | FailedOutcome> => {
     const started = performance.now();
     const attempt = job.attemptsMade + 1;
@@ -73,7 +75,12 @@ export function createJobRunner<Payload, Outcome extends { status: string }>(opt
     let outcome: Outcome | FailedOutcome;
     if (!parsed.success) {
       const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
-      outcome = { status: "failed", code: "INVALID_JOB", retryable: false, message: `The job's payload is invalid (${fields})` };
+      outcome = {
+        status: "failed",
+        code: "INVALID_JOB",
+        retryable: false,
+        message: `The job's payload is invalid (${fields})`,
+      };
     } else {
       let stage = options.firstStage;
       try {
@@ -116,14 +123,20 @@ export function createJobRunner<Payload, Outcome extends { status: string }>(opt
       try {
         await cleanup(job.data);
       } catch (error) {
-        options.logger.child({ jobId: job.id }).warn({ code: classifyError(error).code }, `${options.name} cleanup failed`);
+        options.logger
+          .child({ jobId: job.id })
+          .warn({ code: classifyError(error).code }, `${options.name} cleanup failed`);
       }
     },
   });
 }
 
 /** A gate that fails to put the job back (e.g. Redis blipped) leaves the error to the ordinary retry policy. */
-async function tryPutBack(hooks: RunHooks | undefined, error: unknown, log: RunContext["log"]): Promise<Error | undefined> {
+async function tryPutBack(
+  hooks: RunHooks | undefined,
+  error: unknown,
+  log: RunContext["log"],
+): Promise<Error | undefined> {
   if (!hooks?.putBack) return undefined;
   try {
     return await hooks.putBack(error);

@@ -5,7 +5,9 @@
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import type { WorkerConfig } from "./config.ts";
 
-export function s3ClientSettings(config: Pick<WorkerConfig, "AWS_REGION" | "S3_ENDPOINT" | "S3_FORCE_PATH_STYLE">): S3ClientConfig {
+export function s3ClientSettings(
+  config: Pick<WorkerConfig, "AWS_REGION" | "S3_ENDPOINT" | "S3_FORCE_PATH_STYLE">,
+): S3ClientConfig {
   const custom = config.S3_ENDPOINT !== undefined;
   return {
     region: config.AWS_REGION,

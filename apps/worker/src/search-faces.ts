@@ -35,7 +35,8 @@ export function createSearchFacesProcessor(deps: SearchFacesDeps) {
         threshold: job.threshold,
         maxFaces: job.maxMatches,
       });
-      if (!result) return { status: "no_face", message: "No face was found in the image, so there is nothing to search with" };
+      if (!result)
+        return { status: "no_face", message: "No face was found in the image, so there is nothing to search with" };
       enter("reading the gallery mapping");
       const matches = await withGalleryDetails(result.matches, deps.gallery);
       return { status: "searched", data: { matches, searched_face: result.searchedFace } };

@@ -26,7 +26,10 @@ function networkError(code: string) {
 describe("classifyError", () => {
   it.each([
     ["ThrottlingException", new ThrottlingException({ message: "slow down", ...meta(400) })],
-    ["ProvisionedThroughputExceededException", new ProvisionedThroughputExceededException({ message: "x", ...meta(400) })],
+    [
+      "ProvisionedThroughputExceededException",
+      new ProvisionedThroughputExceededException({ message: "x", ...meta(400) }),
+    ],
     ["InternalServerError", new InternalServerError({ message: "boom", ...meta(500) })],
     ["SlowDown", s3Error("SlowDown", 503, "server")],
     ["ServiceUnavailable", s3Error("ServiceUnavailable", 503, "server")],
@@ -35,7 +38,10 @@ describe("classifyError", () => {
   });
 
   it("retries any 5xx or server fault, whatever its name", () => {
-    expect(classifyError(s3Error("SomethingNew", 502, "server"))).toMatchObject({ kind: "transient", code: "SomethingNew" });
+    expect(classifyError(s3Error("SomethingNew", 502, "server"))).toMatchObject({
+      kind: "transient",
+      code: "SomethingNew",
+    });
     const unnamed = Object.assign(new Error("bad gateway"), { name: "Unknown", ...meta(504) });
     expect(classifyError(unnamed)).toMatchObject({ kind: "transient" });
   });
@@ -55,11 +61,27 @@ describe("classifyError", () => {
   });
 
   it.each([
-    ["InvalidImageFormatException", new InvalidImageFormatException({ message: "Request has invalid image format", ...meta(400) }), /JPEG or PNG/],
+    [
+      "InvalidImageFormatException",
+      new InvalidImageFormatException({ message: "Request has invalid image format", ...meta(400) }),
+      /JPEG or PNG/,
+    ],
     ["ImageTooLargeException", new ImageTooLargeException({ message: "too large", ...meta(400) }), /too large/],
-    ["InvalidParameterException", new InvalidParameterException({ message: "MaxFaces bad", ...meta(400) }), /MaxFaces bad/],
-    ["ResourceNotFoundException", new ResourceNotFoundException({ message: "no collection", ...meta(400) }), /collection/],
-    ["NoSuchBucket", new NoSuchBucket({ message: "The specified bucket does not exist", ...meta(404) }), /bucket does not exist/],
+    [
+      "InvalidParameterException",
+      new InvalidParameterException({ message: "MaxFaces bad", ...meta(400) }),
+      /MaxFaces bad/,
+    ],
+    [
+      "ResourceNotFoundException",
+      new ResourceNotFoundException({ message: "no collection", ...meta(400) }),
+      /collection/,
+    ],
+    [
+      "NoSuchBucket",
+      new NoSuchBucket({ message: "The specified bucket does not exist", ...meta(404) }),
+      /bucket does not exist/,
+    ],
     ["InvalidBucketName", s3Error("InvalidBucketName", 400, "client"), /bucket name/],
   ])("does not retry %s and explains it", (code, error, message) => {
     const classified = classifyError(error);
@@ -80,7 +102,10 @@ describe("classifyError", () => {
   });
 
   it("does not retry an unknown 4xx from AWS", () => {
-    expect(classifyError(s3Error("EntityTooLarge", 400, "client"))).toMatchObject({ kind: "permanent", code: "EntityTooLarge" });
+    expect(classifyError(s3Error("EntityTooLarge", 400, "client"))).toMatchObject({
+      kind: "permanent",
+      code: "EntityTooLarge",
+    });
   });
 
   it("retries errors that are not from AWS (e.g. a dropped Redis connection)", () => {

@@ -33,7 +33,15 @@ import { createExternalIdLock, LockBusyError } from "../src/external-id-lock.ts"
 import { createGalleryMap } from "../src/gallery-map.ts";
 import { findImageOwners } from "../src/image-owners.ts";
 import { rebuildGallery } from "../src/rebuild-gallery.ts";
-import { clearFaults, enqueueIndexJob, injectFault, keyGone, startLocalParts, waitForJob, type LocalParts } from "./helpers.ts";
+import {
+  clearFaults,
+  enqueueIndexJob,
+  injectFault,
+  keyGone,
+  startLocalParts,
+  waitForJob,
+  type LocalParts,
+} from "./helpers.ts";
 
 const logger = pino({ level: "silent" });
 let parts: LocalParts;
@@ -66,12 +74,15 @@ interface Harness {
 const harnesses: Harness[] = [];
 
 /** Throttles pause the queue 200 ms (1 s in production) to keep the tests short. */
-async function startHarness(
-  {
-    deferGalleryWorkers = false,
-    ...settings
-  }: { lockDurationMs?: number; stalledIntervalMs?: number; maxLockWaitMs?: number; deferGalleryWorkers?: boolean } = {},
-): Promise<Harness> {
+async function startHarness({
+  deferGalleryWorkers = false,
+  ...settings
+}: {
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  maxLockWaitMs?: number;
+  deferGalleryWorkers?: boolean;
+} = {}): Promise<Harness> {
   const prefix = `{${uniqueName("gallery-test")}}`;
   const collection = uniqueName("faces");
   await ensureCollection(createFaceIndex(rekognition), collection, { logger });
@@ -126,13 +137,29 @@ afterEach(async () => {
 const finished = waitForJob;
 
 /** Parks the bytes like the API does and enqueues an index job; fast fixed backoff unless options say otherwise. */
-function submitIndex(h: Harness, photo: string, externalImageId: string, overrides: Partial<IndexFacesJob> = {}, backoff?: BackoffOptions) {
+function submitIndex(
+  h: Harness,
+  photo: string,
+  externalImageId: string,
+  overrides: Partial<IndexFacesJob> = {},
+  backoff?: BackoffOptions,
+) {
   const jobId = uniqueName("index");
   const target = { redis, queue: h.index, prefix: h.prefix, bucket };
-  return enqueueIndexJob(target, facePhoto(photo), { jobId, externalImageId, objectKey: `selfies/${externalImageId}/${jobId}.jpg`, ...overrides }, backoff);
+  return enqueueIndexJob(
+    target,
+    facePhoto(photo),
+    { jobId, externalImageId, objectKey: `selfies/${externalImageId}/${jobId}.jpg`, ...overrides },
+    backoff,
+  );
 }
 
-async function submitDelete(h: Harness, externalImageId: string, deleteImage = false, backoff: BackoffOptions = { type: "fixed", delay: 10 }) {
+async function submitDelete(
+  h: Harness,
+  externalImageId: string,
+  deleteImage = false,
+  backoff: BackoffOptions = { type: "fixed", delay: 10 },
+) {
   const jobId = uniqueName("delete");
   const job: DeleteFacesJob = { requestId: jobId, subject: "test-user", bucket, externalImageId, deleteImage };
   await h.remove.add("delete-faces", job, { ...deleteFacesJobOptions, jobId, backoff });
@@ -143,7 +170,15 @@ async function submitSearch(h: Harness, photo: string, overrides: Partial<Search
   const jobId = uniqueName("search");
   const imageKey = searchImageRedisKey(jobId, h.prefix);
   await redis.set(imageKey, facePhoto(photo), "EX", 120);
-  const job: SearchFacesJob = { requestId: jobId, subject: "test-user", imageKey, contentType: "image/jpeg", threshold: 80, maxMatches: 10, ...overrides };
+  const job: SearchFacesJob = {
+    requestId: jobId,
+    subject: "test-user",
+    imageKey,
+    contentType: "image/jpeg",
+    threshold: 80,
+    maxMatches: 10,
+    ...overrides,
+  };
   await h.search.add("search-faces", job, { ...searchFacesJobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
   return { jobId, job };
 }
@@ -176,7 +211,9 @@ describe("gallery mapping on index", () => {
 
     expect(outcome.status).toBe("indexed");
     const faceId: string = outcome.data.face_id;
-    expect(await redis.hgetall(externalIdKey(h.prefix, h.collectionId, bucket, "user-obama"))).toEqual({ [faceId]: job.objectKey });
+    expect(await redis.hgetall(externalIdKey(h.prefix, h.collectionId, bucket, "user-obama"))).toEqual({
+      [faceId]: job.objectKey,
+    });
     expect(JSON.parse((await redis.hget(facesKey(h.prefix, h.collectionId), faceId))!)).toEqual({
       bucket,
       image_key: job.objectKey,
@@ -193,7 +230,12 @@ describe("gallery mapping on index", () => {
 
     const second = await indexed(h, "same/obama_2.jpg", "user-b", { dedupe: "reject" });
 
-    expect(second.outcome).toMatchObject({ status: "duplicate", duplicates: [{ face_id: first.outcome.data.face_id, external_image_id: "user-a", bucket, image_key: first.job.objectKey }] });
+    expect(second.outcome).toMatchObject({
+      status: "duplicate",
+      duplicates: [
+        { face_id: first.outcome.data.face_id, external_image_id: "user-a", bucket, image_key: first.job.objectKey },
+      ],
+    });
     expect(second.outcome.duplicates[0].similarity).toBeGreaterThanOrEqual(90);
     expect((await facesStillIndexed(h)).map((face) => face.externalImageId)).toEqual(["user-a"]);
     expect(await redis.exists(externalIdKey(h.prefix, h.collectionId, bucket, "user-b"))).toBe(0);
@@ -212,7 +254,13 @@ describe("search-faces processor", () => {
 
     expect(outcome.status).toBe("searched");
     expect(outcome.data.matches).toEqual([
-      { face_id: enrolled.outcome.data.face_id, external_image_id: "user-obama", similarity: expect.any(Number), bucket, image_key: enrolled.job.objectKey },
+      {
+        face_id: enrolled.outcome.data.face_id,
+        external_image_id: "user-obama",
+        similarity: expect.any(Number),
+        bucket,
+        image_key: enrolled.job.objectKey,
+      },
     ]);
     expect(outcome.data.searched_face.confidence).toBeGreaterThan(50);
     expect(outcome.data.searched_face.bounding_box.width).toBeGreaterThan(0);
@@ -223,11 +271,18 @@ describe("search-faces processor", () => {
   it("pauses the search queue on SearchFacesByImage throttling and answers without spending an attempt", async () => {
     const h = await startHarness();
     const enrolled = await indexed(h, "same/obama_1.jpg", "user-obama");
-    await injectFault(parts.rekognitionUrl, { operation: "SearchFacesByImage", count: 1, code: "ThrottlingException", status: 400 });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "SearchFacesByImage",
+      count: 1,
+      code: "ThrottlingException",
+      status: 400,
+    });
     const { jobId } = await submitSearch(h, "same/obama_2.jpg");
     const { outcome, attemptsMade } = await finished(h.search, jobId);
     expect(outcome.status).toBe("searched");
-    expect(outcome.data.matches.map((match: { face_id: string }) => match.face_id)).toEqual([enrolled.outcome.data.face_id]);
+    expect(outcome.data.matches.map((match: { face_id: string }) => match.face_id)).toEqual([
+      enrolled.outcome.data.face_id,
+    ]);
     expect(attemptsMade).toBe(1);
   });
 
@@ -255,11 +310,18 @@ describe("delete-faces processor", () => {
     expect(outcome.status).toBe("deleted");
     expect([...outcome.data.deleted_face_ids].sort()).toEqual([...biden].sort());
     expect([...outcome.data.deleted_image_keys].sort()).toEqual([first.job.objectKey, second.job.objectKey].sort());
-    expect(outcome.data).toMatchObject({ unsuccessful_face_deletions: [], external_image_id: "user-biden", bucket, faces_with_unknown_image: 0 });
+    expect(outcome.data).toMatchObject({
+      unsuccessful_face_deletions: [],
+      external_image_id: "user-biden",
+      bucket,
+      faces_with_unknown_image: 0,
+    });
     expect((await facesStillIndexed(h)).map((face) => face.faceId)).toEqual([kept.outcome.data.face_id]);
     expect(await redis.exists(externalIdKey(h.prefix, h.collectionId, bucket, "user-biden"))).toBe(0);
     expect(await redis.hkeys(facesKey(h.prefix, h.collectionId))).toEqual([kept.outcome.data.face_id]);
-    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: first.job.objectKey }))).rejects.toMatchObject({ name: "NotFound" });
+    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: first.job.objectKey }))).rejects.toMatchObject({
+      name: "NotFound",
+    });
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: kept.job.objectKey }));
   });
 
@@ -274,7 +336,12 @@ describe("delete-faces processor", () => {
   it("pauses the delete queue on DeleteFaces throttling and succeeds without spending an attempt", async () => {
     const h = await startHarness();
     await indexed(h, "same/A000371_1.jpg", "user-a371");
-    await injectFault(parts.rekognitionUrl, { operation: "DeleteFaces", count: 1, code: "ThrottlingException", status: 400 });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "DeleteFaces",
+      count: 1,
+      code: "ThrottlingException",
+      status: 400,
+    });
     const { jobId } = await submitDelete(h, "user-a371");
     const { outcome, attemptsMade } = await finished(h.remove, jobId);
     expect(outcome.status).toBe("deleted");
@@ -287,7 +354,12 @@ describe("delete-faces processor", () => {
     await indexed(h, "same/B001230_1.jpg", "user-orphan");
     // A worker takes the job and dies without finishing it (its lock is never renewed).
     const { jobId } = await submitDelete(h, "user-orphan");
-    const dying = new Worker(h.remove.name, undefined, { connection: redis, prefix: h.prefix, lockDuration: 1_000, autorun: false });
+    const dying = new Worker(h.remove.name, undefined, {
+      connection: redis,
+      prefix: h.prefix,
+      lockDuration: 1_000,
+      autorun: false,
+    });
     const taken = await dying.getNextJob("token-of-a-killed-worker");
     await dying.close();
     h.startGalleryWorkers();
@@ -305,7 +377,12 @@ describe("delete-faces processor", () => {
     const faceId: string = enrolled.outcome.data.face_id;
     const { jobId } = await submitDelete(h, "user-half", true);
     // A worker takes the job, gets as far as DeleteFaces, and dies before the S3 delete and the mapping update.
-    const dying = new Worker(h.remove.name, undefined, { connection: redis, prefix: h.prefix, lockDuration: 1_000, autorun: false });
+    const dying = new Worker(h.remove.name, undefined, {
+      connection: redis,
+      prefix: h.prefix,
+      lockDuration: 1_000,
+      autorun: false,
+    });
     expect((await dying.getNextJob("token-of-a-killed-worker"))?.id).toBe(jobId);
     await createFaceCollection(rekognition).deleteFaces(h.collectionId, [faceId]);
     await dying.close();
@@ -314,8 +391,13 @@ describe("delete-faces processor", () => {
     const { outcome, attemptsMade } = await finished(h.remove, jobId);
 
     expect(attemptsMade).toBe(1); // a stalled re-run spends no attempt: "attempt > 1" cannot tell it ran before
-    expect(outcome).toMatchObject({ status: "deleted", data: { deleted_face_ids: [faceId], deleted_image_keys: [enrolled.job.objectKey] } });
-    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: enrolled.job.objectKey }))).rejects.toMatchObject({ name: "NotFound" });
+    expect(outcome).toMatchObject({
+      status: "deleted",
+      data: { deleted_face_ids: [faceId], deleted_image_keys: [enrolled.job.objectKey] },
+    });
+    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: enrolled.job.objectKey }))).rejects.toMatchObject(
+      { name: "NotFound" },
+    );
     expect(await redis.exists(externalIdKey(h.prefix, h.collectionId, bucket, "user-half"))).toBe(0);
   });
 });
@@ -388,7 +470,10 @@ describe("per-(bucket, external id) lock", () => {
     while ((await h.index.getJob(index.jobId))?.processedOn === undefined) await sleep(20);
     const remove = await submitDelete(h, "user-race", true, { type: "exponential", delay: 500 });
 
-    const [indexedJob, deletedJob] = await Promise.all([finished(h.index, index.jobId), finished(h.remove, remove.jobId)]);
+    const [indexedJob, deletedJob] = await Promise.all([
+      finished(h.index, index.jobId),
+      finished(h.remove, remove.jobId),
+    ]);
 
     expect(indexedJob.outcome.status).toBe("indexed");
     expect(deletedJob.attemptsStarted).toBeGreaterThan(1); // it met the lock and was put back...
@@ -435,7 +520,10 @@ describe("gallery rebuild", () => {
     const second = await indexed(h, "same/biden_2.jpg", "user-twice");
     const key = externalIdKey(h.prefix, h.collectionId, bucket, "user-twice");
     const before = await redis.hgetall(key);
-    expect(before).toEqual({ [first.outcome.data.face_id]: first.job.objectKey, [second.outcome.data.face_id]: second.job.objectKey });
+    expect(before).toEqual({
+      [first.outcome.data.face_id]: first.job.objectKey,
+      [second.outcome.data.face_id]: second.job.objectKey,
+    });
 
     // A rebuild while the mapping is intact ("only adds entries, safe while workers run").
     await rebuildGallery({

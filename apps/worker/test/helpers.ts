@@ -33,7 +33,11 @@ export interface LocalParts {
  * Starts the local S3 and Rekognition server once for a test file (the neural engine's models take
  * seconds to load; "load-test" is the fast stand-in when faces do not matter).
  */
-export async function startLocalParts(name: string, redisUrl: string, engineOptions: Parameters<typeof createFaceEngine>[0]): Promise<LocalParts> {
+export async function startLocalParts(
+  name: string,
+  redisUrl: string,
+  engineOptions: Parameters<typeof createFaceEngine>[0],
+): Promise<LocalParts> {
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-test-`));
   const bucket = uniqueName(name);
   const localS3 = await startLocalS3({ directory: join(dataDir, "s3"), buckets: [bucket] });
@@ -111,7 +115,8 @@ export interface IndexWorkers {
 /** `count` real index-faces workers (S3 and Rekognition of the local parts) on a queue and prefix of their own. */
 export function startIndexWorkers(
   parts: LocalParts,
-  options: Pick<WorkerDeps, "collectionId" | "logger"> & Partial<Omit<WorkerDeps, "redis" | "queueName" | "prefix">> & { count?: number },
+  options: Pick<WorkerDeps, "collectionId" | "logger"> &
+    Partial<Omit<WorkerDeps, "redis" | "queueName" | "prefix">> & { count?: number },
 ): IndexWorkers {
   const { count = 1, ...deps } = options;
   const queueName = uniqueName("index-faces");

@@ -24,7 +24,15 @@ const payload: IndexFacesJob = {
 
 const oneFace: IndexFacesResult = {
   faceModelVersion: "7.0",
-  indexed: [{ face_id: "f1", image_id: "i1", external_image_id: "user-1", confidence: 99, bounding_box: { width: 0.5, height: 0.5, left: 0.2, top: 0.2 } }],
+  indexed: [
+    {
+      face_id: "f1",
+      image_id: "i1",
+      external_image_id: "user-1",
+      confidence: 99,
+      bounding_box: { width: 0.5, height: 0.5, left: 0.2, top: 0.2 },
+    },
+  ],
   unindexed: [],
 };
 
@@ -56,8 +64,13 @@ describe("indexFace", () => {
   it("uploads the parked bytes, indexes them, and leaves the parked key to the clean-up after the outcome is stored", async () => {
     const { indexFace, store, uploads } = setup(async () => oneFace);
     const outcome = await indexFace(job(0));
-    expect(outcome).toMatchObject({ status: "indexed", data: { face_id: "f1", s3: { bucket: "kyc-bucket", key: "faces/req-1.jpg", etag: "etag-1" } } });
-    expect(uploads).toEqual([{ bucket: "kyc-bucket", key: "faces/req-1.jpg", bytes: Buffer.from("jpeg bytes"), contentType: "image/jpeg" }]);
+    expect(outcome).toMatchObject({
+      status: "indexed",
+      data: { face_id: "f1", s3: { bucket: "kyc-bucket", key: "faces/req-1.jpg", etag: "etag-1" } },
+    });
+    expect(uploads).toEqual([
+      { bucket: "kyc-bucket", key: "faces/req-1.jpg", bytes: Buffer.from("jpeg bytes"), contentType: "image/jpeg" },
+    ]);
     // A crash before BullMQ stores the outcome re-runs the job: it still needs the bytes.
     expect(store.has(payload.imageKey)).toBe(true);
     await indexFace.cleanup!(job(0));
@@ -98,7 +111,10 @@ describe("indexFace", () => {
 
   it("returns a permanent failure at once", async () => {
     const { indexFace, store } = setup(async () => {
-      throw new InvalidImageFormatException({ message: "Request has invalid image format", $metadata: { httpStatusCode: 400 } });
+      throw new InvalidImageFormatException({
+        message: "Request has invalid image format",
+        $metadata: { httpStatusCode: 400 },
+      });
     });
     const outcome = await indexFace(job(0));
     expect(outcome).toMatchObject({ status: "failed", code: "InvalidImageFormatException", retryable: false });

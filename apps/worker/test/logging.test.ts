@@ -19,7 +19,11 @@ const photo = facePhoto("same/A000371_1.jpg");
 const SECRET_ARN = "arn:aws:iam::123456789012:user/kyc-secret-user";
 const SIGNED_URL = "X-Amz-Signature=3f2a9b0c1d";
 const awsError = (name: string, status: number, message: string) =>
-  Object.assign(new Error(message), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status } });
+  Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? "server" : "client",
+    $metadata: { httpStatusCode: status },
+  });
 
 describe("worker logs", () => {
   it("hold no image bytes, ARNs or signed URLs, whatever the job does", async () => {
@@ -34,8 +38,10 @@ describe("worker logs", () => {
       faceIndex: {
         indexFaces: async (request) => {
           calls += 1;
-          if (request.externalImageId === "transient" && calls < 3) throw awsError("InternalServerError", 500, `boom at ${SIGNED_URL}`);
-          if (request.externalImageId === "denied") throw awsError("AccessDeniedException", 400, `${SECRET_ARN} is not authorized`);
+          if (request.externalImageId === "transient" && calls < 3)
+            throw awsError("InternalServerError", 500, `boom at ${SIGNED_URL}`);
+          if (request.externalImageId === "denied")
+            throw awsError("AccessDeniedException", 400, `${SECRET_ARN} is not authorized`);
           return { faceModelVersion: "7.0", indexed: [], unindexed: [] };
         },
       },
@@ -52,8 +58,15 @@ describe("worker logs", () => {
         const imageKey = imageRedisKey(jobId, prefix);
         await redis.set(imageKey, photo, "EX", 60);
         const job: IndexFacesJob = {
-          requestId: jobId, subject: "s", imageKey, contentType: "image/jpeg", bucket: "kyc-faces",
-          objectKey: `k/${jobId}.jpg`, externalImageId, maxFaces: 1, qualityFilter: "AUTO",
+          requestId: jobId,
+          subject: "s",
+          imageKey,
+          contentType: "image/jpeg",
+          bucket: "kyc-faces",
+          objectKey: `k/${jobId}.jpg`,
+          externalImageId,
+          maxFaces: 1,
+          qualityFilter: "AUTO",
         };
         await queue.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
         const { outcome } = await waitForJob(queue, jobId);

@@ -102,13 +102,21 @@ describe("worker process (src/main.ts)", () => {
     // Faces do not matter here, so the fast stand-in engine serves.
     engine = await createFaceEngine({ mode: "load-test", log: () => {} });
     const s3 = localS3Client(localS3.endpoint);
-    rekognitionServer = await startRekognitionServer({ engine, dataDir: join(dataDir, "rekognition"), s3, port: rekognitionPort });
+    rekognitionServer = await startRekognitionServer({
+      engine,
+      dataDir: join(dataDir, "rekognition"),
+      s3,
+      port: rekognitionPort,
+    });
     await waitForLog(/worker started/);
     const rekognition = localRekognitionClient(rekognitionUrl);
     const collection = await rekognition.send(new DescribeCollectionCommand({ CollectionId: collectionId }));
     expect(collection.FaceCount).toBe(0);
 
-    const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(INDEX_FACES_QUEUE, { connection: redis, prefix: QUEUE_PREFIX });
+    const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(INDEX_FACES_QUEUE, {
+      connection: redis,
+      prefix: QUEUE_PREFIX,
+    });
     try {
       const jobId = uniqueName("req");
       const imageKey = imageRedisKey(jobId);
@@ -117,7 +125,17 @@ describe("worker process (src/main.ts)", () => {
       const objectKey = `selfies/${jobId}.jpg`;
       await queue.add(
         "index-faces",
-        { requestId: jobId, subject: "t", imageKey, contentType: "image/jpeg", bucket, objectKey, externalImageId: "user-1", maxFaces: 1, qualityFilter: "NONE" },
+        {
+          requestId: jobId,
+          subject: "t",
+          imageKey,
+          contentType: "image/jpeg",
+          bucket,
+          objectKey,
+          externalImageId: "user-1",
+          maxFaces: 1,
+          qualityFilter: "NONE",
+        },
         { ...indexFacesJobOptions, jobId },
       );
 

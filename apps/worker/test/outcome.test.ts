@@ -29,7 +29,10 @@ const response: Pick<IndexFacesCommandOutput, "FaceRecords" | "UnindexedFaces" |
     },
   ],
   UnindexedFaces: [
-    { Reasons: ["EXCEEDS_MAX_FACES"], FaceDetail: { Confidence: 98, BoundingBox: { Width: 0.05, Height: 0.05, Left: 0, Top: 0 } } },
+    {
+      Reasons: ["EXCEEDS_MAX_FACES"],
+      FaceDetail: { Confidence: 98, BoundingBox: { Width: 0.05, Height: 0.05, Left: 0, Top: 0 } },
+    },
   ],
 };
 
@@ -49,10 +52,17 @@ describe("IndexFaces response -> outcome", () => {
         s3: stored,
         indexed_faces: [
           expect.objectContaining({ face_id: "big-face" }),
-          expect.objectContaining({ face_id: "small-face", bounding_box: { width: 0.1, height: 0.1, left: 0.7, top: 0.2 } }),
+          expect.objectContaining({
+            face_id: "small-face",
+            bounding_box: { width: 0.1, height: 0.1, left: 0.7, top: 0.2 },
+          }),
         ],
         unindexed_faces: [
-          { reasons: ["EXCEEDS_MAX_FACES"], confidence: 98, bounding_box: { width: 0.05, height: 0.05, left: 0, top: 0 } },
+          {
+            reasons: ["EXCEEDS_MAX_FACES"],
+            confidence: 98,
+            bounding_box: { width: 0.05, height: 0.05, left: 0, top: 0 },
+          },
         ],
       },
     });
@@ -65,19 +75,30 @@ describe("IndexFaces response -> outcome", () => {
       toIndexFacesResult({
         FaceModelVersion: "7.0",
         FaceRecords: [],
-        UnindexedFaces: [{ Reasons: ["LOW_SHARPNESS"], FaceDetail: { Confidence: 90, BoundingBox: { Width: 0.3, Height: 0.3, Left: 0.3, Top: 0.3 } } }],
+        UnindexedFaces: [
+          {
+            Reasons: ["LOW_SHARPNESS"],
+            FaceDetail: { Confidence: 90, BoundingBox: { Width: 0.3, Height: 0.3, Left: 0.3, Top: 0.3 } },
+          },
+        ],
       }),
     );
     expect(outcome).toEqual({
       status: "no_face",
       message: "1 face found but not indexed: LOW_SHARPNESS",
-      unindexed_faces: [{ reasons: ["LOW_SHARPNESS"], confidence: 90, bounding_box: { width: 0.3, height: 0.3, left: 0.3, top: 0.3 } }],
+      unindexed_faces: [
+        { reasons: ["LOW_SHARPNESS"], confidence: 90, bounding_box: { width: 0.3, height: 0.3, left: 0.3, top: 0.3 } },
+      ],
     });
   });
 
   it("says no face was found when Rekognition saw none", () => {
     const outcome = indexedOutcome("faces", stored, toIndexFacesResult({ FaceRecords: [], UnindexedFaces: [] }));
-    expect(outcome).toEqual({ status: "no_face", message: "No face was indexed: no face found in the image", unindexed_faces: [] });
+    expect(outcome).toEqual({
+      status: "no_face",
+      message: "No face was indexed: no face found in the image",
+      unindexed_faces: [],
+    });
   });
 
   it("lists each reason once for several filtered faces", () => {

@@ -25,7 +25,12 @@ afterEach(async () => {
 afterAll(() => redis.quit());
 
 const noFace: IndexFacesResult = { faceModelVersion: "7.0", indexed: [], unindexed: [] };
-const serverError = () => Object.assign(new Error("busy"), { name: "ServiceUnavailableException", $fault: "server", $metadata: { httpStatusCode: 503 } });
+const serverError = () =>
+  Object.assign(new Error("busy"), {
+    name: "ServiceUnavailableException",
+    $fault: "server",
+    $metadata: { httpStatusCode: 503 },
+  });
 
 /** A real index-faces worker whose processor and clean-up report what they saw in Redis. */
 function start(indexFaces: () => Promise<IndexFacesResult>) {
@@ -73,7 +78,10 @@ describe("parked image clean-up", () => {
       if (calls === 1) throw serverError();
       return noFace;
     });
-    const { jobId, job } = await enqueueIndexJob({ redis, queue, prefix, bucket: "kyc-faces" }, facePhoto("same/obama_1.jpg"));
+    const { jobId, job } = await enqueueIndexJob(
+      { redis, queue, prefix, bucket: "kyc-faces" },
+      facePhoto("same/obama_1.jpg"),
+    );
 
     const { outcome, attemptsMade } = await waitForJob(queue, jobId);
 
@@ -88,7 +96,10 @@ describe("parked image clean-up", () => {
     const { queue, prefix, seen } = start(async () => {
       throw new UnrecoverableError("cannot go on");
     });
-    const { jobId, job } = await enqueueIndexJob({ redis, queue, prefix, bucket: "kyc-faces" }, facePhoto("same/obama_1.jpg"));
+    const { jobId, job } = await enqueueIndexJob(
+      { redis, queue, prefix, bucket: "kyc-faces" },
+      facePhoto("same/obama_1.jpg"),
+    );
 
     const { outcome, failedReason } = await waitForJob(queue, jobId);
 

@@ -14,7 +14,9 @@ describe("s3ClientSettings", () => {
   });
 
   it("uses path-style URLs and plain uploads against a local S3-compatible endpoint", () => {
-    const settings = s3ClientSettings(parseConfig({ ...base, S3_ENDPOINT: "http://127.0.0.1:4568", AWS_REGION: "eu-west-1" }));
+    const settings = s3ClientSettings(
+      parseConfig({ ...base, S3_ENDPOINT: "http://127.0.0.1:4568", AWS_REGION: "eu-west-1" }),
+    );
     expect(settings).toMatchObject({
       endpoint: "http://127.0.0.1:4568",
       forcePathStyle: true,
@@ -26,7 +28,8 @@ describe("s3ClientSettings", () => {
   it("lets S3_FORCE_PATH_STYLE override the default either way", () => {
     expect(s3ClientSettings(parseConfig({ ...base, S3_FORCE_PATH_STYLE: "true" })).forcePathStyle).toBe(true);
     expect(
-      s3ClientSettings(parseConfig({ ...base, S3_ENDPOINT: "http://127.0.0.1:4568", S3_FORCE_PATH_STYLE: "false" })).forcePathStyle,
+      s3ClientSettings(parseConfig({ ...base, S3_ENDPOINT: "http://127.0.0.1:4568", S3_FORCE_PATH_STYLE: "false" }))
+        .forcePathStyle,
     ).toBe(false);
   });
 });

@@ -9,7 +9,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { createFaceIndex, ensureCollection } from "../src/app.ts";
-import { clearFaults, enqueueIndexJob, injectFault, startIndexWorkers, startLocalParts, waitForJob, type IndexWorkers, type LocalParts } from "./helpers.ts";
+import {
+  clearFaults,
+  enqueueIndexJob,
+  injectFault,
+  startIndexWorkers,
+  startLocalParts,
+  waitForJob,
+  type IndexWorkers,
+  type LocalParts,
+} from "./helpers.ts";
 
 const collectionId = uniqueName("throttle-faces");
 let parts: LocalParts;
@@ -20,7 +29,11 @@ const logger = pino(
 );
 
 beforeAll(async () => {
-  parts = await startLocalParts("throttle", inject("redisUrl"), { mode: "load-test", loadTestLatencyMs: 5, log: () => {} });
+  parts = await startLocalParts("throttle", inject("redisUrl"), {
+    mode: "load-test",
+    loadTestLatencyMs: 5,
+    log: () => {},
+  });
   await ensureCollection(createFaceIndex(parts.rekognition), collectionId, { logger });
 });
 
@@ -43,14 +56,21 @@ function start(count: number, throttle: { throttlePauseMs: number; maxThrottledM
 
 async function submit(queue: Queue<IndexFacesJob, IndexFacesOutcome>, prefix: string, i: number): Promise<string> {
   const target = { redis: parts.redis, queue, prefix, bucket: parts.bucket };
-  const { jobId } = await enqueueIndexJob(target, facePhoto("same/A000371_1.jpg"), { jobId: uniqueName(`throttled-${i}`) });
+  const { jobId } = await enqueueIndexJob(target, facePhoto("same/A000371_1.jpg"), {
+    jobId: uniqueName(`throttled-${i}`),
+  });
   return jobId;
 }
 
 describe("throttling", () => {
   it("pauses every worker together and retries throttled jobs without spending their attempts", async () => {
     const { queue, prefix } = start(2, { throttlePauseMs: 200 });
-    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 4, code: "ThrottlingException", status: 400 });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "IndexFaces",
+      count: 4,
+      code: "ThrottlingException",
+      status: 400,
+    });
 
     const jobIds = await Promise.all(Array.from({ length: 6 }, (_, i) => submit(queue, prefix, i)));
     const finished = await Promise.all(jobIds.map((jobId) => waitForJob(queue, jobId)));
@@ -65,8 +85,18 @@ describe("throttling", () => {
     const { queue, prefix } = start(1, { throttlePauseMs: 100 });
     // 5xx errors use up every attempt but the last; the throttle then meets the last attempt.
     const attempts = indexFacesJobOptions.attempts!;
-    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: attempts - 1, code: "ServiceUnavailableException", status: 503 });
-    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 1, code: "ThrottlingException", status: 400 });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "IndexFaces",
+      count: attempts - 1,
+      code: "ServiceUnavailableException",
+      status: 503,
+    });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "IndexFaces",
+      count: 1,
+      code: "ThrottlingException",
+      status: 400,
+    });
 
     const { outcome, attemptsMade } = await waitForJob(queue, await submit(queue, prefix, 0));
 
@@ -77,7 +107,12 @@ describe("throttling", () => {
 
   it("still ends a job with a retryable outcome when throttling never stops", async () => {
     const { queue, prefix } = start(1, { throttlePauseMs: 100, maxThrottledMs: 600 });
-    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 10_000, code: "ThrottlingException", status: 400 });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "IndexFaces",
+      count: 10_000,
+      code: "ThrottlingException",
+      status: 400,
+    });
 
     const { outcome, attemptsMade } = await waitForJob(queue, await submit(queue, prefix, 0));
 

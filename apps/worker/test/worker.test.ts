@@ -9,7 +9,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import type { IndexFacesJob } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { createFaceIndex, ensureCollection } from "../src/app.ts";
-import { clearFaults, enqueueIndexJob, injectFault, keyGone, startIndexWorkers, startLocalParts, waitForJob, type IndexWorkers, type LocalParts } from "./helpers.ts";
+import {
+  clearFaults,
+  enqueueIndexJob,
+  injectFault,
+  keyGone,
+  startIndexWorkers,
+  startLocalParts,
+  waitForJob,
+  type IndexWorkers,
+  type LocalParts,
+} from "./helpers.ts";
 
 const logger = pino({ level: "silent" });
 const collectionId = uniqueName("faces");
@@ -59,7 +69,11 @@ describe("index-faces worker", () => {
     expect(outcome.data.external_image_id).toBe(job.externalImageId);
     expect(outcome.data.collection_id).toBe(collectionId);
     expect(outcome.data.indexed_faces.map((face) => face.face_id)).toEqual([outcome.data.face_id]);
-    expect(outcome.data.s3).toEqual({ bucket, key: job.objectKey, etag: createHash("md5").update(photo).digest("hex") });
+    expect(outcome.data.s3).toEqual({
+      bucket,
+      key: job.objectKey,
+      etag: createHash("md5").update(photo).digest("hex"),
+    });
 
     const stored = await parts.s3.send(new GetObjectCommand({ Bucket: bucket, Key: job.objectKey }));
     expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(photo)).toBe(true);
@@ -91,14 +105,23 @@ describe("index-faces worker", () => {
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);
 
     expect(attemptsMade).toBe(1);
-    expect(outcome).toEqual({ status: "no_face", message: "No face was indexed: no face found in the image", unindexed_faces: [] });
+    expect(outcome).toEqual({
+      status: "no_face",
+      message: "No face was indexed: no face found in the image",
+      unindexed_faces: [],
+    });
     expect(await keyGone(parts.redis, job.imageKey)).toBe(true);
   });
 
   // Throttling pauses the queue instead of spending attempts: see throttling.test.ts.
   it("retries a 503 with backoff until IndexFaces succeeds", async () => {
     const harness = startHarness();
-    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 2, code: "ServiceUnavailableException", status: 503 });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "IndexFaces",
+      count: 2,
+      code: "ServiceUnavailableException",
+      status: 503,
+    });
     const { jobId } = await submit(harness, facePhoto("same/biden_1.jpg"));
 
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);
@@ -109,7 +132,12 @@ describe("index-faces worker", () => {
 
   it("retries a 500 InternalServerError until IndexFaces succeeds", async () => {
     const harness = startHarness();
-    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 1, code: "InternalServerError", status: 500 });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "IndexFaces",
+      count: 1,
+      code: "InternalServerError",
+      status: 500,
+    });
     const { jobId } = await submit(harness, facePhoto("same/A000371_1.jpg"));
 
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);
@@ -153,7 +181,12 @@ describe("index-faces worker", () => {
 
   it("returns a retryable failure when 5xx errors outlast every attempt", async () => {
     const harness = startHarness();
-    await injectFault(parts.rekognitionUrl, { operation: "IndexFaces", count: 5, code: "ServiceUnavailableException", status: 503 });
+    await injectFault(parts.rekognitionUrl, {
+      operation: "IndexFaces",
+      count: 5,
+      code: "ServiceUnavailableException",
+      status: 503,
+    });
     const { jobId, job } = await submit(harness, facePhoto("same/obama_3.jpg"));
 
     const { outcome, attemptsMade } = await waitForJob(harness.queue, jobId);

@@ -28,6 +28,11 @@ export function facesKey(prefix: string, collectionId: string): string {
   return `${galleryKeyPrefix(prefix, collectionId)}:faces`;
 }
 
-export function externalIdLockKey(prefix: string, collectionId: string, bucket: string, externalImageId: string): string {
+export function externalIdLockKey(
+  prefix: string,
+  collectionId: string,
+  bucket: string,
+  externalImageId: string,
+): string {
   return `${galleryKeyPrefix(prefix, collectionId)}:lock:${bucket}:${externalImageId}`;
 }

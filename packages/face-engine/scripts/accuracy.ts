@@ -32,7 +32,11 @@ const labelsPath = join(dir, "labels.json");
 const labels: Record<string, Label> = existsSync(labelsPath) ? JSON.parse(readFileSync(labelsPath, "utf8")) : {};
 const files = readdirSync(dir, { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(dir, d.name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).map((f) => `${d.name}/${f}`));
+  .flatMap((d) =>
+    readdirSync(join(dir, d.name))
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .map((f) => `${d.name}/${f}`),
+  );
 const labelOf = (file: string): Label => {
   const folder = file.split("/")[0]!;
   const base = file.split("/")[1]!.replace(/\.\w+$/, "");
@@ -52,14 +56,17 @@ for (const folder of [...new Set(files.map((f) => f.split("/")[0]!))].sort()) {
   const inFolder = files.filter((f) => f.startsWith(folder + "/"));
   const misses = inFolder.filter((f) => results.get(f)!.faces.length !== labelOf(f).faces);
   console.log(`  ${folder}: ${inFolder.length - misses.length}/${inFolder.length} correct`);
-  for (const f of misses) console.log(`    miss ${f}: expected ${labelOf(f).faces}, got ${results.get(f)!.faces.length}`);
+  for (const f of misses)
+    console.log(`    miss ${f}: expected ${labelOf(f).faces}, got ${results.get(f)!.faces.length}`);
 }
 
 const autoMisses = files.filter((f) => {
   const r = results.get(f)!;
   return r.faces.filter((face) => unindexedReasons(face, r, "AUTO").length === 0).length !== labelOf(f).faces;
 });
-console.log(`  counting only faces that pass QualityFilter AUTO: ${files.length - autoMisses.length}/${files.length} correct${autoMisses.map((f) => `\n    miss ${f}`).join("")}`);
+console.log(
+  `  counting only faces that pass QualityFilter AUTO: ${files.length - autoMisses.length}/${files.length} correct${autoMisses.map((f) => `\n    miss ${f}`).join("")}`,
+);
 
 // Identity pairs over single-face photos whose face count was right (one descriptor each).
 const known = files.filter((f) => labelOf(f).faces === 1 && labelOf(f).identity && results.get(f)!.faces.length === 1);
@@ -79,41 +86,89 @@ const pct = (v: number[], p: number): number => v[Math.min(v.length - 1, Math.fl
 const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
 const f3 = (v: number): string => v.toFixed(3);
 console.log(`\nDistances of unit descriptors (${known.length} single-face photos):`);
-console.log(`  same person   (${same.length} pairs): min ${f3(same[0]!)} mean ${f3(mean(same))} p99 ${f3(pct(same, 99))} max ${f3(same.at(-1)!)}`);
-console.log(`  different     (${different.length} pairs): min ${f3(different[0]!)} p0.1 ${f3(pct(different, 0.1))} p1 ${f3(pct(different, 1))} mean ${f3(mean(different))}`);
+console.log(
+  `  same person   (${same.length} pairs): min ${f3(same[0]!)} mean ${f3(mean(same))} p99 ${f3(pct(same, 99))} max ${f3(same.at(-1)!)}`,
+);
+console.log(
+  `  different     (${different.length} pairs): min ${f3(different[0]!)} p0.1 ${f3(pct(different, 0.1))} p1 ${f3(pct(different, 1))} mean ${f3(mean(different))}`,
+);
 
 // The distance threshold with the fewest errors, weighting both kinds of error by their rate.
 let best = { t: 0, cost: Infinity };
 for (let t = 0.2; t <= 1.2; t += 0.005) {
-  const cost = same.filter((d) => d > t).length / same.length + different.filter((d) => d <= t).length / different.length;
+  const cost =
+    same.filter((d) => d > t).length / same.length + different.filter((d) => d <= t).length / different.length;
   if (cost < best.cost) best = { t, cost };
 }
 const rates = (t: number): string =>
   `true-match ${((100 * same.filter((d) => d <= t).length) / same.length).toFixed(2)}%, ` +
   `false-match ${((100 * different.filter((d) => d <= t).length) / different.length).toFixed(3)}%`;
 console.log(`  best separating distance ${f3(best.t)}: ${rates(best.t)}`);
-console.log(`  chosen MATCH_DISTANCE ${f3(MATCH_DISTANCE)} (similarity ${similarityFromDistance(MATCH_DISTANCE).toFixed(1)}): ${rates(MATCH_DISTANCE)}`);
+console.log(
+  `  chosen MATCH_DISTANCE ${f3(MATCH_DISTANCE)} (similarity ${similarityFromDistance(MATCH_DISTANCE).toFixed(1)}): ${rates(MATCH_DISTANCE)}`,
+);
 
 // Quality figures over the KYC-style photos: every one of them should pass AUTO.
 const kyc = files.filter((f) => /^(people|same)\//.test(f));
-const faces = kyc.flatMap((f) => results.get(f)!.faces.slice(0, 1).map((face) => ({ f, face, img: results.get(f)! })));
+const faces = kyc.flatMap((f) =>
+  results
+    .get(f)!
+    .faces.slice(0, 1)
+    .map((face) => ({ f, face, img: results.get(f)! })),
+);
 const stat = (name: string, values: number[]): void =>
-  console.log(`  ${name.padEnd(22)} min ${values.reduce((a, b) => Math.min(a, b)).toFixed(1).padStart(6)}  mean ${mean(values).toFixed(1).padStart(6)}  max ${values.reduce((a, b) => Math.max(a, b)).toFixed(1).padStart(6)}`);
+  console.log(
+    `  ${name.padEnd(22)} min ${values
+      .reduce((a, b) => Math.min(a, b))
+      .toFixed(1)
+      .padStart(6)}  mean ${mean(values).toFixed(1).padStart(6)}  max ${values
+      .reduce((a, b) => Math.max(a, b))
+      .toFixed(1)
+      .padStart(6)}`,
+  );
 console.log(`\nLargest face of each people/ and same/ photo (${faces.length}):`);
-stat("confidence", faces.map((x) => x.face.confidence));
-stat("face side px", faces.map((x) => Math.min(x.face.box.width * x.img.width, x.face.box.height * x.img.height)));
-stat("sharpness", faces.map((x) => x.face.quality.sharpness));
-stat("brightness", faces.map((x) => x.face.quality.brightness));
-stat("yaw", faces.map((x) => x.face.pose.yaw));
-stat("pitch", faces.map((x) => x.face.pose.pitch));
-stat("roll", faces.map((x) => x.face.pose.roll));
+stat(
+  "confidence",
+  faces.map((x) => x.face.confidence),
+);
+stat(
+  "face side px",
+  faces.map((x) => Math.min(x.face.box.width * x.img.width, x.face.box.height * x.img.height)),
+);
+stat(
+  "sharpness",
+  faces.map((x) => x.face.quality.sharpness),
+);
+stat(
+  "brightness",
+  faces.map((x) => x.face.quality.brightness),
+);
+stat(
+  "yaw",
+  faces.map((x) => x.face.pose.yaw),
+);
+stat(
+  "pitch",
+  faces.map((x) => x.face.pose.pitch),
+);
+stat(
+  "roll",
+  faces.map((x) => x.face.pose.roll),
+);
 const rejected = faces.filter((x) => unindexedReasons(x.face, x.img, "AUTO").length > 0);
-console.log(`  rejected by AUTO: ${rejected.length}${rejected.map((x) => `\n    ${x.f}: ${unindexedReasons(x.face, x.img, "AUTO").join(",")}`).join("")}`);
-const weakest = files.flatMap((f) => results.get(f)!.faces.map((face) => ({ f, c: face.confidence }))).sort((a, b) => a.c - b.c).slice(0, 5);
+console.log(
+  `  rejected by AUTO: ${rejected.length}${rejected.map((x) => `\n    ${x.f}: ${unindexedReasons(x.face, x.img, "AUTO").join(",")}`).join("")}`,
+);
+const weakest = files
+  .flatMap((f) => results.get(f)!.faces.map((face) => ({ f, c: face.confidence })))
+  .sort((a, b) => a.c - b.c)
+  .slice(0, 5);
 console.log(`  weakest detections: ${weakest.map((w) => `${w.f} ${w.c.toFixed(1)}`).join(", ")}`);
 
 const jsonOut = flag("json");
 if (jsonOut) {
-  const dump = Object.fromEntries([...results].map(([f, r]) => [f, { ...r, faces: r.faces.map((x) => ({ ...x, descriptor: [...x.descriptor] })) }]));
+  const dump = Object.fromEntries(
+    [...results].map(([f, r]) => [f, { ...r, faces: r.faces.map((x) => ({ ...x, descriptor: [...x.descriptor] })) }]),
+  );
   writeFileSync(jsonOut, JSON.stringify(dump));
 }

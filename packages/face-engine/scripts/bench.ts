@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { createFaceEngine, createFaceVectorIndex, DESCRIPTOR_LENGTH } from "../src/index.ts";
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => Number(args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
+const flag = (name: string, fallback: number): number =>
+  Number(args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const imageCount = flag("images", 40);
 const faceCount = flag("faces", 100_000);
 const queryCount = flag("queries", 200);
@@ -26,9 +27,12 @@ const source = (() => {
     return dir;
   }
 })();
-const all = ["people", "same"].flatMap((d) => readdirSync(join(source, d)).map((f) => readFileSync(join(source, d, f))));
+const all = ["people", "same"].flatMap((d) =>
+  readdirSync(join(source, d)).map((f) => readFileSync(join(source, d, f))),
+);
 const images = Array.from({ length: imageCount }, (_, i) => all[i % all.length]!);
-const percentile = (ms: number[], p: number): number => [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!;
+const percentile = (ms: number[], p: number): number =>
+  [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!;
 
 console.log(`Neural engine over ${images.length} images from ${source}`);
 {
@@ -42,7 +46,9 @@ console.log(`Neural engine over ${images.length} images from ${source}`);
   }
   await engine.close();
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`  1 thread: mean ${mean.toFixed(0)} ms/image, p50 ${percentile(times, 50).toFixed(0)}, p99 ${percentile(times, 99).toFixed(0)} (${(1000 / mean).toFixed(2)} images/s)`);
+  console.log(
+    `  1 thread: mean ${mean.toFixed(0)} ms/image, p50 ${percentile(times, 50).toFixed(0)}, p99 ${percentile(times, 99).toFixed(0)} (${(1000 / mean).toFixed(2)} images/s)`,
+  );
 }
 {
   const threads = availableParallelism();
@@ -52,7 +58,9 @@ console.log(`Neural engine over ${images.length} images from ${source}`);
   await Promise.all(images.map((image) => engine.analyse(image)));
   const seconds = (performance.now() - t) / 1000;
   await engine.close();
-  console.log(`  pool of ${threads} threads: ${(images.length / seconds).toFixed(2)} images/s (${seconds.toFixed(1)} s for ${images.length})`);
+  console.log(
+    `  pool of ${threads} threads: ${(images.length / seconds).toFixed(2)} images/s (${seconds.toFixed(1)} s for ${images.length})`,
+  );
 }
 
 console.log(`\n1:N search over ${faceCount} random unit descriptors, ${queryCount} queries`);
@@ -73,8 +81,12 @@ console.log(`\n1:N search over ${faceCount} random unit descriptors, ${queryCoun
   }
   const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
   console.log(`  build ${buildMs.toFixed(0)} ms; vectors ${mb(index.serialise().vectors.byteLength)} MB raw`);
-  console.log(`  memory growth: heap ${mb(heapAfter.heapUsed - heapBefore.heapUsed)} MB, array buffers ${mb(heapAfter.arrayBuffers - heapBefore.arrayBuffers)} MB, rss ${mb(heapAfter.rss - heapBefore.rss)} MB`);
-  console.log(`  search (maxResults 10, minSimilarity 0): p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms`);
+  console.log(
+    `  memory growth: heap ${mb(heapAfter.heapUsed - heapBefore.heapUsed)} MB, array buffers ${mb(heapAfter.arrayBuffers - heapBefore.arrayBuffers)} MB, rss ${mb(heapAfter.rss - heapBefore.rss)} MB`,
+  );
+  console.log(
+    `  search (maxResults 10, minSimilarity 0): p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms`,
+  );
   const strict: number[] = [];
   for (let q = 0; q < queryCount; q++) {
     const query = random();
@@ -82,5 +94,7 @@ console.log(`\n1:N search over ${faceCount} random unit descriptors, ${queryCoun
     index.search(query, { maxResults: 4096, minSimilarity: 80 });
     strict.push(performance.now() - s);
   }
-  console.log(`  search (maxResults 4096, minSimilarity 80): p50 ${percentile(strict, 50).toFixed(2)} ms, p99 ${percentile(strict, 99).toFixed(2)} ms`);
+  console.log(
+    `  search (maxResults 4096, minSimilarity 80): p50 ${percentile(strict, 50).toFixed(2)} ms, p99 ${percentile(strict, 99).toFixed(2)} ms`,
+  );
 }

@@ -75,7 +75,9 @@ export async function decodeImage(bytes: Uint8Array, maxSide: number): Promise<D
 
 function decodeError(format: ImageFormat, error: unknown): ImageDecodeError {
   const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  return new ImageDecodeError(`the ${format.toUpperCase()} image could not be decoded (${reason}); is it truncated or corrupt?`);
+  return new ImageDecodeError(
+    `the ${format.toUpperCase()} image could not be decoded (${reason}); is it truncated or corrupt?`,
+  );
 }
 
 function describeBytes(bytes: Uint8Array): string {

@@ -41,7 +41,8 @@ export function fakeFace(image: Uint8Array): DetectedFace {
   // 4 chained sha256 blocks give the 128 bytes; each byte becomes one component in -1..1.
   for (let block = 0; block * 32 < DESCRIPTOR_LENGTH; block++) {
     const bytes = createHash("sha256").update(seed).update(String(block)).digest();
-    for (let i = 0; i < 32 && block * 32 + i < DESCRIPTOR_LENGTH; i++) raw[block * 32 + i] = (bytes[i]! - 127.5) / 127.5;
+    for (let i = 0; i < 32 && block * 32 + i < DESCRIPTOR_LENGTH; i++)
+      raw[block * 32 + i] = (bytes[i]! - 127.5) / 127.5;
   }
   return {
     box: { left: 0.3, top: 0.2, width: 0.4, height: 0.5 },

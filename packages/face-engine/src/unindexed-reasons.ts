@@ -2,7 +2,8 @@
 import { AUTO_QUALITY_FILTER_LEVEL, QUALITY_THRESHOLDS, type QualityFilter } from "./quality-thresholds.ts";
 import type { DetectedFace } from "./types.ts";
 
-export type UnindexedReason = "LOW_CONFIDENCE" | "SMALL_BOUNDING_BOX" | "LOW_SHARPNESS" | "LOW_BRIGHTNESS" | "EXTREME_POSE";
+export type UnindexedReason =
+  "LOW_CONFIDENCE" | "SMALL_BOUNDING_BOX" | "LOW_SHARPNESS" | "LOW_BRIGHTNESS" | "EXTREME_POSE";
 
 /** AWS reason codes for a face; empty means the face may be indexed. NONE never rejects. */
 export function unindexedReasons(

@@ -104,7 +104,10 @@ export function createFaceVectorIndex(): FaceVectorIndex {
     },
     serialise() {
       const used = vectors.subarray(0, ids.length * DESCRIPTOR_LENGTH);
-      return { ids: [...ids], vectors: Buffer.from(used.buffer.slice(used.byteOffset, used.byteOffset + used.byteLength)) };
+      return {
+        ids: [...ids],
+        vectors: Buffer.from(used.buffer.slice(used.byteOffset, used.byteOffset + used.byteLength)),
+      };
     },
   };
 }

@@ -49,7 +49,8 @@ describe("neural face engine on the fixtures", () => {
         expect(face.confidence).toBeLessThanOrEqual(100);
         const types = face.landmarks.map((l) => l.type);
         expect(types).toEqual(expect.arrayContaining(["eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight"]));
-        for (const l of face.landmarks) expect(l.x >= 0 && l.x <= 1 && l.y >= 0 && l.y <= 1, `${file} ${l.type}`).toBe(true);
+        for (const l of face.landmarks)
+          expect(l.x >= 0 && l.x <= 1 && l.y >= 0 && l.y <= 1, `${file} ${l.type}`).toBe(true);
         const eyeLeft = face.landmarks.find((l) => l.type === "eyeLeft")!;
         const eyeRight = face.landmarks.find((l) => l.type === "eyeRight")!;
         expect(eyeLeft.x, file).toBeLessThan(eyeRight.x);
@@ -68,7 +69,8 @@ describe("neural face engine on the fixtures", () => {
 
   it("matches photos of the same person (similarity >= 80) and not of different people", () => {
     const descriptor = (f: string): Float32Array => results.get(f)!.faces[0]!.descriptor;
-    const similarity = (a: string, b: string): number => similarityFromDistance(faceDistance(descriptor(a), descriptor(b)));
+    const similarity = (a: string, b: string): number =>
+      similarityFromDistance(faceDistance(descriptor(a), descriptor(b)));
     expect(similarity("same/obama_1.jpg", "same/obama_2.jpg")).toBeGreaterThanOrEqual(80);
     expect(similarity("same/obama_1.jpg", "same/biden_1.jpg")).toBeLessThan(80);
     const portraits = [...folder("people"), ...folder("same")];
@@ -85,7 +87,9 @@ describe("neural face engine on the fixtures", () => {
   it("finds the group photo's faces in the portraits of the same people", () => {
     const group = results.get("group/whitehouse_obama_biden.jpg")!.faces;
     const best = (f: string): number =>
-      Math.max(...group.map((g) => similarityFromDistance(faceDistance(g.descriptor, results.get(f)!.faces[0]!.descriptor))));
+      Math.max(
+        ...group.map((g) => similarityFromDistance(faceDistance(g.descriptor, results.get(f)!.faces[0]!.descriptor))),
+      );
     expect(best("same/obama_1.jpg")).toBeGreaterThanOrEqual(80);
     expect(best("same/biden_1.jpg")).toBeGreaterThanOrEqual(80);
     expect(best("people/B001232.jpg")).toBeLessThan(80);
@@ -103,7 +107,11 @@ describe("neural face engine on derived images", () => {
   const obama = facePhoto("same/obama_1.jpg");
 
   it("finds a face that fills the frame (selfie crop)", async () => {
-    const selfie = await sharp(obama).extract({ left: 70, top: 55, width: 110, height: 140 }).resize(400).jpeg().toBuffer();
+    const selfie = await sharp(obama)
+      .extract({ left: 70, top: 55, width: 110, height: 140 })
+      .resize(400)
+      .jpeg()
+      .toBuffer();
     const image = await engine.analyse(selfie);
     expect(image.faces).toHaveLength(1);
     expect(image.faces[0]!.box.width).toBeGreaterThan(0.6);
@@ -151,7 +159,9 @@ describe("neural face engine on bad input", () => {
     const truncated = facePhoto("same/obama_2.jpg").subarray(0, 4000);
     await expect(engine.analyse(truncated)).rejects.toThrow(ImageDecodeError);
     await expect(engine.analyse(truncated)).rejects.toThrow(/truncated or corrupt/);
-    await expect(engine.analyse(Buffer.from("GIF89a\x10\x00\x10\x00\x80\x00\x00"))).rejects.toThrow(/GIF.*only JPEG and PNG/);
+    await expect(engine.analyse(Buffer.from("GIF89a\x10\x00\x10\x00\x80\x00\x00"))).rejects.toThrow(
+      /GIF.*only JPEG and PNG/,
+    );
     expect((await engine.analyse(facePhoto("same/biden_1.jpg"))).faces).toHaveLength(1);
   });
 

@@ -67,7 +67,12 @@ describe("createNeuralPool", () => {
   it("fails jobs fast once no thread can be started, instead of queueing them forever", async () => {
     const marker = join(tmpdir(), `${uniqueName("no-restart")}.flag`);
     const logs: string[] = [];
-    const pool = await createNeuralPool({ threads: 1, log: (m) => logs.push(m), threadEntry: fakeThread, analyser: { failIfExists: marker } as never });
+    const pool = await createNeuralPool({
+      threads: 1,
+      log: (m) => logs.push(m),
+      threadEntry: fakeThread,
+      analyser: { failIfExists: marker } as never,
+    });
     try {
       writeFileSync(marker, "");
       await expect(pool.analyse(image(0))).rejects.toThrow(/thread stopped/);
@@ -81,7 +86,12 @@ describe("createNeuralPool", () => {
 
   it("reports a thread that cannot load its models instead of resolving", async () => {
     await expect(
-      createNeuralPool({ threads: 2, log: () => {}, threadEntry: fakeThread, analyser: { failToStart: true } as never }),
+      createNeuralPool({
+        threads: 2,
+        log: () => {},
+        threadEntry: fakeThread,
+        analyser: { failToStart: true } as never,
+      }),
     ).rejects.toThrow(/failed to start: .*models missing/);
     await expect(createNeuralPool({ threads: 0, log: () => {} })).rejects.toThrow(/positive integer/);
   });

@@ -17,21 +17,37 @@ function face(overrides: Partial<DetectedFace> = {}): DetectedFace {
 
 describe("unindexedReasons", () => {
   it("accepts a good face at every level", () => {
-    for (const level of ["NONE", "AUTO", "LOW", "MEDIUM", "HIGH"] as const) expect(unindexedReasons(face(), image, level)).toEqual([]);
+    for (const level of ["NONE", "AUTO", "LOW", "MEDIUM", "HIGH"] as const)
+      expect(unindexedReasons(face(), image, level)).toEqual([]);
   });
 
   it("names each problem with its AWS reason code", () => {
     expect(unindexedReasons(face({ confidence: 20 }), image, "AUTO")).toEqual(["LOW_CONFIDENCE"]);
-    expect(unindexedReasons(face({ box: { left: 0.5, top: 0.5, width: 0.01, height: 0.02 } }), image, "AUTO")).toEqual(["SMALL_BOUNDING_BOX"]);
-    expect(unindexedReasons(face({ quality: { brightness: 55, sharpness: 2 } }), image, "AUTO")).toEqual(["LOW_SHARPNESS"]);
-    expect(unindexedReasons(face({ quality: { brightness: 3, sharpness: 85 } }), image, "AUTO")).toEqual(["LOW_BRIGHTNESS"]);
+    expect(unindexedReasons(face({ box: { left: 0.5, top: 0.5, width: 0.01, height: 0.02 } }), image, "AUTO")).toEqual([
+      "SMALL_BOUNDING_BOX",
+    ]);
+    expect(unindexedReasons(face({ quality: { brightness: 55, sharpness: 2 } }), image, "AUTO")).toEqual([
+      "LOW_SHARPNESS",
+    ]);
+    expect(unindexedReasons(face({ quality: { brightness: 3, sharpness: 85 } }), image, "AUTO")).toEqual([
+      "LOW_BRIGHTNESS",
+    ]);
     expect(unindexedReasons(face({ pose: { roll: 0, yaw: 80, pitch: 0 } }), image, "AUTO")).toEqual(["EXTREME_POSE"]);
     expect(unindexedReasons(face({ pose: { roll: 0, yaw: 0, pitch: -85 } }), image, "AUTO")).toEqual(["EXTREME_POSE"]);
   });
 
   it("lists every reason that applies, and none with NONE", () => {
-    const bad = face({ confidence: 10, quality: { brightness: 1, sharpness: 1 }, pose: { roll: 0, yaw: 89, pitch: 0 } });
-    expect(unindexedReasons(bad, image, "LOW")).toEqual(["LOW_CONFIDENCE", "LOW_SHARPNESS", "LOW_BRIGHTNESS", "EXTREME_POSE"]);
+    const bad = face({
+      confidence: 10,
+      quality: { brightness: 1, sharpness: 1 },
+      pose: { roll: 0, yaw: 89, pitch: 0 },
+    });
+    expect(unindexedReasons(bad, image, "LOW")).toEqual([
+      "LOW_CONFIDENCE",
+      "LOW_SHARPNESS",
+      "LOW_BRIGHTNESS",
+      "EXTREME_POSE",
+    ]);
     expect(unindexedReasons(bad, image, "NONE")).toEqual([]);
   });
 

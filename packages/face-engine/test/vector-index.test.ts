@@ -57,7 +57,9 @@ describe("createFaceVectorIndex", () => {
     expect(matches.every((m) => m.similarity >= 80)).toBe(true);
 
     expect(index.search(vector(0), { maxResults: 1, minSimilarity: 0 }).map((m) => m.id)).toEqual(["exact"]);
-    expect(index.search(vector(0), { maxResults: 10, minSimilarity: 80, excludeId: "exact" }).map((m) => m.id)).toEqual(["close"]);
+    expect(index.search(vector(0), { maxResults: 10, minSimilarity: 80, excludeId: "exact" }).map((m) => m.id)).toEqual(
+      ["close"],
+    );
   });
 
   it("removes by swapping the last row in, keeping every other face findable", () => {
@@ -68,14 +70,19 @@ describe("createFaceVectorIndex", () => {
     expect(index.size).toBe(4);
     expect(index.has("f1")).toBe(false);
     for (const i of [0, 2, 3, 4]) {
-      expect(index.search(vector(i * 10), { maxResults: 1, minSimilarity: 99 })).toEqual([{ id: `f${i}`, similarity: expect.any(Number) }]);
+      expect(index.search(vector(i * 10), { maxResults: 1, minSimilarity: 99 })).toEqual([
+        { id: `f${i}`, similarity: expect.any(Number) },
+      ]);
     }
   });
 
   it("replaces the descriptor when an id is added again, and normalises descriptors", () => {
     const index = createFaceVectorIndex();
     index.add("a", vector(0));
-    index.add("a", vector(7).map((x) => x * 3));
+    index.add(
+      "a",
+      vector(7).map((x) => x * 3),
+    );
     expect(index.size).toBe(1);
     expect(index.search(vector(7), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("a");
   });
@@ -106,7 +113,9 @@ describe("createFaceVectorIndex", () => {
     expect(copy.size).toBe(49);
     expect(copy.has("face-3")).toBe(false);
     const query = vector(20, 0.2);
-    expect(copy.search(query, { maxResults: 3, minSimilarity: 0 })).toEqual(index.search(query, { maxResults: 3, minSimilarity: 0 }));
+    expect(copy.search(query, { maxResults: 3, minSimilarity: 0 })).toEqual(
+      index.search(query, { maxResults: 3, minSimilarity: 0 }),
+    );
     expect(() => deserialiseFaceVectorIndex({ ids: ["a", "b"], vectors: Buffer.alloc(10) })).toThrow(/expected 1024/);
   });
 });

@@ -47,8 +47,10 @@ try {
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
-  const rssMb = Number(readFileSync(`/proc/${stack.api.child.pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+  const rssMb =
+    Number(readFileSync(`/proc/${stack.api.child.pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
   console.log(`pipeline (load-test engine, ${workers} workers, concurrency ${concurrency}, ${photo.length} B image)`);
   console.log(`  requests ${requests} in ${seconds.toFixed(1)} s = ${(requests / seconds).toFixed(1)} req/s`);
   console.log(`  statuses ${JSON.stringify(Object.fromEntries(statuses))}`);

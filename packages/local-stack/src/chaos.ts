@@ -33,7 +33,12 @@ const stack = await startThrowawayStack({
   faceEngine: "load-test",
   redisUrl: `redis://127.0.0.1:${redisPort}`,
   workers: 2,
-  extraEnv: { LOG_LEVEL: "error", LOAD_TEST_LATENCY_MS: "50", WORKER_CONCURRENCY: "8", SYNC_TIMEOUT_MS: String(syncTimeoutMs) },
+  extraEnv: {
+    LOG_LEVEL: "error",
+    LOAD_TEST_LATENCY_MS: "50",
+    WORKER_CONCURRENCY: "8",
+    SYNC_TIMEOUT_MS: String(syncTimeoutMs),
+  },
   stdio: "ignore",
 }).catch((error: unknown) => {
   // The try/finally below is not entered yet: stop our redis-server and remove its data here.
@@ -59,7 +64,11 @@ try {
       try {
         const response = await fetch(`${stack.apiUrl}/index_faces`, {
           method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": `chaos-${collectionId}-${i}` },
+          headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+            "idempotency-key": `chaos-${collectionId}-${i}`,
+          },
           body: JSON.stringify({ image, bucket, image_key: `c/${i}.jpg`, external_image_id: `chaos-${i}` }),
           signal: AbortSignal.timeout(hungAfterMs),
         });

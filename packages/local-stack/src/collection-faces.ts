@@ -8,14 +8,21 @@ export interface ListedFace {
 }
 
 export async function listCollectionFaces(rekognitionUrl: string, collectionId: string): Promise<ListedFace[]> {
-  const client = new RekognitionClient({ endpoint: rekognitionUrl, region: "us-east-1", credentials: LOCAL_S3_CREDENTIALS });
+  const client = new RekognitionClient({
+    endpoint: rekognitionUrl,
+    region: "us-east-1",
+    credentials: LOCAL_S3_CREDENTIALS,
+  });
   const faces: ListedFace[] = [];
   try {
     let nextToken: string | undefined;
     do {
       // 4096 is ListFaces' largest page.
-      const page = await client.send(new ListFacesCommand({ CollectionId: collectionId, MaxResults: 4096, NextToken: nextToken }));
-      for (const face of page.Faces ?? []) faces.push({ faceId: face.FaceId ?? "", externalImageId: face.ExternalImageId });
+      const page = await client.send(
+        new ListFacesCommand({ CollectionId: collectionId, MaxResults: 4096, NextToken: nextToken }),
+      );
+      for (const face of page.Faces ?? [])
+        faces.push({ faceId: face.FaceId ?? "", externalImageId: face.ExternalImageId });
       nextToken = page.NextToken;
     } while (nextToken);
   } finally {

@@ -50,9 +50,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stopping.reverse()) await stop().catch(() => {});
   };
   try {
-    const redis = await findOrStartRedis({ url: options.redisUrl, port: options.redisPort, dataDir: join(options.dataDir, "redis") });
+    const redis = await findOrStartRedis({
+      url: options.redisUrl,
+      port: options.redisPort,
+      dataDir: join(options.dataDir, "redis"),
+    });
     if (redis.process) stopping.push(() => stopRedis(redis.process!));
-    const s3 = await startLocalS3({ directory: join(options.dataDir, "s3"), port: options.s3Port, buckets: options.buckets });
+    const s3 = await startLocalS3({
+      directory: join(options.dataDir, "s3"),
+      port: options.s3Port,
+      buckets: options.buckets,
+    });
     stopping.push(() => s3.close());
 
     const rekognitionUrl = `http://127.0.0.1:${options.rekognitionPort}`;
@@ -89,7 +97,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const workers: ServiceProcess[] = [];
     const addWorker = async () => {
-      const worker = await startService({ name: `worker-${workers.length + 1}`, entry: "apps/worker/src/main.ts", env, stdio });
+      const worker = await startService({
+        name: `worker-${workers.length + 1}`,
+        entry: "apps/worker/src/main.ts",
+        env,
+        stdio,
+      });
       workers.push(worker);
       return worker;
     };
@@ -108,7 +121,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stopping.push(() => api.stop());
 
-    return { apiUrl, s3Endpoint: s3.endpoint, rekognitionUrl, redisUrl: redis.url, workers, api, rekognition, addWorker, stop: stopAll };
+    return {
+      apiUrl,
+      s3Endpoint: s3.endpoint,
+      rekognitionUrl,
+      redisUrl: redis.url,
+      workers,
+      api,
+      rekognition,
+      addWorker,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -8,7 +8,9 @@ import { startLocalStack } from "./local-stack.ts";
 import { stackConfigFromEnv } from "./stack-config.ts";
 
 const config = stackConfigFromEnv(process.env);
-console.log(`faceindex: starting the local stack (data in ${config.dataDir}); loading the face models takes a minute...`);
+console.log(
+  `faceindex: starting the local stack (data in ${config.dataDir}); loading the face models takes a minute...`,
+);
 
 let stack;
 try {

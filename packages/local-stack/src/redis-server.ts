@@ -17,14 +17,12 @@ export class RedisUnavailableError extends Error {
   override readonly name = "RedisUnavailableError";
 }
 
-export async function findOrStartRedis(options: {
-  url?: string;
-  port: number;
-  dataDir: string;
-}): Promise<LocalRedis> {
+export async function findOrStartRedis(options: { url?: string; port: number; dataDir: string }): Promise<LocalRedis> {
   if (options.url) {
     if (await answersPing(options.url)) return { url: options.url };
-    throw new RedisUnavailableError(`REDIS_URL=${redactUrl(options.url)} does not answer PING. Start it, or unset REDIS_URL to let pnpm start run its own redis-server.`);
+    throw new RedisUnavailableError(
+      `REDIS_URL=${redactUrl(options.url)} does not answer PING. Start it, or unset REDIS_URL to let pnpm start run its own redis-server.`,
+    );
   }
   const url = `redis://127.0.0.1:${options.port}`;
   if (await answersPing(url)) return { url }; // our own redis-server from an earlier run, still up
@@ -38,14 +36,20 @@ export async function findOrStartRedis(options: {
   const child = spawn(
     "redis-server",
     [
-      "--port", String(options.port),
-      "--bind", "127.0.0.1",
-      "--dir", options.dataDir,
+      "--port",
+      String(options.port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      options.dataDir,
       // Accepted jobs must survive a restart: append-only file, fsync every second.
-      "--appendonly", "yes",
+      "--appendonly",
+      "yes",
       // BullMQ and the parked images break if Redis evicts keys under memory pressure.
-      "--maxmemory-policy", "noeviction",
-      "--save", "",
+      "--maxmemory-policy",
+      "noeviction",
+      "--save",
+      "",
     ],
     { stdio: "ignore" },
   );
@@ -60,7 +64,12 @@ export async function findOrStartRedis(options: {
 }
 
 async function answersPing(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
   client.on("error", () => {});
   try {
     await client.connect();

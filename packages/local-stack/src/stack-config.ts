@@ -18,7 +18,10 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
     rekognitionPort: port(env.REKOGNITION_PORT, 4599),
     jwtSecret: devJwtSecret(dataDir, env.JWT_SECRET),
     // The bucket the README's curl example uses; add yours comma-separated.
-    buckets: (env.S3_BUCKETS ?? "faceindex-local").split(",").map((name) => name.trim()).filter(Boolean),
+    buckets: (env.S3_BUCKETS ?? "faceindex-local")
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
     collectionId: env.COLLECTION_ID ?? "faceindex",
     workers: Number(env.WORKERS ?? 1),
     faceEngine: env.FACE_ENGINE === "load-test" ? "load-test" : "neural",

@@ -54,7 +54,13 @@ export async function startThrowawayStack(options: ThrowawayStackOptions): Promi
       workers: options.workers ?? 1,
       faceEngine: options.faceEngine,
       // No metrics listener: several throwaway stacks run at once and would race for its one port.
-      extraEnv: { LOG_LEVEL: "warn", FACE_ENGINE_THREADS: "1", QUEUE_PREFIX: queuePrefix, METRICS_PORT: "0", ...options.extraEnv },
+      extraEnv: {
+        LOG_LEVEL: "warn",
+        FACE_ENGINE_THREADS: "1",
+        QUEUE_PREFIX: queuePrefix,
+        METRICS_PORT: "0",
+        ...options.extraEnv,
+      },
       stdio: options.stdio ?? "inherit",
     });
   } catch (error) {

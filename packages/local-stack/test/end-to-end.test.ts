@@ -50,7 +50,12 @@ describe("POST /index_faces end to end", () => {
     expect(body.data.external_image_id).toBe("user-obama");
     expect(body.data.s3).toMatchObject({ bucket, key: "selfies/user-obama.jpg" });
 
-    const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS });
+    const s3 = new S3Client({
+      endpoint: stack.s3Endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: LOCAL_S3_CREDENTIALS,
+    });
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "selfies/user-obama.jpg" }));
     expect(Buffer.from(await object.Body!.transformToByteArray()).equals(facePhoto("same/obama_1.jpg"))).toBe(true);
   });
@@ -106,7 +111,10 @@ describe("POST /index_faces end to end", () => {
   });
 
   it("answers 400 at once, without retries, when the bucket does not exist", async () => {
-    const response = await indexFaces({ ...selfie("same/biden_2.jpg", "user-nobucket"), bucket: "no-such-bucket-here" });
+    const response = await indexFaces({
+      ...selfie("same/biden_2.jpg", "user-nobucket"),
+      bucket: "no-such-bucket-here",
+    });
     const body = await readJson(response);
     expect(response.status).toBe(400);
     expect(body.code).toBe("NoSuchBucket");

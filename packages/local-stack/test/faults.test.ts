@@ -33,7 +33,13 @@ beforeAll(async () => {
     faceEngine: "load-test",
     redisUrl: `redis://127.0.0.1:${redisPort}`,
     // Short job locks so a killed worker's job is re-run within seconds; the wait covers it comfortably.
-    extraEnv: { LOG_LEVEL: "error", LOAD_TEST_LATENCY_MS: "10", JOB_LOCK_MS: "3000", STALLED_CHECK_MS: "1000", SYNC_TIMEOUT_MS: "20000" },
+    extraEnv: {
+      LOG_LEVEL: "error",
+      LOAD_TEST_LATENCY_MS: "10",
+      JOB_LOCK_MS: "3000",
+      STALLED_CHECK_MS: "1000",
+      SYNC_TIMEOUT_MS: "20000",
+    },
   });
   ({ bucket, collectionId, token } = stack);
 }, 180_000);
@@ -53,18 +59,30 @@ async function killRedis(signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-function indexFaces(externalImageId: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+function indexFaces(
+  externalImageId: string,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(`${stack.apiUrl}/index_faces`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
-    body: JSON.stringify({ image, bucket, image_key: `selfies/${externalImageId}.jpg`, external_image_id: externalImageId }),
+    body: JSON.stringify({
+      image,
+      bucket,
+      image_key: `selfies/${externalImageId}.jpg`,
+      external_image_id: externalImageId,
+    }),
     // A hung request fails the test instead of hanging it: the API answers within SYNC_TIMEOUT_MS.
     signal: signal ?? AbortSignal.timeout(40_000),
   });
 }
 
 function getJob(requestId: string): Promise<Response> {
-  return fetch(`${stack.apiUrl}/jobs/${requestId}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  return fetch(`${stack.apiUrl}/jobs/${requestId}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
 }
 
 /** Delays the next IndexFaces by `ms`, then waits until a worker is inside that call. */
@@ -72,7 +90,10 @@ function getJob(requestId: string): Promise<Response> {
  * Delays the next IndexFaces by `ms`, sends the request and returns once that call is in flight. The
  * pending answer comes back wrapped: an async function returning a bare promise would wait for it.
  */
-async function slowNextIndexFaces(ms: number, request: () => Promise<Response>): Promise<{ response: Promise<Response> }> {
+async function slowNextIndexFaces(
+  ms: number,
+  request: () => Promise<Response>,
+): Promise<{ response: Promise<Response> }> {
   await fetch(`${stack.rekognitionUrl}/_local/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -88,7 +109,9 @@ async function slowNextIndexFaces(ms: number, request: () => Promise<Response>):
 }
 
 async function facesOf(externalImageId: string): Promise<number> {
-  return (await listCollectionFaces(stack.rekognitionUrl, collectionId)).filter((face) => face.externalImageId === externalImageId).length;
+  return (await listCollectionFaces(stack.rekognitionUrl, collectionId)).filter(
+    (face) => face.externalImageId === externalImageId,
+  ).length;
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -111,7 +134,9 @@ describe("faults with processes", () => {
     const response = await pending;
 
     expect(response.status, await response.clone().text()).toBe(200);
-    expect(((await response.json()) as { data: { external_image_id: string } }).data.external_image_id).toBe("killed-mid-job");
+    expect(((await response.json()) as { data: { external_image_id: string } }).data.external_image_id).toBe(
+      "killed-mid-job",
+    );
     expect(killed.child.signalCode).toBe("SIGKILL");
     expect(replacement.child.exitCode).toBeNull();
     await sleep(4_500); // the killed call's delayed IndexFaces lands on the server too: still one face
@@ -132,7 +157,9 @@ describe("faults with processes", () => {
   it("answers 503 while Redis is down, heals by itself, and keeps the jobs it accepted (AOF)", async () => {
     // No worker runs now: the accepted job waits in Redis through the restart.
     const aborted = new AbortController();
-    const accepted = indexFaces("survives-restart", { "x-request-id": "survivor-request-1" }, aborted.signal).catch(() => undefined);
+    const accepted = indexFaces("survives-restart", { "x-request-id": "survivor-request-1" }, aborted.signal).catch(
+      () => undefined,
+    );
     await until(async () => (await getJob("survivor-request-1")).status === 202, "the job being accepted");
     aborted.abort();
     await accepted;

@@ -33,7 +33,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function call(path: string, body: Record<string, unknown>): Promise<{ status: number; body: Record<string, any> }> {
+async function call(
+  path: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: Record<string, any> }> {
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -44,7 +47,13 @@ async function call(path: string, body: Record<string, unknown>): Promise<{ stat
 
 function enrol(photo: string, externalImageId: string, extra: Record<string, unknown> = {}) {
   const image = facePhoto(photo).toString("base64");
-  return call("/index_faces", { image, bucket, image_key: `selfies/${externalImageId}.jpg`, external_image_id: externalImageId, ...extra });
+  return call("/index_faces", {
+    image,
+    bucket,
+    image_key: `selfies/${externalImageId}.jpg`,
+    external_image_id: externalImageId,
+    ...extra,
+  });
 }
 
 function search(photo: string) {
@@ -70,7 +79,13 @@ describe("the gallery end to end", () => {
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     faceIds.b = second.body.data.face_id;
     expect(second.body.data.duplicates).toEqual([
-      { face_id: faceIds.a, external_image_id: "kyc-obama-a", similarity: expect.any(Number), bucket, image_key: "selfies/kyc-obama-a.jpg" },
+      {
+        face_id: faceIds.a,
+        external_image_id: "kyc-obama-a",
+        similarity: expect.any(Number),
+        bucket,
+        image_key: "selfies/kyc-obama-a.jpg",
+      },
     ]);
     expect(second.body.data.duplicates[0].similarity).toBeGreaterThanOrEqual(90);
   });
@@ -86,25 +101,43 @@ describe("the gallery end to end", () => {
     const response = await enrol("same/obama_3.jpg", "kyc-obama-c", { dedupe: "reject" });
     expect(response.status, JSON.stringify(response.body)).toBe(409);
     expect(response.body.code).toBe("DUPLICATE_FACE");
-    expect(response.body.duplicates.map((match: { external_image_id: string }) => match.external_image_id).sort()).toEqual(["kyc-obama-a", "kyc-obama-b"]);
+    expect(
+      response.body.duplicates.map((match: { external_image_id: string }) => match.external_image_id).sort(),
+    ).toEqual(["kyc-obama-a", "kyc-obama-b"]);
     expect(Object.keys(await mapping()).some((key) => key.endsWith(":kyc-obama-c"))).toBe(false);
   });
 
   it("finds both faces of the person with a new photo, and nobody else", async () => {
     const response = await search("same/obama_3.jpg");
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    const matches = response.body.data.matches as { face_id: string; external_image_id: string; bucket: string; image_key: string }[];
+    const matches = response.body.data.matches as {
+      face_id: string;
+      external_image_id: string;
+      bucket: string;
+      image_key: string;
+    }[];
     expect(matches.map((match) => match.face_id).sort()).toEqual([faceIds.a, faceIds.b].sort());
-    expect(matches.find((match) => match.face_id === faceIds.b)).toMatchObject({ bucket, image_key: "selfies/kyc-obama-b.jpg" });
+    expect(matches.find((match) => match.face_id === faceIds.b)).toMatchObject({
+      bucket,
+      image_key: "selfies/kyc-obama-b.jpg",
+    });
     expect(response.body.data.searched_face.confidence).toBeGreaterThan(50);
   });
 
   it("erases one external id (and its image): gone from search and from the mapping", async () => {
-    const response = await call("/delete_faces_from_collection", { bucket, external_image_id: "kyc-obama-a", delete_image: true });
+    const response = await call("/delete_faces_from_collection", {
+      bucket,
+      external_image_id: "kyc-obama-a",
+      delete_image: true,
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(response.body).toEqual({
       success: true,
-      response: expect.objectContaining({ deleted_face_ids: [faceIds.a], deleted_image_keys: ["selfies/kyc-obama-a.jpg"], faces_with_unknown_image: 0 }),
+      response: expect.objectContaining({
+        deleted_face_ids: [faceIds.a],
+        deleted_image_keys: ["selfies/kyc-obama-a.jpg"],
+        faces_with_unknown_image: 0,
+      }),
     });
 
     const after = await search("same/obama_3.jpg");
@@ -112,8 +145,15 @@ describe("the gallery end to end", () => {
     const map = await mapping();
     expect(Object.keys(map).some((key) => key.endsWith(":kyc-obama-a"))).toBe(false);
     expect(Object.values(map).some((hash) => faceIds.a! in hash)).toBe(false);
-    const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS });
-    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "selfies/kyc-obama-a.jpg" }))).rejects.toMatchObject({ name: "NotFound" });
+    const s3 = new S3Client({
+      endpoint: stack.s3Endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: LOCAL_S3_CREDENTIALS,
+    });
+    await expect(
+      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "selfies/kyc-obama-a.jpg" })),
+    ).rejects.toMatchObject({ name: "NotFound" });
     s3.destroy();
   });
 
@@ -122,22 +162,31 @@ describe("the gallery end to end", () => {
     expect(Object.keys(before).length).toBe(3); // kyc-obama-b, kyc-biden and the faces hash
     await redis.del(...Object.keys(before));
 
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "apps/worker/src/rebuild-gallery-main.ts", bucket], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
-        AWS_REGION: "us-east-1",
-        S3_ENDPOINT: stack.s3Endpoint,
-        REKOGNITION_ENDPOINT: stack.rekognitionUrl,
-        REDIS_URL: stack.redisUrl,
-        COLLECTION_ID: collectionId,
-        QUEUE_PREFIX: prefix,
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "apps/worker/src/rebuild-gallery-main.ts", bucket],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+          AWS_REGION: "us-east-1",
+          S3_ENDPOINT: stack.s3Endpoint,
+          REKOGNITION_ENDPOINT: stack.rekognitionUrl,
+          REDIS_URL: stack.redisUrl,
+          COLLECTION_ID: collectionId,
+          QUEUE_PREFIX: prefix,
+        },
       },
-    });
+    );
 
-    expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toMatchObject({ faces: 2, external_ids: 2, faces_with_unknown_image: 0, skipped: 0 });
+    expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toMatchObject({
+      faces: 2,
+      external_ids: 2,
+      faces_with_unknown_image: 0,
+      skipped: 0,
+    });
     expect(await mapping()).toEqual(before);
   });
 

@@ -40,23 +40,34 @@ describe("the stack's redis-server", () => {
     // A redis-server on PATH that starts but never answers (e.g. still loading a large AOF).
     const dir = mkdtempSync(join(tmpdir(), "faceindex-fake-redis-"));
     const pidFile = join(dir, "pid");
-    writeFileSync(join(dir, "redis-server"), `#!/bin/sh\n[ "$1" = "--version" ] && exit 0\necho $$ > ${pidFile}\nexec sleep 120\n`);
+    writeFileSync(
+      join(dir, "redis-server"),
+      `#!/bin/sh\n[ "$1" = "--version" ] && exit 0\necho $$ > ${pidFile}\nexec sleep 120\n`,
+    );
     chmodSync(join(dir, "redis-server"), 0o755);
     const path = process.env.PATH;
     process.env.PATH = `${dir}:${path}`;
     cleanups.push(() => {
       process.env.PATH = path;
-      if (existsSync(pidFile) && isRunning(Number(readFileSync(pidFile, "utf8")))) process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
+      if (existsSync(pidFile) && isRunning(Number(readFileSync(pidFile, "utf8"))))
+        process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     });
 
-    await expect(findOrStartRedis({ port: await freePort(), dataDir: join(dir, "data") })).rejects.toBeInstanceOf(RedisUnavailableError);
+    await expect(findOrStartRedis({ port: await freePort(), dataDir: join(dir, "data") })).rejects.toBeInstanceOf(
+      RedisUnavailableError,
+    );
 
     expect(await gone(Number(readFileSync(pidFile, "utf8")), 3_000)).toBe(true);
   }, 30_000);
 
   it("stop() returns when the private redis-server died on a signal", async () => {
-    const stack: ThrowawayStack = await startThrowawayStack({ name: "redis-died", faceEngine: "load-test", workers: 0, stdio: "ignore" });
+    const stack: ThrowawayStack = await startThrowawayStack({
+      name: "redis-died",
+      faceEngine: "load-test",
+      workers: 0,
+      stdio: "ignore",
+    });
     let stopped = false;
     cleanups.push(async () => {
       if (!stopped) await Promise.race([stack.stop(), sleep(5_000)]);

@@ -25,7 +25,10 @@ export function registerQueueGauges(registry: MetricsRegistry, deps: QueueGauges
     help: "Jobs in each queue by state, read from Redis at scrape time.",
     labelNames: ["queue", "state"],
   });
-  const redisUp = registry.gauge({ name: "faceindex_redis_up", help: "1 when Redis answered this scrape's reads in time, else 0." });
+  const redisUp = registry.gauge({
+    name: "faceindex_redis_up",
+    help: "1 when Redis answered this scrape's reads in time, else 0.",
+  });
 
   registry.onScrape(async () => {
     jobs.reset();

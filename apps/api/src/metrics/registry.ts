@@ -132,7 +132,8 @@ interface Series<T> {
 
 /** One value per combination of label values. A metric without labels always has its one series (at 0). */
 function createSeries<T>(metricName: string, labelNames: readonly string[], initial: () => T): Series<T> {
-  for (const label of labelNames) if (!LABEL_NAME.test(label)) throw new Error(`invalid label name ${label} on ${metricName}`);
+  for (const label of labelNames)
+    if (!LABEL_NAME.test(label)) throw new Error(`invalid label name ${label} on ${metricName}`);
   const values = new Map<string, { pairs: Pairs; value: T }>();
   const seed = (): void => {
     if (labelNames.length === 0) values.set("[]", { pairs: [], value: initial() });
@@ -160,5 +161,8 @@ function createSeries<T>(metricName: string, labelNames: readonly string[], init
 }
 
 function renderSimple(name: string, help: string, type: MetricType, series: Series<number>): string {
-  return [formatHeader(name, help, type), ...series.entries().map(([pairs, value]) => formatSample(name, pairs, value))].join("\n");
+  return [
+    formatHeader(name, help, type),
+    ...series.entries().map(([pairs, value]) => formatSample(name, pairs, value)),
+  ].join("\n");
 }

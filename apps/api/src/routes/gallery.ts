@@ -49,7 +49,12 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
     { schema: { body: deleteFacesBodySchema, response: jobRouteResponses({ response: anyObject }) }, onRequest },
     async (request, reply) => {
       const body = parseDeleteFacesBody(request.body);
-      const fields = { subject: request.subject, bucket: body.bucket, externalImageId: body.externalImageId, deleteImage: body.deleteImage };
+      const fields = {
+        subject: request.subject,
+        bucket: body.bucket,
+        externalImageId: body.externalImageId,
+        deleteImage: body.deleteImage,
+      };
       const digest = requestDigest(fields);
       const jobId = jobIdOf(request, DELETE_FACES_QUEUE, digest);
       const data: DeleteFacesJob = { ...fields, requestId: jobId, requestDigest: digest };
@@ -67,7 +72,12 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
       const body = parseSearchFacesBody(request.body);
       // SearchFacesByImage takes the probe as bytes, whose limit (5 MB) is below the S3 one.
       const image = decodeImage(body.image, Math.min(deps.maxImageBytes, SEARCH_IMAGE_MAX_BYTES));
-      const fields = { subject: request.subject, contentType: image.contentType, threshold: body.threshold, maxMatches: body.maxMatches };
+      const fields = {
+        subject: request.subject,
+        contentType: image.contentType,
+        threshold: body.threshold,
+        maxMatches: body.maxMatches,
+      };
       const digest = requestDigest(fields, image.bytes);
       const jobId = jobIdOf(request, SEARCH_FACES_QUEUE, digest);
       // The digest in the key: a reused Idempotency-Key with another probe parks beside, never over, the first.

@@ -30,7 +30,10 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
     {
       schema: {
         body: indexFacesBodySchema,
-        response: jobRouteResponses({ message: { type: "string" }, data: { type: "object", additionalProperties: true } }),
+        response: jobRouteResponses({
+          message: { type: "string" },
+          data: { type: "object", additionalProperties: true },
+        }),
       },
       // The cap first: past it, not even the token is checked.
       onRequest: [deps.inFlight.acquire, authenticateRequest(deps.verifyToken)],

@@ -48,7 +48,9 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
       const found = await unavailableOnError(async () => {
         const jobId = (await jobIdOfRequest(deps.redis, deps.prefix, request.subject, id)) ?? id;
         // Job ids hash in their queue's name (idempotency.ts), so at most one queue holds this caller's job.
-        const jobs = await Promise.all(deps.lanes.map(async (lane) => ({ kind: lane.kind, job: await lane.queue.getJob(jobId) })));
+        const jobs = await Promise.all(
+          deps.lanes.map(async (lane) => ({ kind: lane.kind, job: await lane.queue.getJob(jobId) })),
+        );
         // Someone else's job is as unknown as a missing one: its existence is not ours to reveal.
         return jobs.find(({ job }) => (job?.data as { subject?: unknown } | undefined)?.subject === request.subject);
       }, "The job store is unavailable; try again shortly");

@@ -44,12 +44,14 @@ export async function submitAndWait<Answer>(
   await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId, ttlSeconds).catch(() => {
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
   });
-  const submitted = await submitJob(deps.redis, kind, { ...lane, memory: deps.memory }, submission).catch(async (error: unknown) => {
-    // Refused (503 back-pressure, 409 reused key): no job is this request's, so its id must not point at
-    // one, and under overload refused retries must not each leave a 24 h key behind.
-    await forgetRequestJob(deps.redis, deps.prefix, request.subject, request.id).catch(() => undefined);
-    throw error;
-  });
+  const submitted = await submitJob(deps.redis, kind, { ...lane, memory: deps.memory }, submission).catch(
+    async (error: unknown) => {
+      // Refused (503 back-pressure, 409 reused key): no job is this request's, so its id must not point at
+      // one, and under overload refused retries must not each leave a 24 h key behind.
+      await forgetRequestJob(deps.redis, deps.prefix, request.subject, request.id).catch(() => undefined);
+      throw error;
+    },
+  );
   request.log.info({ jobId, submitted }, `${kind.queueName} job submitted`);
   const result = await lane.waiter.wait(jobId, deps.syncTimeoutMs);
   deps.jobOutcomes?.record(kind.queueName, result);

@@ -53,7 +53,9 @@ export async function createGalleryHarness(
     },
     prefix,
     loadFinishedJobs: (queue) => finishedJobsLoader(commands, queue),
-    ...(options.maxBacklog === undefined ? {} : { backlog: (queue: Queue) => createBacklogGuard({ queue, maxBacklog: options.maxBacklog ?? 0, cacheMs: 0 }) }),
+    ...(options.maxBacklog === undefined
+      ? {}
+      : { backlog: (queue: Queue) => createBacklogGuard({ queue, maxBacklog: options.maxBacklog ?? 0, cacheMs: 0 }) }),
     onError: () => {},
   });
   // index_faces is not exercised here; its queue exists only because buildApp registers the route.

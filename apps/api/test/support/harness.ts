@@ -47,14 +47,22 @@ export async function postJson(
   return app.inject({
     method: "POST",
     url,
-    headers: { authorization: `Bearer ${await devToken(options.subject)}`, "content-type": "application/json", ...options.headers },
+    headers: {
+      authorization: `Bearer ${await devToken(options.subject)}`,
+      "content-type": "application/json",
+      ...options.headers,
+    },
     payload: JSON.stringify(body),
   });
 }
 
 /** GET /jobs/:id as `subject` (the default test subject unless given). */
 export async function getJob(app: Pick<FastifyInstance, "inject">, id: string, subject?: string) {
-  return app.inject({ method: "GET", url: `/jobs/${id}`, headers: { authorization: `Bearer ${await devToken(subject)}` } });
+  return app.inject({
+    method: "GET",
+    url: `/jobs/${id}`,
+    headers: { authorization: `Bearer ${await devToken(subject)}` },
+  });
 }
 
 export interface Harness {
@@ -113,8 +121,12 @@ export async function createHarness(
     prefix,
     // The collection the outcomes of support/outcomes.ts name.
     collectionId: "test-collection",
-    ...(options.maxBacklog === undefined ? {} : { backlog: createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }) }),
-    ...(options.memoryHighWater === undefined ? {} : { memory: createMemoryGuard({ redis: commands, highWater: options.memoryHighWater, cacheMs: 0 }) }),
+    ...(options.maxBacklog === undefined
+      ? {}
+      : { backlog: createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }) }),
+    ...(options.memoryHighWater === undefined
+      ? {}
+      : { memory: createMemoryGuard({ redis: commands, highWater: options.memoryHighWater, cacheMs: 0 }) }),
     ...(inFlight ? { inFlight } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),

@@ -21,7 +21,20 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), "faceindex-api-redis-"));
   const child: ChildProcess = spawn(
     "redis-server",
-    ["--port", String(chosen), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"],
+    [
+      "--port",
+      String(chosen),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--maxmemory-policy",
+      "noeviction",
+    ],
     { stdio: "ignore" },
   );
   const url = `redis://127.0.0.1:${chosen}`;

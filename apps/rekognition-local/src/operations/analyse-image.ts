@@ -11,7 +11,10 @@ export interface LoadedImage {
   sha256: string;
 }
 
-export async function analyseImage(image: WireImage, context: Pick<OperationContext, "engine" | "s3">): Promise<LoadedImage> {
+export async function analyseImage(
+  image: WireImage,
+  context: Pick<OperationContext, "engine" | "s3">,
+): Promise<LoadedImage> {
   const bytes = await loadImage(image, context.s3);
   try {
     const analysis = await context.engine.analyse(bytes);
@@ -19,7 +22,10 @@ export async function analyseImage(image: WireImage, context: Pick<OperationCont
   } catch (error) {
     // By name too: the neural engine's worker threads send errors back as plain copies.
     if (error instanceof ImageDecodeError || (error as Error | undefined)?.name === "ImageDecodeError") {
-      throw new RekognitionError("InvalidImageFormatException", `Request has invalid image format: ${(error as Error).message}`);
+      throw new RekognitionError(
+        "InvalidImageFormatException",
+        `Request has invalid image format: ${(error as Error).message}`,
+      );
     }
     throw error;
   }

@@ -9,7 +9,10 @@ const DEFAULT_PAGE_SIZE = 1000;
 export async function createCollection(input: { CollectionId: string }, { store }: OperationContext) {
   const collection = await store.create(input.CollectionId);
   if (!collection) {
-    throw new RekognitionError("ResourceAlreadyExistsException", `The collection id: ${input.CollectionId} already exists`);
+    throw new RekognitionError(
+      "ResourceAlreadyExistsException",
+      `The collection id: ${input.CollectionId} already exists`,
+    );
   }
   return { StatusCode: 200, CollectionArn: collection.meta.arn, FaceModelVersion: collection.meta.faceModelVersion };
 }

@@ -1,5 +1,10 @@
 /** DetectFaces and CompareFaces: face analysis with no collection involved. */
-import { DEFAULT_FACE_MATCH_THRESHOLD, faceSimilarity, unindexedReasons, type QualityFilter } from "@faceindex/face-engine";
+import {
+  DEFAULT_FACE_MATCH_THRESHOLD,
+  faceSimilarity,
+  unindexedReasons,
+  type QualityFilter,
+} from "@faceindex/face-engine";
 import type { WireImage } from "../load-image.ts";
 import { toBoundingBox, toFaceDetail } from "../wire-format.ts";
 import { analyseImage, noFacesInImage } from "./analyse-image.ts";
@@ -28,7 +33,10 @@ export async function compareFaces(input: CompareFacesInput, context: OperationC
   if (!sourceFace || unindexedReasons(sourceFace, source.analysis, filter).length > 0) throw noFacesInImage();
   const threshold = input.SimilarityThreshold ?? DEFAULT_FACE_MATCH_THRESHOLD;
   const targets = target.analysis.faces.filter((face) => unindexedReasons(face, target.analysis, filter).length === 0);
-  const compared = targets.map((face) => ({ face, similarity: faceSimilarity(sourceFace.descriptor, face.descriptor) }));
+  const compared = targets.map((face) => ({
+    face,
+    similarity: faceSimilarity(sourceFace.descriptor, face.descriptor),
+  }));
   // A ComparedFace has exactly the DEFAULT FaceDetail members produced here.
   const comparedFace = toFaceDetail;
   return {

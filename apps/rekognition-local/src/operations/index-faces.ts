@@ -33,7 +33,8 @@ export async function indexFaces(input: IndexFacesInput, context: OperationConte
   for (const face of analysis.faces) {
     const reasons: string[] = unindexedReasons(face, analysis, input.QualityFilter ?? "AUTO");
     // Faces come largest first, so the ones past MaxFaces are the smallest, as AWS keeps the largest.
-    if (reasons.length === 0 && input.MaxFaces !== undefined && accepted.length >= input.MaxFaces) reasons.push("EXCEEDS_MAX_FACES");
+    if (reasons.length === 0 && input.MaxFaces !== undefined && accepted.length >= input.MaxFaces)
+      reasons.push("EXCEEDS_MAX_FACES");
     if (reasons.length === 0) accepted.push(face);
     else unindexed.push({ Reasons: reasons, FaceDetail: toFaceDetail(face) });
   }

@@ -10,7 +10,13 @@ import type { OperationContext } from "./context.ts";
 /** Rekognition's default MaxFaces for searches. */
 const DEFAULT_MAX_FACES = 4096;
 
-function matches(collection: Collection, descriptor: Float32Array, maxFaces?: number, threshold?: number, excludeId?: string) {
+function matches(
+  collection: Collection,
+  descriptor: Float32Array,
+  maxFaces?: number,
+  threshold?: number,
+  excludeId?: string,
+) {
   const found = collection.index.search(descriptor, {
     maxResults: maxFaces ?? DEFAULT_MAX_FACES,
     minSimilarity: threshold ?? DEFAULT_FACE_MATCH_THRESHOLD,
@@ -33,7 +39,8 @@ export async function searchFaces(input: SearchFacesInput, { store }: OperationC
   const collection = store.get(input.CollectionId);
   if (!collection) throw collectionNotFound(input.CollectionId);
   const descriptor = collection.descriptorOf(input.FaceId);
-  if (!descriptor) throw invalidParameter(`The face id: ${input.FaceId} does not exist in the collection: ${input.CollectionId}`);
+  if (!descriptor)
+    throw invalidParameter(`The face id: ${input.FaceId} does not exist in the collection: ${input.CollectionId}`);
   return {
     SearchedFaceId: input.FaceId,
     FaceMatches: matches(collection, descriptor, input.MaxFaces, input.FaceMatchThreshold, input.FaceId),

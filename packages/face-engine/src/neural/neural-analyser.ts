@@ -77,7 +77,17 @@ async function detectFaces(
   const padY = Math.round(h * padRatio);
   const input = tf.tidy(() => {
     const pixels = tf.tensor3d(image.rgb, [h, w, 3], "int32");
-    return padX || padY ? tf.pad(pixels, [[padY, padY], [padX, padX], [0, 0]], PAD_VALUE) : pixels;
+    return padX || padY
+      ? tf.pad(
+          pixels,
+          [
+            [padY, padY],
+            [padX, padX],
+            [0, 0],
+          ],
+          PAD_VALUE,
+        )
+      : pixels;
   });
   let results;
   try {

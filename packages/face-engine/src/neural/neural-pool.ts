@@ -74,7 +74,10 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
       if (message.type === "ready" || slot.job?.id !== message.id) return;
       const job = finish(slot)!;
       if (message.type === "result") job.resolve(message.result);
-      else job.reject(message.name === "ImageDecodeError" ? new ImageDecodeError(message.message) : new Error(message.message));
+      else
+        job.reject(
+          message.name === "ImageDecodeError" ? new ImageDecodeError(message.message) : new Error(message.message),
+        );
       dispatch();
     });
     slot.worker.on("error", (error) => options.log(`face engine thread failed: ${error.message}`));
@@ -95,14 +98,18 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
           replacing--;
           options.log(`face engine replacement thread failed to start: ${String(error)}`);
           // With no thread left nothing would ever take the queued jobs: fail them now.
-          if (slots.size === 0) for (const job of queue.splice(0)) job.reject(new Error("no face engine thread is running"));
+          if (slots.size === 0)
+            for (const job of queue.splice(0)) job.reject(new Error("no face engine thread is running"));
         },
       );
     });
   }
 
   async function startThread(): Promise<Slot> {
-    const worker = new Worker(options.threadEntry ?? THREAD_ENTRY, { workerData: options.analyser ?? {}, execArgv: [] });
+    const worker = new Worker(options.threadEntry ?? THREAD_ENTRY, {
+      workerData: options.analyser ?? {},
+      execArgv: [],
+    });
     await waitUntilReady(worker);
     const slot: Slot = { worker };
     attach(slot);

@@ -31,6 +31,9 @@ export interface LocalS3Options {
   credentials?: Credentials;
 }
 
+/** Answers 200 without credentials (readiness checks); `_local` is not a valid bucket name, so no clash. */
+export const LOCAL_S3_HEALTH_PATH = "/_local/health";
+
 export interface LocalS3 {
   endpoint: string;
   close(): Promise<void>;
@@ -54,6 +57,10 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const verifySignature = createSignatureVerifier(options.credentials ?? LOCAL_S3_CREDENTIALS);
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "GET" && req.url === LOCAL_S3_HEALTH_PATH) {
+      res.end("ok");
+      return;
+    }
     guardRequest(req, verifySignature).then(
       () => {
         // Verified above; s3rver knows only its own key, so it gets the request as an (allowed) anonymous one.

@@ -3,83 +3,35 @@
  * started again and answers again; the data directory is private; Redis runs with a maxmemory and
  * noeviction; and when `pnpm start` itself is SIGKILLed, no child survives it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { freePort, uniqueName } from "@faceindex/testing";
+import { uniqueName } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  commandLine,
+  descendants,
+  isRunning,
+  killPnpmStart,
+  startPnpmStart,
+  until as untilDone,
+  type PnpmStart,
+} from "./pnpm-start.ts";
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 let dataDir: string;
-let start: ChildProcess;
-let output = "";
-const ports = { api: 0, s3: 0, rekognition: 0, redis: 0 };
-
-/** Every live process below `pid` (children, grandchildren), from /proc. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const found: number[] = [];
-  const visit = (parent: number) => {
-    for (const child of parents.get(parent) ?? []) {
-      found.push(child);
-      visit(child);
-    }
-  };
-  visit(pid);
-  return found;
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-  } catch {
-    return "";
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie (exited, not yet reaped) is not running.
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
+let started: PnpmStart;
+let ports: PnpmStart["ports"];
+const output = () => started.output();
+const until = (check: () => Promise<boolean> | boolean, what: string, withinMs?: number) =>
+  untilDone(check, what, withinMs, started);
 
 /** The one child of `pnpm start` whose command line contains `marker`. */
 function childPid(marker: string): number {
-  const pids = descendants(start.pid!).filter((pid) => commandLine(pid).includes(marker));
+  const pids = descendants(started.process.pid!).filter((pid) => commandLine(pid).includes(marker));
   expect(pids, `one process running ${marker}`).toHaveLength(1);
   return pids[0]!;
-}
-
-async function until(check: () => Promise<boolean> | boolean, what: string, withinMs = 60_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (Date.now() < deadline) {
-    if (
-      await Promise.resolve()
-        .then(check)
-        .catch(() => false)
-    )
-      return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}\n${output}`);
 }
 
 const answers = (url: string) => async () => (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok;
@@ -101,40 +53,12 @@ async function redisPing(): Promise<boolean> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "faceindex-supervision-"));
-  for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: join(dataDir, "data"),
-    PORT: String(ports.api),
-    S3_PORT: String(ports.s3),
-    REKOGNITION_PORT: String(ports.rekognition),
-    REDIS_PORT: String(ports.redis),
-    FACE_ENGINE: "load-test",
-    FACE_ENGINE_THREADS: "1",
-    QUEUE_PREFIX: `{${uniqueName("supervision")}}`,
-    METRICS_PORT: "0",
-    LOG_LEVEL: "error",
-  };
-  delete env.REDIS_URL; // its own redis-server, which it supervises
-  delete env.REDIS_MAXMEMORY; // the default is under test
-  start = spawn(process.execPath, ["--import", "tsx", "packages/local-stack/src/main.ts"], {
-    cwd: repoRoot,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  start.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  start.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  await until(() => output.includes("faceindex is running."), "pnpm start to be running", 180_000);
+  started = await startPnpmStart(dataDir);
+  ports = started.ports;
 }, 200_000);
 
 afterAll(async () => {
-  if (start && isRunning(start.pid!)) {
-    const pids = descendants(start.pid!);
-    start.kill("SIGKILL");
-    await until(() => pids.every((pid) => !isRunning(pid)), "the children to stop", 30_000).catch(() => {
-      for (const pid of pids.filter(isRunning)) process.kill(pid, "SIGKILL");
-    });
-  }
+  await killPnpmStart(started);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -169,7 +93,7 @@ describe("pnpm start's supervision", () => {
       await until(() => !isRunning(pid), "the killed child to be gone");
       await until(answers(url), `${marker} to answer again`);
       expect(childPid(marker)).not.toBe(pid);
-      expect(output).toMatch(/exited \(signal SIGKILL\); restarting in \d+ ms/);
+      expect(output()).toMatch(/exited \(signal SIGKILL\); restarting in \d+ ms/);
     },
     90_000,
   );
@@ -179,7 +103,7 @@ describe("pnpm start's supervision", () => {
     process.kill(pid, "SIGKILL");
     await until(() => !isRunning(pid), "the worker to be gone");
     await until(
-      () => descendants(start.pid!).some((p) => p !== pid && commandLine(p).includes("worker/src/main.ts")),
+      () => descendants(started.process.pid!).some((p) => p !== pid && commandLine(p).includes("worker/src/main.ts")),
       "a new worker",
     );
   });
@@ -207,7 +131,7 @@ describe("pnpm start's supervision", () => {
   });
 
   it("leaves no child running when pnpm start itself is SIGKILLed", async () => {
-    const pids = descendants(start.pid!);
+    const pids = descendants(started.process.pid!);
     // redis-server, its reaper, local S3, Rekognition, one worker, the API (and tsx's esbuild helpers).
     for (const marker of ["redis-server", "redis-reaper", "local-s3", "rekognition-local", "worker/src", "api/src"]) {
       expect(
@@ -215,7 +139,7 @@ describe("pnpm start's supervision", () => {
         marker,
       ).toBe(true);
     }
-    start.kill("SIGKILL");
+    started.process.kill("SIGKILL");
     await until(() => pids.every((pid) => !isRunning(pid)), "every child to exit", 45_000);
     expect(pids.filter(isRunning)).toEqual([]);
     expect(await redisPing().catch(() => false)).toBe(false);

@@ -10,6 +10,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 // s3rver is CommonJS without types; we use its documented constructor, configureBuckets() and callback().
 import S3rver from "s3rver";
 import { guardRequest } from "./guard.ts";
@@ -76,8 +77,15 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       },
     );
   });
-  // A client that resets mid-request must not take the server down.
-  server.on("clientError", (_error, socket) => socket.destroy());
+  // Malformed HTTP (bad headers, a reset mid-request) gets an S3-style 400 when it can still be written.
+  server.on("clientError", (_error, socket: Duplex) => {
+    if (!socket.writable) return void socket.destroy();
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadRequest</Code><Message>Malformed HTTP request.</Message></Error>';
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());

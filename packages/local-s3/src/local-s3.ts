@@ -15,7 +15,7 @@ import type { Duplex } from "node:stream";
 import S3rver from "s3rver";
 import { guardRequest } from "./guard.ts";
 import { makePutObjectSafe } from "./safe-put-object.ts";
-import { S3RequestError, sendS3Error } from "./s3-error.ts";
+import { S3RequestError, s3ErrorXml, sendS3Error } from "./s3-error.ts";
 import { createSignatureVerifier, type Credentials } from "./verify-signature.ts";
 
 /** The default key pair of the local S3 (override with LocalS3Options.credentials). */
@@ -62,26 +62,28 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       res.end("ok");
       return;
     }
-    guardRequest(req, verifySignature).then(
-      () => {
-        // Verified above; s3rver knows only its own key, so it gets the request as an (allowed) anonymous one.
-        delete req.headers.authorization;
-        return handle(req, res);
-      },
-      (error: unknown) => {
-        const s3Error =
-          error instanceof S3RequestError
-            ? error
-            : new S3RequestError(500, "InternalError", "We encountered an internal error. Please try again.");
-        sendS3Error(res, s3Error, req.method ?? "GET", (req.url ?? "/").split("?")[0]!);
-      },
-    );
+    guardRequest(req, verifySignature)
+      .then(
+        () => {
+          // Verified above; s3rver knows only its own key, so it gets the request as an (allowed) anonymous one.
+          delete req.headers.authorization;
+          return handle(req, res);
+        },
+        (error: unknown) => {
+          const s3Error =
+            error instanceof S3RequestError
+              ? error
+              : new S3RequestError(500, "InternalError", "We encountered an internal error. Please try again.");
+          sendS3Error(res, s3Error, req.method ?? "GET", (req.url ?? "/").split("?")[0]!);
+        },
+      )
+      // Koa answers its own errors; should anything still escape, drop this connection, not the server.
+      .catch(() => res.destroy());
   });
   // Malformed HTTP (bad headers, a reset mid-request) gets an S3-style 400 when it can still be written.
   server.on("clientError", (_error, socket: Duplex) => {
     if (!socket.writable) return void socket.destroy();
-    const body =
-      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadRequest</Code><Message>Malformed HTTP request.</Message></Error>';
+    const body = s3ErrorXml("BadRequest", "Malformed HTTP request.");
     socket.end(
       `HTTP/1.1 400 Bad Request\r\ncontent-type: application/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );

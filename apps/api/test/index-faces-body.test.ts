@@ -1,6 +1,6 @@
 /** Body validation: each bad field answers 400 naming the field, and nothing is enqueued. */
 import { afterAll, describe, expect, it } from "vitest";
-import { parseIndexFacesBody } from "../src/index-faces-body.ts";
+import { parseIndexFacesBody } from "../src/input/index-faces-body.ts";
 import { devToken, validBody } from "./support/harness.ts";
 import { buildStubApp } from "./support/stub-app.ts";
 

@@ -5,7 +5,7 @@
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, jwtVerify, type JWSAlgorithm, type JWTVerifyGetKey } from "jose";
-import { ServiceUnavailableError, UnauthorizedError } from "./errors.ts";
+import { ServiceUnavailableError, UnauthorizedError } from "../http/errors.ts";
 
 export interface TokenKeyOptions {
   secret?: string | undefined;

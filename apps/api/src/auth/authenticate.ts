@@ -1,5 +1,5 @@
 /** Turns the Authorization header into the caller's subject, or throws UnauthorizedError. */
-import { UnauthorizedError } from "./errors.ts";
+import { UnauthorizedError } from "../http/errors.ts";
 import type { VerifyToken } from "./token-verifier.ts";
 
 // A JWT is three base64url parts; anything else is refused before jose sees it.
@@ -16,14 +16,4 @@ export async function authenticate(
   const token = BEARER.exec(authorization)?.[1];
   if (!token) throw new UnauthorizedError("malformed");
   return verifyToken(token);
-}
-
-/**
- * An onRequest hook that sets `request.subject`: before the body is parsed, so an anonymous caller
- * cannot make us parse megabytes.
- */
-export function authenticateRequest(verifyToken: VerifyToken) {
-  return async (request: { headers: { authorization?: string }; subject: string }): Promise<void> => {
-    request.subject = (await authenticate(request.headers.authorization, verifyToken)).subject;
-  };
 }

@@ -8,10 +8,7 @@
  */
 import type { Job, JobState, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { JobResult } from "./job-waiter.ts";
-
-/** Final results of the jobs that have finished; ids still running (or unknown) are absent. */
-export type LoadFinishedJobs = (jobIds: string[]) => Promise<Map<string, JobResult>>;
+import type { FinishedJobResult, LoadFinishedJobs } from "./job-result.ts";
 
 export interface FinishedFields {
   finishedOn: string | null | undefined;
@@ -20,7 +17,7 @@ export interface FinishedFields {
 }
 
 /** The job's result from its hash fields, or undefined while it is not finished. */
-export function resultOfFields(fields: FinishedFields): JobResult | undefined {
+export function resultOfFields(fields: FinishedFields): FinishedJobResult | undefined {
   if (!fields.finishedOn) return undefined;
   if (typeof fields.returnvalue === "string")
     return { status: "completed", returnvalue: parseReturnValue(fields.returnvalue) };
@@ -36,7 +33,7 @@ export function resultOfFields(fields: FinishedFields): JobResult | undefined {
 export function resultOfFinishedJob(
   state: JobState | "unknown",
   job: Pick<Job, "returnvalue" | "failedReason">,
-): JobResult | undefined {
+): FinishedJobResult | undefined {
   if (state === "completed") return { status: "completed", returnvalue: job.returnvalue as unknown };
   if (state === "failed") return { status: "failed", failedReason: job.failedReason };
   return undefined;
@@ -45,7 +42,7 @@ export function resultOfFinishedJob(
 /** `redis` is the queue's own connection; `queue.toKey(jobId)` names a job's hash. */
 export function finishedJobsLoader(redis: Pick<Redis, "pipeline">, queue: Pick<Queue, "toKey">): LoadFinishedJobs {
   return async (jobIds) => {
-    const results = new Map<string, JobResult>();
+    const results = new Map<string, FinishedJobResult>();
     if (jobIds.length === 0) return results;
     const pipeline = redis.pipeline();
     for (const jobId of jobIds) pipeline.hmget(queue.toKey(jobId), "finishedOn", "returnvalue", "failedReason");

@@ -4,12 +4,11 @@
  * events until it is overdue, and from then on re-read every interval. All reads of one moment go out
  * together in batches through `load` (one Redis pipeline each), from ONE chained timer.
  */
-import type { LoadFinishedJobs } from "./finished-jobs.ts";
-import type { JobResult } from "./job-waiter.ts";
+import type { FinishedJobResult, LoadFinishedJobs } from "./job-result.ts";
 
 export interface OverduePollerOptions {
   load: LoadFinishedJobs;
-  onResult: (jobId: string, result: JobResult) => void;
+  onResult: (jobId: string, result: FinishedJobResult) => void;
   /** How often an overdue job is read again. */
   intervalMs: number;
   /** Events usually arrive well within this; only jobs tracked for longer are polled. */

@@ -3,7 +3,7 @@
  * match and how many matches to return. Every problem is a 400 naming the field.
  */
 import { DEFAULT_MAX_MATCHES, DEFAULT_SEARCH_THRESHOLD } from "@faceindex/contracts";
-import { BadRequestError } from "./errors.ts";
+import { BadRequestError } from "../http/errors.ts";
 import { fail, isPercent, requiredString } from "./index-faces-body.ts";
 
 export interface SearchFacesRequest {

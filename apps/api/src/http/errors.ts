@@ -48,9 +48,9 @@ export class GatewayTimeoutError extends Error {
   constructor(
     readonly requestId: string,
     /** The job that keeps running; `GET /jobs/:request_id` (or the job id) answers once it is done. */
-    readonly jobId?: string,
-    /** What is still running, in the caller's terms (see job-kinds.ts). */
-    stillRunning = "The image is still being processed",
+    readonly jobId: string,
+    /** What is still running, in the caller's terms (see jobs/kinds.ts). */
+    stillRunning: string,
   ) {
     super(`${stillRunning}; the job was not lost and keeps running`);
   }

@@ -47,8 +47,10 @@ function answerFor(error: FastifyError, requestId: string): { status: number; bo
   if (error instanceof ClientError)
     return { status: error.statusCode, body: { msg: error.message, code: error.code, ...error.extra } };
   if (error instanceof GatewayTimeoutError) {
-    const job = error.jobId ? { job_id: error.jobId } : {};
-    return { status: 504, body: { msg: error.message, code: error.code, request_id: error.requestId, ...job } };
+    return {
+      status: 504,
+      body: { msg: error.message, code: error.code, request_id: error.requestId, job_id: error.jobId },
+    };
   }
   if (error instanceof ServiceUnavailableError) {
     return { status: 503, body: { msg: error.message, code: error.code, request_id: requestId } };

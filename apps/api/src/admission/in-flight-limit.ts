@@ -7,7 +7,7 @@
  * runs: a client that gave up leaves a handler waiting on its job with the body still in memory.
  */
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from "fastify";
-import { ServiceUnavailableError } from "./errors.ts";
+import { ServiceUnavailableError } from "../http/errors.ts";
 
 export interface InFlightLimit {
   /** onRequest hook: takes a slot, or throws ServiceUnavailableError (503) when none is free. */

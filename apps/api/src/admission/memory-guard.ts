@@ -7,7 +7,7 @@
  * (0, Redis's default) there is no limit to compare with and the guard lets everything through.
  */
 import type { Redis } from "ioredis";
-import { ServiceUnavailableError } from "./errors.ts";
+import { ServiceUnavailableError } from "../http/errors.ts";
 import { sharedReading } from "./shared-reading.ts";
 
 export interface RedisMemory {

@@ -2,8 +2,8 @@
  * Decodes the `image` field: raw base64 or a data URL, checked to be a JPEG or PNG by its magic
  * bytes and no larger than the limit. Works on multi-megabyte strings without copying them twice.
  */
-import type { ImageContentType } from "@faceindex/common";
-import { BadRequestError, PayloadTooLargeError } from "./errors.ts";
+import { base64DecodedLength, sniffImageType, type ImageContentType } from "@faceindex/common";
+import { BadRequestError, PayloadTooLargeError } from "../http/errors.ts";
 import { imageStructureProblem } from "./image-integrity.ts";
 
 export interface DecodedImage {
@@ -24,7 +24,7 @@ export function decodeImage(image: string, maxBytes: number): DecodedImage {
     throw invalid("image is not valid base64 (expected standard base64, raw or as a data URL)");
   }
   // Checked before decoding so an oversize image costs no allocation.
-  if (Math.floor((payload.length * 3) / 4) - countPadding(payload) > maxBytes) throw tooLarge(maxBytes);
+  if (base64DecodedLength(payload) > maxBytes) throw tooLarge(maxBytes);
   const bytes = Buffer.from(payload, "base64");
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   const contentType = sniffImageType(bytes);
@@ -32,14 +32,6 @@ export function decodeImage(image: string, maxBytes: number): DecodedImage {
   const problem = imageStructureProblem(bytes, contentType);
   if (problem) throw invalid(`image is not a complete ${contentType === "image/jpeg" ? "JPEG" : "PNG"}: ${problem}`);
   return { bytes, contentType };
-}
-
-/** JPEG or PNG by magic bytes; undefined for anything else. */
-export function sniffImageType(bytes: Buffer): ImageContentType | undefined {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg";
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length >= png.length && png.every((byte, i) => bytes[i] === byte)) return "image/png";
-  return undefined;
 }
 
 function stripDataUrl(image: string): string {
@@ -54,10 +46,6 @@ function stripDataUrl(image: string): string {
     throw invalid("image data URL must be base64-encoded (data:image/jpeg;base64,...)");
   }
   return image.slice(match[0].length);
-}
-
-function countPadding(payload: string): number {
-  return payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0;
 }
 
 function invalid(message: string): BadRequestError {

@@ -5,15 +5,9 @@
  * overdue) so a completion that happened before we subscribed, or an event lost on a reconnect,
  * never loses an answer.
  */
-import { Job, type Queue, type QueueEvents } from "bullmq";
-import { resultOfFinishedJob, type LoadFinishedJobs } from "./finished-jobs.ts";
+import type { QueueEvents } from "bullmq";
+import type { JobResult, LoadFinishedJobs } from "./job-result.ts";
 import { createOverduePoller } from "./overdue-poller.ts";
-
-export type JobResult =
-  { status: "completed"; returnvalue: unknown } | { status: "failed"; failedReason: string } | { status: "timeout" };
-
-/** A finished job's result, or undefined while it is waiting, running, retrying or unknown. */
-export type LoadFinishedJob = (jobId: string) => Promise<JobResult | undefined>;
 
 export interface JobWaiter {
   wait(jobId: string, timeoutMs: number): Promise<JobResult>;
@@ -23,9 +17,8 @@ export interface JobWaiter {
 
 export interface JobWaiterDeps {
   events: Pick<QueueEvents, "on" | "off">;
-  /** Batched reads (one pipeline for many jobs): prefer it; loadFinishedJob is read one job at a time. */
-  loadFinishedJobs?: LoadFinishedJobs;
-  loadFinishedJob?: LoadFinishedJob;
+  /** Batched reads of finished jobs (one pipeline for many jobs): finishedJobsLoader in production. */
+  loadFinishedJobs: LoadFinishedJobs;
   /** Polling is a safety net for missed events, so once a second is plenty. */
   pollIntervalMs?: number;
   /** A job is polled only once its events are this late; events normally arrive within milliseconds. */
@@ -44,7 +37,7 @@ export function createJobWaiter(deps: JobWaiterDeps): JobWaiter {
     for (const waiter of [...(waiters.get(jobId) ?? [])]) waiter.settle(result);
   };
   const poller = createOverduePoller({
-    load: deps.loadFinishedJobs ?? oneByOne(requireLoader(deps.loadFinishedJob)),
+    load: deps.loadFinishedJobs,
     onResult: settleAll,
     intervalMs: pollIntervalMs,
     overdueMs: deps.overdueMs ?? pollIntervalMs,
@@ -90,33 +83,4 @@ export function createJobWaiter(deps: JobWaiterDeps): JobWaiter {
   }
 
   return { wait, close };
-}
-
-/** Adapts a one-job loader to the batched interface (tests and callers that have only that). */
-function oneByOne(load: LoadFinishedJob): LoadFinishedJobs {
-  return async (jobIds) => {
-    const results = new Map<string, JobResult>();
-    for (const jobId of jobIds) {
-      const result = await load(jobId);
-      if (result) results.set(jobId, result);
-    }
-    return results;
-  };
-}
-
-function requireLoader(load: LoadFinishedJob | undefined): LoadFinishedJob {
-  if (!load) throw new Error("createJobWaiter needs loadFinishedJobs or loadFinishedJob");
-  return load;
-}
-
-/** Reads a job's final state from the queue; used as the waiter's polling fallback. */
-export function finishedJobLoader(queue: Queue): LoadFinishedJob {
-  return async (jobId) => {
-    // State first: a job is moved to completed/failed together with its result, so once the state
-    // says finished, the hash read next already holds the return value or reason.
-    const state = await queue.getJobState(jobId);
-    if (state !== "completed" && state !== "failed") return undefined;
-    const job = await Job.fromId(queue, jobId);
-    return job ? resultOfFinishedJob(state, job) : undefined;
-  };
 }

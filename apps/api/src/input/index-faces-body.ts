@@ -10,7 +10,7 @@ import {
   type DedupeMode,
   type QualityFilter,
 } from "@faceindex/contracts";
-import { BadRequestError } from "./errors.ts";
+import { BadRequestError } from "../http/errors.ts";
 
 export interface IndexFacesBody {
   image: string;

@@ -1,5 +1,5 @@
 /**
- * Enqueues a job at most once per job id (see idempotency.ts), for every kind of job (job-kinds.ts): a
+ * Enqueues a job at most once per job id (see idempotency.ts), for every job kind (lanes.ts): a
  * replay attaches to the job already queued or running, or finds its stored outcome, instead of running
  * it again. Where the job parks bytes in Redis (index, search), that SET NX is the claim: of two
  * identical requests racing, only the one that parked adds the job (the key holds the request's digest,
@@ -7,21 +7,18 @@
  * no-op, so the job is read back after adding: it tells whether it is ours.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Job, Queue } from "bullmq";
+import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { IMAGE_TTL_SECONDS } from "@faceindex/contracts";
-import type { BacklogGuard } from "./backlog-guard.ts";
-import type { MemoryGuard } from "./memory-guard.ts";
-import { ConflictError, ServiceUnavailableError } from "./errors.ts";
-import type { JobKind } from "./job-kinds.ts";
+import { IMAGE_TTL_SECONDS, JOBS } from "@faceindex/contracts";
+import type { MemoryGuard } from "../admission/memory-guard.ts";
+import { ConflictError, ServiceUnavailableError } from "../http/errors.ts";
+import type { Lane } from "./lanes.ts";
+import { unavailableOnError } from "./unavailable-on-error.ts";
 
-/** Where jobs of one kind go: its queue and, when back-pressure is on, the guard of that queue's backlog. */
-export interface JobTarget {
-  queue: Pick<Queue, "add" | "getJob">;
-  /** Refuses NEW jobs when the backlog is too long; replays of existing jobs are always served. */
-  backlog?: Pick<BacklogGuard, "check">;
+export interface SubmitJobDeps {
+  redis: Pick<Redis, "set" | "del">;
   /** Refuses to park NEW bytes when Redis is near its maxmemory; replays of existing jobs are always served. */
-  memory?: Pick<MemoryGuard, "check">;
+  memory: Pick<MemoryGuard, "check">;
 }
 
 export interface Submission {
@@ -41,11 +38,12 @@ const TWIN_POLL_MS = 50;
 
 /** "enqueued" when this call added the job, "attached" when it joins an existing one. */
 export async function submitJob(
-  redis: Pick<Redis, "set" | "del">,
-  kind: Pick<JobKind, "queueName" | "jobOptions">,
-  target: JobTarget,
+  deps: SubmitJobDeps,
+  target: Pick<Lane, "kind" | "queue" | "backlog">,
   submission: Submission,
 ): Promise<"enqueued" | "attached"> {
+  const { redis } = deps;
+  const { queueName, jobOptions } = JOBS[target.kind];
   const { jobId, parked } = submission;
   const existing = await unavailableOnError(() => target.queue.getJob(jobId));
   if (existing) {
@@ -57,9 +55,9 @@ export async function submitJob(
     // no longer holds: start it afresh.
     await existing.remove().catch(() => undefined);
   }
-  await target.backlog?.check();
+  await target.backlog.check();
   if (parked) {
-    await target.memory?.check();
+    await deps.memory.check();
     const claimed = await unavailableOnError(() => redis.set(parked.key, parked.bytes, "EX", IMAGE_TTL_SECONDS, "NX"));
     if (claimed !== "OK") {
       const twin = await waitForJob(target, jobId);
@@ -72,7 +70,7 @@ export async function submitJob(
   }
   try {
     // Adding an existing id is a no-op in BullMQ, so even a lost race cannot create a second job.
-    await target.queue.add(kind.queueName, submission.data, { ...kind.jobOptions, jobId });
+    await target.queue.add(queueName, submission.data, { ...jobOptions, jobId });
   } catch {
     if (parked) await redis.del(parked.key).catch(() => undefined);
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
@@ -104,29 +102,17 @@ function checkSameRequest(job: Pick<Job, "data">, submission: Submission): void 
 /** Failed for good, or an outcome that says a later try may succeed (throttling, expired upload). */
 function endedRetryably(job: Pick<Job, "finishedOn" | "returnvalue">): boolean {
   if (!job.finishedOn) return false;
-  // Every kind's outcome has the same failed shape (index-faces, delete-faces, search-faces contracts).
+  // Every kind's outcome shares the one failed shape (FailedOutcome in the contracts).
   const outcome = job.returnvalue as { status: string; code?: string; retryable?: boolean } | null;
   if (!outcome) return true;
   return outcome.status === "failed" && (outcome.retryable === true || outcome.code === "IMAGE_EXPIRED");
 }
 
-async function waitForJob(target: JobTarget, jobId: string): Promise<Job | undefined> {
+async function waitForJob(target: Pick<Lane, "queue">, jobId: string): Promise<Job | undefined> {
   for (let waited = 0; waited < TWIN_WAIT_MS; waited += TWIN_POLL_MS) {
     await sleep(TWIN_POLL_MS);
     const job = await unavailableOnError(() => target.queue.getJob(jobId));
     if (job) return job;
   }
   return undefined;
-}
-
-/** Redis or the queue failed: 503 + Retry-After, never a 500 with internals. */
-export async function unavailableOnError<T>(
-  command: () => Promise<T>,
-  message = "The job queue is unavailable; try again shortly",
-): Promise<T> {
-  try {
-    return await command();
-  } catch {
-    throw new ServiceUnavailableError(message);
-  }
 }

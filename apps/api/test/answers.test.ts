@@ -1,7 +1,7 @@
-/** Mapping a job's result to the HTTP answer. */
+/** Mapping a finished index-faces job to the HTTP answer (jobs/answers.ts). */
 import { describe, expect, it } from "vitest";
 import type { IndexedFaceData } from "@faceindex/contracts";
-import { answerForJob } from "../src/outcome-answer.ts";
+import { answerForIndex } from "../src/jobs/answers.ts";
 
 const data = { face_id: "f1", external_image_id: "e1" } as unknown as IndexedFaceData;
 
@@ -14,9 +14,9 @@ function thrown(fn: () => unknown): unknown {
   throw new Error("expected a throw");
 }
 
-describe("answerForJob", () => {
+describe("answerForIndex", () => {
   it("indexed -> 200 body with the worker's data", () => {
-    expect(answerForJob({ status: "completed", returnvalue: { status: "indexed", data } }, "r1")).toEqual({
+    expect(answerForIndex({ status: "completed", returnvalue: { status: "indexed", data } }, "r1")).toEqual({
       success: true,
       message: "Face indexed",
       data,
@@ -28,7 +28,7 @@ describe("answerForJob", () => {
       { reasons: ["SMALL_BOUNDING_BOX"], confidence: 80, bounding_box: { width: 0, height: 0, left: 0, top: 0 } },
     ];
     const error = thrown(() =>
-      answerForJob(
+      answerForIndex(
         { status: "completed", returnvalue: { status: "no_face", message: "too small", unindexed_faces } },
         "r1",
       ),
@@ -43,7 +43,7 @@ describe("answerForJob", () => {
 
   it("failed outcome -> 400 with its code and message", () => {
     const returnvalue = { status: "failed", code: "INVALID_IMAGE_FORMAT", message: "cannot decode", retryable: false };
-    expect(thrown(() => answerForJob({ status: "completed", returnvalue }, "r1"))).toMatchObject({
+    expect(thrown(() => answerForIndex({ status: "completed", returnvalue }, "r1"))).toMatchObject({
       statusCode: 400,
       code: "INVALID_IMAGE_FORMAT",
       message: "cannot decode",
@@ -51,23 +51,15 @@ describe("answerForJob", () => {
   });
 
   it("failed job -> 400 PROCESSING_FAILED without the reason", () => {
-    const error = thrown(() => answerForJob({ status: "failed", failedReason: "ECONNREFUSED 10.0.0.1" }, "r1"));
+    const error = thrown(() => answerForIndex({ status: "failed", failedReason: "ECONNREFUSED 10.0.0.1" }, "r1"));
     expect(error).toMatchObject({ statusCode: 400, code: "PROCESSING_FAILED", extra: { request_id: "r1" } });
     expect((error as Error).message).not.toContain("10.0.0.1");
   });
 
-  it("timeout -> 504 TIMEOUT with the request id", () => {
-    expect(thrown(() => answerForJob({ status: "timeout" }, "r9"))).toMatchObject({
-      statusCode: 504,
-      code: "TIMEOUT",
-      requestId: "r9",
-    });
-  });
-
   it("an unknown return value -> a plain error (500, details hidden)", () => {
-    expect(thrown(() => answerForJob({ status: "completed", returnvalue: { weird: true } }, "r1"))).not.toHaveProperty(
-      "statusCode",
-    );
-    expect(thrown(() => answerForJob({ status: "completed", returnvalue: null }, "r1"))).toBeInstanceOf(Error);
+    expect(
+      thrown(() => answerForIndex({ status: "completed", returnvalue: { weird: true } }, "r1")),
+    ).not.toHaveProperty("statusCode");
+    expect(thrown(() => answerForIndex({ status: "completed", returnvalue: null }, "r1"))).toBeInstanceOf(Error);
   });
 });

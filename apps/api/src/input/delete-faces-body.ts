@@ -3,7 +3,7 @@
  * (same messages, same INVALID_<FIELD> codes); delete_image also removes the stored S3 objects.
  */
 import { checkBucket, checkExternalImageId, fail, requiredString } from "./index-faces-body.ts";
-import { BadRequestError } from "./errors.ts";
+import { BadRequestError } from "../http/errors.ts";
 
 export interface DeleteFacesRequest {
   bucket: string;

@@ -18,7 +18,7 @@
  * X-Request-Id stays a per-HTTP-request tracing id and plays no part here.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { BadRequestError } from "./errors.ts";
+import { BadRequestError } from "../http/errors.ts";
 
 // RFC-draft keys are opaque strings; printable ASCII up to 255 covers UUIDs, ULIDs and hashes.
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

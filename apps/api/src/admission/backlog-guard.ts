@@ -5,7 +5,7 @@
  * by every request for a short while, so the check costs nothing per request under load.
  */
 import type { Queue } from "bullmq";
-import { ServiceUnavailableError } from "./errors.ts";
+import { ServiceUnavailableError } from "../http/errors.ts";
 import { sharedReading } from "./shared-reading.ts";
 
 export interface BacklogGuardOptions {

@@ -13,7 +13,7 @@ import { createInFlightLimit, type InFlightLimit } from "../../src/admission/in-
 import { createMemoryGuard } from "../../src/admission/memory-guard.ts";
 import { buildApp, type AppDeps } from "../../src/app.ts";
 import { createTokenVerifier } from "../../src/auth/token-verifier.ts";
-import { signDevToken } from "../../src/dev-token.ts";
+import { signDevToken } from "@faceindex/dev-token";
 import { openLanes, type Lanes } from "../../src/jobs/lanes.ts";
 import type { JobWaiter, JobWaiterDeps } from "../../src/jobs/wait/job-waiter.ts";
 import { registerQueueGauges } from "../../src/metrics/queue-gauges.ts";

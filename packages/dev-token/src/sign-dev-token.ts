@@ -1,4 +1,4 @@
-/** Signs an HS256 token for local use (`pnpm token`); production tokens come from the identity provider. */
+/** Signs an HS256 token for local use (`pnpm token`, tests); production tokens come from the identity provider. */
 import { SignJWT } from "jose";
 
 export interface DevTokenOptions {

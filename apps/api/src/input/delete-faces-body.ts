@@ -1,15 +1,9 @@
 /**
  * The `POST /delete_faces_from_collection` body: bucket and external id follow the index_faces rules
- * (same messages, same INVALID_<FIELD> codes); delete_image also removes the stored S3 objects.
+ * (same messages, same INVALID_<FIELD> codes); delete_image also removes the stored S3 objects. The
+ * schema states shapes and the default; deleteFacesRequest adds only what it cannot say.
  */
-import { checkBucket, checkExternalImageId, fail, requiredString } from "./index-faces-body.ts";
-import { BadRequestError } from "../http/errors.ts";
-
-export interface DeleteFacesRequest {
-  bucket: string;
-  externalImageId: string;
-  deleteImage: boolean;
-}
+import { checkBucket, checkExternalImageId, checkNotEmpty } from "./field-rules.ts";
 
 export const deleteFacesBodySchema = {
   type: "object",
@@ -21,16 +15,24 @@ export const deleteFacesBodySchema = {
   },
 } as const;
 
-export function parseDeleteFacesBody(body: unknown): DeleteFacesRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new BadRequestError("INVALID_BODY", "body must be a JSON object");
-  }
-  const fields = body as Record<string, unknown>;
-  const bucket = requiredString(fields, "bucket");
-  const externalImageId = requiredString(fields, "external_image_id");
-  checkBucket(bucket);
-  checkExternalImageId(externalImageId);
-  const deleteImage = fields.delete_image ?? false;
-  if (typeof deleteImage !== "boolean") fail("delete_image", "must be true or false");
-  return { bucket, externalImageId, deleteImage };
+/** The body as the schema leaves it: required fields present, defaults applied. */
+export interface DeleteFacesBody {
+  bucket: string;
+  external_image_id: string;
+  delete_image: boolean;
+}
+
+export interface DeleteFacesRequest {
+  bucket: string;
+  externalImageId: string;
+  deleteImage: boolean;
+}
+
+/** `body` has passed deleteFacesBodySchema; throws a 400 for what the schema cannot say. */
+export function deleteFacesRequest(body: DeleteFacesBody): DeleteFacesRequest {
+  checkNotEmpty("bucket", body.bucket);
+  checkNotEmpty("external_image_id", body.external_image_id);
+  checkBucket(body.bucket);
+  checkExternalImageId(body.external_image_id);
+  return { bucket: body.bucket, externalImageId: body.external_image_id, deleteImage: body.delete_image };
 }

@@ -15,9 +15,9 @@ import {
 import type { InFlightLimit } from "../admission/in-flight-limit.ts";
 import type { AuthenticateHook } from "../auth/request-auth.ts";
 import { jobRouteResponses } from "../http/response-schemas.ts";
-import { deleteFacesBodySchema, parseDeleteFacesBody } from "../input/delete-faces-body.ts";
+import { deleteFacesBodySchema, deleteFacesRequest, type DeleteFacesBody } from "../input/delete-faces-body.ts";
 import { decodeImage } from "../input/image-input.ts";
-import { parseSearchFacesBody, searchFacesBodySchema } from "../input/search-faces-body.ts";
+import { searchFacesBodySchema, searchFacesRequest, type SearchFacesBody } from "../input/search-faces-body.ts";
 import { freshJobId, jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
 import type { Lanes } from "../jobs/lanes.ts";
 import { submitAndWait, type SubmitAndWaitDeps } from "../jobs/submit-and-wait.ts";
@@ -39,7 +39,8 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
     "/delete_faces_from_collection",
     { schema: { body: deleteFacesBodySchema, response: jobRouteResponses({ response: anyObject }) }, onRequest },
     async (request, reply) => {
-      const body = parseDeleteFacesBody(request.body);
+      // Each route's schema has checked the body's shape and applied its defaults.
+      const body = deleteFacesRequest(request.body as DeleteFacesBody);
       const fields = {
         subject: request.subject,
         bucket: body.bucket,
@@ -60,7 +61,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
       onRequest: [deps.inFlight.acquire, onRequest],
     },
     deps.inFlight.holding(async (request, reply) => {
-      const body = parseSearchFacesBody(request.body);
+      const body = searchFacesRequest(request.body as SearchFacesBody);
       // SearchFacesByImage takes the probe as bytes, whose limit (5 MB) is below the S3 one.
       const image = decodeImage(body.image, Math.min(deps.maxImageBytes, SEARCH_IMAGE_MAX_BYTES));
       const fields = {

@@ -6,7 +6,7 @@ import type { InFlightLimit } from "../admission/in-flight-limit.ts";
 import type { AuthenticateHook } from "../auth/request-auth.ts";
 import { jobRouteResponses } from "../http/response-schemas.ts";
 import { decodeImage } from "../input/image-input.ts";
-import { indexFacesBodySchema, parseIndexFacesBody } from "../input/index-faces-body.ts";
+import { indexFacesBodySchema, indexFacesRequest, type IndexFacesBody } from "../input/index-faces-body.ts";
 import { duplicatesErased, indexedFaceErased } from "../jobs/erased-face.ts";
 import { jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
 import type { Lane } from "../jobs/lanes.ts";
@@ -38,7 +38,8 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
       onRequest: [deps.inFlight.acquire, deps.authenticate],
     },
     deps.inFlight.holding(async (request, reply) => {
-      const body = parseIndexFacesBody(request.body);
+      // The schema above has checked the body's shape and applied its defaults.
+      const body = indexFacesRequest(request.body as IndexFacesBody);
       const image = decodeImage(body.image, deps.maxImageBytes);
       const idempotencyKey = parseIdempotencyKey(request.headers["idempotency-key"]);
       const fields = {

@@ -27,7 +27,7 @@ export const configSchema = z
       .default(QUEUE_PREFIX),
     /**
      * The worker's Rekognition collection (same variable, same default; must match it): names the gallery
-     * mapping the API reads to tell whether a stored duplicate outcome still holds (erased-face.ts).
+     * mapping the API reads to tell whether a stored duplicate outcome still holds (jobs/erased-face.ts).
      */
     COLLECTION_ID: z
       .string()

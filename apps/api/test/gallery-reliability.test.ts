@@ -5,13 +5,13 @@
  * Real Redis and BullMQ; the workers are test workers returning chosen outcomes.
  */
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { JOBS, type DeleteFacesJob, type DeleteFacesOutcome, type SearchFacesOutcome } from "@faceindex/contracts";
 import { uniqueName } from "@faceindex/testing";
 import { createGalleryHarness, type GalleryHarness } from "./support/gallery-harness.ts";
 import { getJob, obamaJpeg, postJson } from "./support/harness.ts";
 import { buildStubApp, stubLane } from "./support/stub-app.ts";
+import { deadRedis } from "./support/dead-redis.ts";
 
 const redisUrl = inject("redisUrl");
 let gallery: GalleryHarness | undefined;
@@ -246,14 +246,7 @@ describe("back-pressure on the gallery routes", () => {
 });
 
 describe("Redis outage on the gallery routes", () => {
-  // Port 9 (discard) has no Redis: this client is what the API holds during an outage.
-  const dead = new Redis({
-    host: "127.0.0.1",
-    port: 9,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-  });
+  const dead = deadRedis();
   afterAll(() => dead.disconnect());
 
   it("answers 503 + Retry-After at once on delete and search, without internals", async () => {

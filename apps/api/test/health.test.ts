@@ -6,16 +6,10 @@ import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
 import { uniqueName } from "@faceindex/testing";
 import { devToken, validBody } from "./support/harness.ts";
 import { buildStubApp, stubLane } from "./support/stub-app.ts";
+import { deadRedis } from "./support/dead-redis.ts";
 
 const live = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
-// Port 9 (discard) has no Redis: this client is what the API holds during an outage.
-const dead = new Redis({
-  host: "127.0.0.1",
-  port: 9,
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  lazyConnect: true,
-});
+const dead = deadRedis();
 afterAll(() => {
   live.disconnect();
   dead.disconnect();

@@ -16,7 +16,7 @@ export const deleteFacesJobSchema = z.object({
   externalImageId: z.string().min(1).max(255),
   /** Also delete the S3 objects the faces were indexed from. */
   deleteImage: z.boolean(),
-  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api idempotency.ts). */
+  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api jobs/idempotency.ts). */
   requestDigest: z.string().optional(),
 });
 export type DeleteFacesJob = z.infer<typeof deleteFacesJobSchema>;

@@ -31,7 +31,7 @@ export type DedupeMode = (typeof DEDUPE_MODES)[number];
 export const DEFAULT_DEDUPE_THRESHOLD = 90;
 
 export const indexFacesJobSchema = z.object({
-  /** The BullMQ job id: derived from the caller and the request so a replay finds it (apps/api idempotency.ts). */
+  /** The BullMQ job id: derived from the caller and the request so a replay finds it (apps/api jobs/idempotency.ts). */
   requestId: z.string().min(1),
   /** JWT subject of the caller, so only they can read the outcome later. */
   subject: z.string(),

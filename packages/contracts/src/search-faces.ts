@@ -32,7 +32,7 @@ export const searchFacesJobSchema = z.object({
   /** Smallest similarity (0-100) a match must reach. */
   threshold: z.number().min(0).max(100),
   maxMatches: z.number().int().min(1).max(100),
-  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api idempotency.ts). */
+  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api jobs/idempotency.ts). */
   requestDigest: z.string().optional(),
 });
 export type SearchFacesJob = z.infer<typeof searchFacesJobSchema>;

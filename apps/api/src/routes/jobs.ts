@@ -31,7 +31,7 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
     "/jobs/:request_id",
     {
       schema: {
-        // Request ids are at most 128 characters (request-id.ts); job ids are 43.
+        // Request ids are at most 128 characters (http/request-id.ts); job ids are 43.
         params: { type: "object", properties: { request_id: { type: "string", minLength: 1, maxLength: 128 } } },
         response: {
           200: { type: "object", additionalProperties: true },

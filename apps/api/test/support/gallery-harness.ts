@@ -15,12 +15,11 @@ import {
   type SearchFacesOutcome,
 } from "@faceindex/contracts";
 import { uniqueName } from "@faceindex/testing";
-import { createBacklogGuard } from "../../src/admission/backlog-guard.ts";
 import { createInFlightLimit } from "../../src/admission/in-flight-limit.ts";
 import { buildApp } from "../../src/app.ts";
 import { createTokenVerifier } from "../../src/auth/token-verifier.ts";
-import { openLanes } from "../../src/jobs/lanes.ts";
-import { noLimit, TEST_SECRET } from "./harness.ts";
+import { TEST_SECRET } from "./harness.ts";
+import { noLimit, openTestLanes } from "./test-lanes.ts";
 
 export interface GalleryHarness {
   app: FastifyInstance;
@@ -42,22 +41,12 @@ export async function createGalleryHarness(
   } = {},
 ): Promise<GalleryHarness> {
   const prefix = `{${uniqueName("gallery-api-test")}}`;
-  const commands = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const eventConnections: Redis[] = [];
-  const opened = await openLanes({
-    commands,
-    eventsConnection: () => {
-      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-      eventConnections.push(connection);
-      return connection;
-    },
+  const lanes = await openTestLanes(
+    redisUrl,
     prefix,
-    backlog: (queue) =>
-      options.maxBacklog === undefined
-        ? noLimit
-        : createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }),
-    onError: () => {},
-  });
+    options.maxBacklog === undefined ? {} : { maxBacklog: options.maxBacklog },
+  );
+  const { commands, opened } = lanes;
   const app = buildApp({
     redis: commands,
     lanes: opened.lanes,
@@ -91,11 +80,10 @@ export async function createGalleryHarness(
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
       await app.close();
-      await opened.close();
       const leftovers = await commands.keys(`${prefix}*`);
       if (leftovers.length > 0) await commands.del(...leftovers);
-      commands.disconnect();
-      for (const connection of [...eventConnections, ...workerConnections]) connection.disconnect();
+      await lanes.close();
+      for (const connection of workerConnections) connection.disconnect();
     },
   };
 }

@@ -8,21 +8,18 @@ import { Redis } from "ioredis";
 import type { FastifyInstance } from "fastify";
 import { JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import { createBacklogGuard } from "../../src/admission/backlog-guard.ts";
 import { createInFlightLimit, type InFlightLimit } from "../../src/admission/in-flight-limit.ts";
 import { createMemoryGuard } from "../../src/admission/memory-guard.ts";
 import { buildApp, type AppDeps } from "../../src/app.ts";
 import { createTokenVerifier } from "../../src/auth/token-verifier.ts";
 import { signDevToken } from "@faceindex/dev-token";
-import { openLanes, type Lanes } from "../../src/jobs/lanes.ts";
+import type { Lanes } from "../../src/jobs/lanes.ts";
 import type { JobWaiter, JobWaiterDeps } from "../../src/jobs/wait/job-waiter.ts";
 import { registerQueueGauges } from "../../src/metrics/queue-gauges.ts";
 import type { MetricsRegistry } from "../../src/metrics/registry.ts";
+import { noLimit, openTestLanes } from "./test-lanes.ts";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
-
-/** A guard that always lets the request through (back-pressure and memory are tested with the real ones). */
-export const noLimit = { check: async () => {} };
 
 export function devToken(subject = "kyc-user-1"): Promise<string> {
   return signDevToken(TEST_SECRET, { subject, expiresIn: "10m" });
@@ -101,24 +98,12 @@ export async function createHarness(
   } = {},
 ): Promise<Harness> {
   const prefix = `{${uniqueName("api-test")}}`;
-  const commands = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const eventConnections: Redis[] = [];
-  const opened = await openLanes({
-    commands,
-    eventsConnection: () => {
-      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-      eventConnections.push(connection);
-      return connection;
-    },
-    prefix,
-    backlog: (queue) =>
-      options.maxBacklog === undefined
-        ? noLimit
-        : createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }),
-    onError: () => {},
+  const lanes = await openTestLanes(redisUrl, prefix, {
     pollIntervalMs: 200,
+    ...(options.maxBacklog === undefined ? {} : { maxBacklog: options.maxBacklog }),
     ...(options.events ? { events: { index: options.events } } : {}),
   });
+  const { commands, opened } = lanes;
   const queue = opened.queues.index;
   const inFlight = createInFlightLimit({ max: options.maxInFlight ?? Infinity });
   if (options.metrics) registerQueueGauges(options.metrics, { redis: commands, queues: Object.values(opened.queues) });
@@ -174,11 +159,10 @@ export async function createHarness(
       await Promise.all(workers.map((worker) => worker.close()));
       await app.close();
       for (const kindQueue of Object.values(opened.queues)) await kindQueue.obliterate({ force: true });
-      await opened.close();
       const leftovers = await commands.keys(`${prefix}*`);
       if (leftovers.length > 0) await commands.del(...leftovers);
-      commands.disconnect();
-      for (const connection of [...eventConnections, ...workerConnections]) connection.disconnect();
+      await lanes.close();
+      for (const connection of workerConnections) connection.disconnect();
     },
   };
 }

@@ -9,7 +9,8 @@ import { createInFlightLimit } from "../../src/admission/in-flight-limit.ts";
 import { buildApp, type AppDeps } from "../../src/app.ts";
 import { createTokenVerifier } from "../../src/auth/token-verifier.ts";
 import type { Lane, Lanes } from "../../src/jobs/lanes.ts";
-import { noLimit, TEST_SECRET } from "./harness.ts";
+import { TEST_SECRET } from "./harness.ts";
+import { noLimit } from "./test-lanes.ts";
 
 export interface StubApp {
   app: FastifyInstance;

@@ -3,7 +3,7 @@
  * a ready-to-use dev token; Ctrl-C stops everything. A child that dies is started again (with backoff); if
  * this process dies, even by SIGKILL, every child stops by itself (see parent-watchdog.ts).
  */
-import { signDevToken } from "@faceindex/api";
+import { signDevToken } from "@faceindex/dev-token";
 import { RedisUnavailableError } from "./redis-server.ts";
 import { startLocalStack } from "./local-stack.ts";
 import { stackConfigFromEnv } from "./stack-config.ts";

@@ -5,14 +5,14 @@
 import type { Worker } from "bullmq";
 import type { Logger } from "pino";
 import { INDEX_FACES_QUEUE, QUEUE_PREFIX, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
-import { createExternalIdLock } from "./external-id-lock.ts";
-import type { FaceCollection } from "./face-collection.ts";
-import type { FaceIndex } from "./face-index.ts";
-import { createGalleryMap } from "./gallery-map.ts";
-import type { ImageStore } from "./image-store.ts";
-import { createIndexFaceProcessor } from "./index-face.ts";
-import { createParkedImages } from "./parked-image.ts";
-import { createQueueWorker, DEFAULT_LOCK_DURATION_MS, type QueueWorkerSettings } from "./queue-worker.ts";
+import { createExternalIdLock } from "./adapters/redis/external-id-lock.ts";
+import type { FaceCollection } from "./adapters/rekognition/face-collection.ts";
+import type { FaceIndex } from "./adapters/rekognition/face-index.ts";
+import { createGalleryMap } from "./adapters/redis/gallery-map.ts";
+import type { ImageStore } from "./adapters/s3/image-store.ts";
+import { createIndexFaceProcessor } from "./jobs/index-faces.ts";
+import { createParkedImages } from "./adapters/redis/parked-images.ts";
+import { createQueueWorker, DEFAULT_LOCK_DURATION_MS, type QueueWorkerSettings } from "./runtime/queue-worker.ts";
 
 export interface WorkerDeps extends Omit<QueueWorkerSettings, "prefix" | "logger"> {
   imageStore: Pick<ImageStore, "putImage">;
@@ -49,8 +49,8 @@ export function createWorker(deps: WorkerDeps): IndexFacesWorker {
   return createQueueWorker(deps.queueName ?? INDEX_FACES_QUEUE, processor, { ...deps, prefix });
 }
 
-export { createFaceIndex, type FaceIndex } from "./face-index.ts";
-export { createImageStore, type ImageStore } from "./image-store.ts";
-export { ensureCollection } from "./ensure-collection.ts";
-export { createFaceCollection, type FaceCollection } from "./face-collection.ts";
+export { createFaceIndex, type FaceIndex } from "./adapters/rekognition/face-index.ts";
+export { createImageStore, type ImageStore } from "./adapters/s3/image-store.ts";
+export { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
+export { createFaceCollection, type FaceCollection } from "./adapters/rekognition/face-collection.ts";
 export { createGalleryWorkers, type GalleryWorkers } from "./gallery-workers.ts";

@@ -14,14 +14,14 @@ import {
   type SearchFacesJob,
   type SearchFacesOutcome,
 } from "@faceindex/contracts";
-import { createDeleteFacesProcessor } from "./delete-faces.ts";
-import { createExternalIdLock } from "./external-id-lock.ts";
-import type { FaceCollection } from "./face-collection.ts";
-import { createGalleryMap } from "./gallery-map.ts";
-import type { ImageStore } from "./image-store.ts";
-import { createParkedImages } from "./parked-image.ts";
-import { createQueueWorker, DEFAULT_LOCK_DURATION_MS, type QueueWorkerSettings } from "./queue-worker.ts";
-import { createSearchFacesProcessor } from "./search-faces.ts";
+import { createDeleteFacesProcessor } from "./jobs/delete-faces.ts";
+import { createExternalIdLock } from "./adapters/redis/external-id-lock.ts";
+import type { FaceCollection } from "./adapters/rekognition/face-collection.ts";
+import { createGalleryMap } from "./adapters/redis/gallery-map.ts";
+import type { ImageStore } from "./adapters/s3/image-store.ts";
+import { createParkedImages } from "./adapters/redis/parked-images.ts";
+import { createQueueWorker, DEFAULT_LOCK_DURATION_MS, type QueueWorkerSettings } from "./runtime/queue-worker.ts";
+import { createSearchFacesProcessor } from "./jobs/search-faces.ts";
 
 export interface GalleryWorkerDeps extends Omit<QueueWorkerSettings, "prefix" | "logger"> {
   imageStore: Pick<ImageStore, "deleteImage">;

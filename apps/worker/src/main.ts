@@ -7,12 +7,12 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createGalleryWorkers, createWorker } from "./app.ts";
-import { s3ClientSettings } from "./s3-client-settings.ts";
+import { s3ClientSettings } from "./adapters/s3/client-settings.ts";
 import { parseConfig } from "./config.ts";
-import { ensureCollection } from "./ensure-collection.ts";
-import { createFaceCollection } from "./face-collection.ts";
-import { createFaceIndex } from "./face-index.ts";
-import { createImageStore } from "./image-store.ts";
+import { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
+import { createFaceCollection } from "./adapters/rekognition/face-collection.ts";
+import { createFaceIndex } from "./adapters/rekognition/face-index.ts";
+import { createImageStore } from "./adapters/s3/image-store.ts";
 
 const config = parseConfig(process.env);
 const logger = pino({

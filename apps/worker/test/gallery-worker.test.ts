@@ -29,10 +29,11 @@ import {
   ensureCollection,
   type GalleryWorkers,
 } from "../src/app.ts";
-import { createExternalIdLock, LockBusyError } from "../src/external-id-lock.ts";
-import { createGalleryMap } from "../src/gallery-map.ts";
-import { findImageOwners } from "../src/image-owners.ts";
-import { rebuildGallery } from "../src/rebuild-gallery.ts";
+import { createExternalIdLock } from "../src/adapters/redis/external-id-lock.ts";
+import { LockBusyError } from "../src/runtime/lock-busy-error.ts";
+import { createGalleryMap } from "../src/adapters/redis/gallery-map.ts";
+import { findImageOwners } from "../src/adapters/s3/image-owners.ts";
+import { rebuildGallery } from "../src/tools/rebuild-gallery.ts";
 import {
   clearFaults,
   enqueueIndexJob,

@@ -10,10 +10,10 @@ import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import type { IndexFacesJob, IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import type { IndexFacesResult } from "../src/face-index.ts";
-import { createIndexFaceProcessor } from "../src/index-face.ts";
-import { createParkedImages } from "../src/parked-image.ts";
-import { createQueueWorker, type QueueJobRunner } from "../src/queue-worker.ts";
+import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
+import { createIndexFaceProcessor } from "../src/jobs/index-faces.ts";
+import { createParkedImages } from "../src/adapters/redis/parked-images.ts";
+import { createQueueWorker, type QueueJobRunner } from "../src/runtime/queue-worker.ts";
 import { enqueueIndexJob, keyGone, waitForJob } from "./helpers.ts";
 
 const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });

@@ -10,7 +10,7 @@
  */
 import { DelayedError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { LockBusyError } from "./external-id-lock.ts";
+import { LockBusyError } from "./lock-busy-error.ts";
 
 export interface LockWaitOptions {
   /** Holds when each waiting job first met the busy lock (one small key per waiting job). */

@@ -1,8 +1,8 @@
 /**
  * The index-faces job: parked bytes -> S3 object -> Rekognition IndexFaces -> outcome, under the
  * person's lock. The retry policy (outcomes returned, transient errors thrown until the last attempt)
- * and the parked image's clean-up are run-job.ts's, shared with the delete and search jobs; the worker
- * runs that clean-up once the outcome is stored (queue-worker.ts).
+ * and the parked image's clean-up are runtime/job-runner.ts's, shared with the delete and search jobs; the worker
+ * runs that clean-up once the outcome is stored (runtime/queue-worker.ts).
  */
 import type { Logger } from "pino";
 import {
@@ -13,14 +13,15 @@ import {
   type IndexFacesOutcome,
 } from "@faceindex/contracts";
 import { duplicateMessage, findDuplicates } from "./duplicate-check.ts";
-import type { ExternalIdLock } from "./external-id-lock.ts";
-import type { FaceCollection } from "./face-collection.ts";
-import type { GalleryMap } from "./gallery-map.ts";
-import type { FaceIndex } from "./face-index.ts";
-import { EXTERNAL_ID_METADATA, type ImageStore } from "./image-store.ts";
-import { indexedOutcome } from "./outcome.ts";
-import { IMAGE_EXPIRED, removeParkedImageOf, type ParkedImages } from "./parked-image.ts";
-import { createJobRunner, type ProcessedJob, type RunContext } from "./run-job.ts";
+import type { ExternalIdLock } from "../adapters/redis/external-id-lock.ts";
+import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
+import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
+import type { FaceIndex } from "../adapters/rekognition/face-index.ts";
+import { EXTERNAL_ID_METADATA, type ImageStore } from "../adapters/s3/image-store.ts";
+import { indexedOutcome } from "./index-outcome.ts";
+import type { ParkedImages } from "../adapters/redis/parked-images.ts";
+import { IMAGE_EXPIRED, removeParkedImageOf } from "./parked-image.ts";
+import { createJobRunner, type ProcessedJob, type RunContext } from "../runtime/job-runner.ts";
 
 export interface IndexFaceDeps {
   imageStore: Pick<ImageStore, "putImage">;

@@ -5,11 +5,11 @@
  */
 import type { Logger } from "pino";
 import { deleteFacesJobSchema, type DeleteFacesJob, type DeleteFacesOutcome } from "@faceindex/contracts";
-import type { ExternalIdLock } from "./external-id-lock.ts";
-import type { FaceCollection } from "./face-collection.ts";
-import type { GalleryMap } from "./gallery-map.ts";
-import type { ImageStore } from "./image-store.ts";
-import { createJobRunner, type RunContext } from "./run-job.ts";
+import type { ExternalIdLock } from "../adapters/redis/external-id-lock.ts";
+import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
+import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
+import type { ImageStore } from "../adapters/s3/image-store.ts";
+import { createJobRunner, type RunContext } from "../runtime/job-runner.ts";
 
 export interface DeleteFacesDeps {
   faceCollection: Pick<FaceCollection, "deleteFaces">;

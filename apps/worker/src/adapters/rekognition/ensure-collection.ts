@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { classifyError } from "./classify-error.ts";
+import { classifyError } from "../../runtime/classify-error.ts";
 import type { FaceIndex } from "./face-index.ts";
 
 export interface EnsureCollectionOptions {

@@ -35,7 +35,7 @@ export function isThrottle(error: unknown): boolean {
 }
 
 /**
- * Asked by the job runner (run-job.ts) before a failure spends an attempt, the last one included: for a
+ * Asked by the job runner (job-runner.ts) before a failure spends an attempt, the last one included: for a
  * throttle inside the window it pauses the queue and returns the error that moves the job back to waiting.
  */
 export function createThrottleGate(options: ThrottleGateOptions) {

@@ -5,16 +5,13 @@
  *
  * A short Redis lock (SET NX PX with a random token, released by a check-and-delete script so a holder
  * whose lock expired never frees someone else's). When the lock is held, withLock throws LockBusyError:
- * the worker puts the job back to wait without spending an attempt (lock-wait.ts), so the worker slot
+ * the worker puts the job back to wait without spending an attempt (runtime/lock-wait.ts), so the worker slot
  * serves other jobs instead of blocking, and a lock left by a crashed worker expires and is taken later.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { externalIdLockKey } from "@faceindex/contracts";
-
-export class LockBusyError extends Error {
-  override readonly name = "LockBusyError";
-}
+import { LockBusyError } from "../../runtime/lock-busy-error.ts";
 
 export interface ExternalIdLock {
   withLock<T>(bucket: string, externalImageId: string, work: () => Promise<T>): Promise<T>;

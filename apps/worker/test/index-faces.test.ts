@@ -7,8 +7,8 @@ import { ThrottlingException, InvalidImageFormatException } from "@aws-sdk/clien
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { IndexFacesJob } from "@faceindex/contracts";
-import type { IndexFacesResult } from "../src/face-index.ts";
-import { createIndexFaceProcessor, type IndexFaceJob } from "../src/index-face.ts";
+import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
+import { createIndexFaceProcessor, type IndexFaceJob } from "../src/jobs/index-faces.ts";
 
 const payload: IndexFacesJob = {
   requestId: "req-1",

@@ -9,7 +9,7 @@ import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createLockWait } from "./lock-wait.ts";
-import type { JobRunner, RunHooks } from "./run-job.ts";
+import type { JobRunner, RunHooks } from "./job-runner.ts";
 import { createThrottleGate } from "./throttle-gate.ts";
 
 export interface QueueWorkerSettings {
@@ -47,7 +47,7 @@ const MAX_STALLED_COUNT = 3;
 // The limiter must be set for the shared manual rate limit (worker.rateLimit) to be honoured; this
 // max is never reached, so it limits nothing by itself.
 const UNREACHED_LIMITER = { max: Number.MAX_SAFE_INTEGER, duration: 1_000 };
-// The per-person lock (external-id-lock.ts) of a crashed holder lapses within its TTL (the job lock's
+// The per-person lock (adapters/redis/external-id-lock.ts) of a crashed holder lapses within its TTL (the job lock's
 // duration, app.ts); past that, a live holder's slow IndexFaces (several seconds under load) still fits.
 const LOCK_WAIT_SLACK_MS = 10_000;
 

@@ -2,7 +2,7 @@
  * Decodes the `image` field: raw base64 or a data URL, checked to be a JPEG or PNG by its magic
  * bytes and no larger than the limit. Works on multi-megabyte strings without copying them twice.
  */
-import type { ImageContentType } from "@faceindex/contracts";
+import type { ImageContentType } from "@faceindex/common";
 import { BadRequestError, PayloadTooLargeError } from "./errors.ts";
 import { imageStructureProblem } from "./image-integrity.ts";
 

@@ -4,14 +4,7 @@
  * GET /jobs/:request_id share one answer per kind, so a fetched outcome is exactly the original answer.
  */
 import type { JobsOptions } from "bullmq";
-import {
-  DELETE_FACES_QUEUE,
-  INDEX_FACES_QUEUE,
-  SEARCH_FACES_QUEUE,
-  deleteFacesJobOptions,
-  indexFacesJobOptions,
-  searchFacesJobOptions,
-} from "@faceindex/contracts";
+import { JOBS } from "@faceindex/contracts";
 import { answerForDelete, answerForSearch } from "./gallery-answers.ts";
 import type { JobResult } from "./job-waiter.ts";
 import { answerForJob } from "./outcome-answer.ts";
@@ -26,22 +19,22 @@ export interface JobKind<Answer = unknown> {
 }
 
 export const INDEX_FACES_JOB: JobKind<ReturnType<typeof answerForJob>> = {
-  queueName: INDEX_FACES_QUEUE,
-  jobOptions: indexFacesJobOptions,
+  queueName: JOBS.index.queueName,
+  jobOptions: JOBS.index.jobOptions,
   stillRunning: "The image is still being processed",
   answer: answerForJob,
 };
 
 export const DELETE_FACES_JOB: JobKind<ReturnType<typeof answerForDelete>> = {
-  queueName: DELETE_FACES_QUEUE,
-  jobOptions: deleteFacesJobOptions,
+  queueName: JOBS.delete.queueName,
+  jobOptions: JOBS.delete.jobOptions,
   stillRunning: "The faces are still being deleted",
   answer: answerForDelete,
 };
 
 export const SEARCH_FACES_JOB: JobKind<ReturnType<typeof answerForSearch>> = {
-  queueName: SEARCH_FACES_QUEUE,
-  jobOptions: searchFacesJobOptions,
+  queueName: JOBS.search.queueName,
+  jobOptions: JOBS.search.jobOptions,
   stillRunning: "The search is still running",
   answer: answerForSearch,
 };

@@ -9,11 +9,10 @@ import { Queue, Worker, type BackoffOptions } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  deleteFacesJobOptions,
+  JOBS,
   externalIdKey,
   externalIdLockKey,
   facesKey,
-  searchFacesJobOptions,
   searchImageRedisKey,
   type DeleteFacesJob,
   type IndexFacesJob,
@@ -163,7 +162,7 @@ async function submitDelete(
 ) {
   const jobId = uniqueName("delete");
   const job: DeleteFacesJob = { requestId: jobId, subject: "test-user", bucket, externalImageId, deleteImage };
-  await h.remove.add("delete-faces", job, { ...deleteFacesJobOptions, jobId, backoff });
+  await h.remove.add("delete-faces", job, { ...JOBS.delete.jobOptions, jobId, backoff });
   return { jobId, job };
 }
 
@@ -180,7 +179,7 @@ async function submitSearch(h: Harness, photo: string, overrides: Partial<Search
     maxMatches: 10,
     ...overrides,
   };
-  await h.search.add("search-faces", job, { ...searchFacesJobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
+  await h.search.add("search-faces", job, { ...JOBS.search.jobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
   return { jobId, job };
 }
 
@@ -433,7 +432,7 @@ describe("per-(bucket, external id) lock", () => {
 
     // 10 ms backoff: spending attempts, all five would be gone in well under a second.
     const { jobId } = await submitDelete(h, "user-held", false, { type: "fixed", delay: 10 });
-    const attempts = deleteFacesJobOptions.attempts!;
+    const attempts = JOBS.delete.jobOptions.attempts!;
     // Held until the job has been started more often than it has attempts (or, before the fix, gave up).
     let job = await h.remove.getJob(jobId);
     while (job && !job.finishedOn && job.attemptsStarted <= attempts) {
@@ -459,7 +458,7 @@ describe("per-(bucket, external id) lock", () => {
     await redis.del(key);
 
     expect(outcome).toMatchObject({ status: "failed", code: "LockBusyError", retryable: true });
-    expect(attemptsMade).toBe(deleteFacesJobOptions.attempts);
+    expect(attemptsMade).toBe(JOBS.delete.jobOptions.attempts);
     expect(attemptsStarted).toBeGreaterThan(attemptsMade); // it waited before spending attempts
   });
 

@@ -10,7 +10,7 @@ import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Queue, type BackoffOptions } from "bullmq";
 import { Redis } from "ioredis";
-import { imageRedisKey, indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { createFaceEngine } from "@faceindex/face-engine";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "@faceindex/local-s3";
 import { startRekognitionServer } from "@faceindex/rekognition-local";
@@ -167,7 +167,7 @@ export async function enqueueIndexJob(
     qualityFilter: "AUTO",
     ...fields,
   };
-  await target.queue.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff });
+  await target.queue.add("index-faces", job, { ...JOBS.index.jobOptions, jobId, backoff });
   return { jobId, job };
 }
 

@@ -7,7 +7,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { imageRedisKey, indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { createWorker } from "../src/app.ts";
 import { waitForJob } from "./helpers.ts";
@@ -68,7 +68,7 @@ describe("worker logs", () => {
           maxFaces: 1,
           qualityFilter: "AUTO",
         };
-        await queue.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
+        await queue.add("index-faces", job, { ...JOBS.index.jobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
         const { outcome } = await waitForJob(queue, jobId);
         if (externalImageId === "denied") expect(JSON.stringify(outcome)).not.toContain(SECRET_ARN);
       }

@@ -4,8 +4,7 @@
  * gallery-keys.ts): Rekognition cannot look faces up by ExternalImageId.
  */
 import { z } from "zod";
-import type { JobsOptions } from "bullmq";
-import { indexFacesJobOptions } from "./index-faces.ts";
+import type { FailedOutcome } from "./failed-outcome.ts";
 
 export const DELETE_FACES_QUEUE = "delete-faces";
 
@@ -40,7 +39,4 @@ export type DeleteFacesOutcome =
   | { status: "deleted"; data: DeletedFacesData }
   /** No face is indexed under that external id for that bucket. */
   | { status: "not_found"; message: string }
-  | { status: "failed"; code: string; message: string; retryable: boolean };
-
-/** Same retries and retention as index-faces: transient AWS errors and a busy per-person lock retry with backoff. */
-export const deleteFacesJobOptions: JobsOptions = { ...indexFacesJobOptions };
+  | FailedOutcome;

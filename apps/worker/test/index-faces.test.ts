@@ -8,7 +8,8 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { IndexFacesJob } from "@faceindex/contracts";
 import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
-import { createIndexFaceProcessor, type IndexFaceJob } from "../src/jobs/index-faces.ts";
+import { createIndexFacesProcessor } from "../src/jobs/index-faces.ts";
+import type { ProcessedJob } from "../src/runtime/job-runner.ts";
 
 const payload: IndexFacesJob = {
   requestId: "req-1",
@@ -39,7 +40,7 @@ const oneFace: IndexFacesResult = {
 function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | null = Buffer.from("jpeg bytes")) {
   const store = new Map<string, Buffer>(parked ? [[payload.imageKey, parked]] : []);
   const uploads: { bucket: string; key: string; bytes: Buffer; contentType: string }[] = [];
-  const indexFace = createIndexFaceProcessor({
+  const indexFace = createIndexFacesProcessor({
     imageStore: {
       putImage: async (bucket, key, bytes, contentType) => {
         uploads.push({ bucket, key, bytes, contentType });
@@ -51,14 +52,18 @@ function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | nul
       read: async (key) => store.get(key) ?? null,
       remove: async (key) => void store.delete(key),
     },
+    // No dedupe here and no other job for the person: the lock lets every job in, the gallery records nothing.
+    faceCollection: { searchFacesByImage: async () => null },
+    gallery: { record: async () => {}, lookup: async () => new Map() },
+    lock: { withLock: (_bucket, _externalImageId, work) => work() },
     collectionId: "faces",
     logger: pino({ level: "silent" }),
   });
   return { indexFace, store, uploads };
 }
 
-const job = (attemptsMade: number, data: unknown = payload): IndexFaceJob =>
-  ({ id: "req-1", data, attemptsMade, opts: { attempts: 5 } }) as IndexFaceJob;
+const job = (attemptsMade: number, data: unknown = payload): ProcessedJob =>
+  ({ id: "req-1", data, attemptsMade, opts: { attempts: 5 } }) as ProcessedJob;
 
 describe("indexFace", () => {
   it("uploads the parked bytes, indexes them, and leaves the parked key to the clean-up after the outcome is stored", async () => {

@@ -7,48 +7,41 @@
 import type { Logger } from "pino";
 import {
   DEFAULT_DEDUPE_THRESHOLD,
-  indexFacesJobSchema,
   type FaceMatch,
   type IndexFacesJob,
   type IndexFacesOutcome,
 } from "@faceindex/contracts";
-import { duplicateMessage, findDuplicates } from "./duplicate-check.ts";
 import type { ExternalIdLock } from "../adapters/redis/external-id-lock.ts";
-import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
 import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
+import type { ParkedImages } from "../adapters/redis/parked-images.ts";
+import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
 import type { FaceIndex } from "../adapters/rekognition/face-index.ts";
 import { EXTERNAL_ID_METADATA, type ImageStore } from "../adapters/s3/image-store.ts";
+import { createJobRunner, type RunContext } from "../runtime/job-runner.ts";
+import { duplicateMessage, findDuplicates } from "./duplicate-check.ts";
 import { indexedOutcome } from "./index-outcome.ts";
-import type { ParkedImages } from "../adapters/redis/parked-images.ts";
 import { IMAGE_EXPIRED, removeParkedImageOf } from "./parked-image.ts";
-import { createJobRunner, type ProcessedJob, type RunContext } from "../runtime/job-runner.ts";
 
-export interface IndexFaceDeps {
+export interface IndexFacesDeps {
   imageStore: Pick<ImageStore, "putImage">;
   faceIndex: Pick<FaceIndex, "indexFaces">;
+  /** For dedupe "flag" / "reject" (SearchFacesByImage with the stored object). */
+  faceCollection: Pick<FaceCollection, "searchFacesByImage">;
   parkedImages: ParkedImages;
+  /** The gallery mapping written for each indexed face, and read for the duplicates' details. */
+  gallery: Pick<GalleryMap, "record" | "lookup">;
+  /** Serialises index and delete of one (bucket, external id). */
+  lock: ExternalIdLock;
   collectionId: string;
   logger: Pick<Logger, "child">;
-  /** The gallery mapping written for each indexed face (createWorker always passes it). */
-  gallery?: Pick<GalleryMap, "record" | "lookup">;
-  /** Serialises index and delete of one (bucket, external id) (createWorker always passes it). */
-  lock?: ExternalIdLock;
-  /** Needed for dedupe "flag" / "reject"; without it such jobs fail with DEDUPE_UNAVAILABLE. */
-  faceCollection?: Pick<FaceCollection, "searchFacesByImage">;
 }
 
-/** The parts of a BullMQ job the processor reads. */
-export type IndexFaceJob = ProcessedJob;
-
-export function createIndexFaceProcessor(deps: IndexFaceDeps) {
-  const lock = deps.lock;
-  return createJobRunner<IndexFacesJob, IndexFacesOutcome>({
-    name: "index-faces",
-    schema: indexFacesJobSchema,
+export function createIndexFacesProcessor(deps: IndexFacesDeps) {
+  return createJobRunner({
+    kind: "index",
     logger: deps.logger,
-    firstStage: lock ? "waiting for other requests for this external id" : "reading the uploaded image",
-    run: (job, context) =>
-      lock ? lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, context)) : indexFace(job, context),
+    firstStage: "waiting for other requests for this external id",
+    run: (job, context) => deps.lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, context)),
     // Only once the job's final outcome is stored (a retry or a re-run needs the bytes), even for an invalid payload.
     cleanup: (data) => removeParkedImageOf(deps.parkedImages, data),
   });
@@ -62,24 +55,13 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
     const { etag } = await deps.imageStore.putImage(job.bucket, job.objectKey, bytes, job.contentType, metadata);
     let duplicates: FaceMatch[] | undefined;
     if (job.dedupe === "flag" || job.dedupe === "reject") {
-      if (!deps.faceCollection || !deps.gallery) {
-        return {
-          status: "failed",
-          code: "DEDUPE_UNAVAILABLE",
-          retryable: false,
-          message: "This worker cannot check for duplicates",
-        };
-      }
       enter("checking for duplicate faces");
-      duplicates = await findDuplicates(
-        { faceCollection: deps.faceCollection, gallery: deps.gallery, collectionId: deps.collectionId },
-        {
-          bucket: job.bucket,
-          key: job.objectKey,
-          externalImageId: job.externalImageId,
-          threshold: job.dedupeThreshold ?? DEFAULT_DEDUPE_THRESHOLD,
-        },
-      );
+      duplicates = await findDuplicates(deps, {
+        bucket: job.bucket,
+        key: job.objectKey,
+        externalImageId: job.externalImageId,
+        threshold: job.dedupeThreshold ?? DEFAULT_DEDUPE_THRESHOLD,
+      });
       // The stored object stays: the caller chose its key, and a refused enrolment is evidence for review.
       if (job.dedupe === "reject" && duplicates.length > 0) {
         return { status: "duplicate", message: duplicateMessage(duplicates), duplicates };
@@ -97,7 +79,7 @@ export function createIndexFaceProcessor(deps: IndexFaceDeps) {
     enter("recording the faces in the gallery");
     // A failure here is transient and retried; IndexFaces of the same bytes and external id is idempotent.
     const faces = result.indexed.map((face) => ({ faceId: face.face_id, imageKey: job.objectKey }));
-    await deps.gallery?.record(job.bucket, job.externalImageId, faces);
+    await deps.gallery.record(job.bucket, job.externalImageId, faces);
     const outcome = indexedOutcome(deps.collectionId, { bucket: job.bucket, key: job.objectKey, etag }, result);
     return duplicates && outcome.status === "indexed" ? { ...outcome, data: { ...outcome.data, duplicates } } : outcome;
   }

@@ -4,7 +4,6 @@
  * bytes are deleted as soon as the job's outcome is stored (runtime/queue-worker.ts).
  */
 import type { Logger } from "pino";
-import { searchFacesJobSchema, type SearchFacesJob, type SearchFacesOutcome } from "@faceindex/contracts";
 import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
 import { withGalleryDetails } from "./face-matches.ts";
 import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
@@ -21,9 +20,8 @@ export interface SearchFacesDeps {
 }
 
 export function createSearchFacesProcessor(deps: SearchFacesDeps) {
-  return createJobRunner<SearchFacesJob, SearchFacesOutcome>({
-    name: "search-faces",
-    schema: searchFacesJobSchema,
+  return createJobRunner({
+    kind: "search",
     logger: deps.logger,
     firstStage: "reading the uploaded image",
     async run(job, { enter }) {

@@ -27,7 +27,8 @@ export const configSchema = z.object({
   ),
   // Jobs are I/O-bound waits on S3 and Rekognition, so a few run at once per process.
   WORKER_CONCURRENCY: unsetIfEmpty(z.coerce.number().int().min(1).max(64).default(4)),
-  // A job's lock: a killed worker's job is re-run after it lapses; unset = 10 s (runtime/queue-worker.ts). Tests shorten it.
+  // A job's lock: a killed worker's job is re-run after it lapses; unset = 10 s (runtime/queue-worker.ts).
+  // Tests shorten it.
   JOB_LOCK_MS: unsetIfEmpty(z.coerce.number().int().min(1_000).max(600_000).optional()),
   // How often lapsed locks are looked for; unset = 5 s (runtime/queue-worker.ts).
   STALLED_CHECK_MS: unsetIfEmpty(z.coerce.number().int().min(500).max(600_000).optional()),

@@ -50,7 +50,7 @@ const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
 
 const faceIndex = createFaceIndex(rekognition);
-await ensureCollection(faceIndex, config.COLLECTION_ID, { logger }).catch((error: unknown) => {
+await ensureCollection(faceIndex, config.COLLECTION_ID, logger).catch((error: unknown) => {
   logger.fatal({ err: error instanceof Error ? { message: error.message } : error }, "cannot start");
   process.exit(1);
 });

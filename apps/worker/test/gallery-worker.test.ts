@@ -82,7 +82,7 @@ async function startHarness({
 } = {}): Promise<Harness> {
   const prefix = `{${uniqueName("gallery-test")}}`;
   const collection = uniqueName("faces");
-  await ensureCollection(createFaceIndex(rekognition), collection, { logger });
+  await ensureCollection(createFaceIndex(rekognition), collection, logger);
   const deps = {
     redis,
     imageStore: createImageStore(s3),

@@ -35,7 +35,7 @@ beforeAll(async () => {
     loadTestLatencyMs: 5,
     log: () => {},
   });
-  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, { logger });
+  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, logger);
 });
 
 const opened: IndexWorkers[] = [];

@@ -31,7 +31,7 @@ beforeAll(async () => {
   // One neural engine for the whole file: its models take seconds to load.
   parts = await startLocalParts("kyc", inject("redisUrl"), { mode: "neural", threads: 1, log: () => {} });
   bucket = parts.bucket;
-  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, { logger });
+  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, logger);
 });
 
 afterAll(async () => {

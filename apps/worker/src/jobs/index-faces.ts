@@ -1,8 +1,8 @@
 /**
- * The index-faces job: parked bytes -> S3 object -> Rekognition IndexFaces -> outcome, under the
- * person's lock. The retry policy (outcomes returned, transient errors thrown until the last attempt)
- * and the parked image's clean-up are runtime/job-runner.ts's, shared with the delete and search jobs; the worker
- * runs that clean-up once the outcome is stored (runtime/queue-worker.ts).
+ * The index-faces job: parked bytes -> S3 object -> (duplicate check) -> Rekognition IndexFaces ->
+ * gallery mapping -> outcome, under the person's lock. The retry policy (outcomes returned, transient
+ * errors thrown until the last attempt) is runtime/job-runner.ts's, shared with every kind; the parked
+ * image is freed (parked-image.ts) once the outcome is stored (runtime/queue-worker.ts).
  */
 import type { Logger } from "pino";
 import {

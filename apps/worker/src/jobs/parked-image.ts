@@ -12,7 +12,10 @@ export const IMAGE_EXPIRED = failedOutcome(
   false,
 );
 
-/** Frees the bytes a job's raw data names (`imageKey`), if it names any: run once the outcome of every job that parks one is stored. */
+/**
+ * Frees the bytes a job's raw data names (`imageKey`), if it names any: run once the outcome of every job
+ * that parks one is stored.
+ */
 export async function removeParkedImageOf(parkedImages: Pick<ParkedImages, "remove">, data: unknown): Promise<void> {
   const imageKey = (data as { imageKey?: unknown } | undefined)?.imageKey;
   if (typeof imageKey === "string") await parkedImages.remove(imageKey);

@@ -32,16 +32,16 @@ export interface RunContext {
   enter(stage: string): void;
 }
 
-/** What the queue's worker lends one run (queue-worker.ts); a run without hooks only retries or returns. */
+/** What the queue's worker lends one run (queue-worker.ts). */
 export interface RunHooks {
   /**
    * Puts the job back without spending an attempt when a gate applies to the error (a throttle, a busy
    * lock, while its window lasts) and returns the BullMQ error to throw for it; undefined otherwise.
    */
-  putBack?(error: unknown): Promise<Error | undefined>;
+  putBack(error: unknown): Promise<Error | undefined>;
 }
 
-export type JobRunner<Outcome> = ((job: ProcessedJob, hooks?: RunHooks) => Promise<Outcome | FailedOutcome>) & {
+export type JobRunner<Outcome> = ((job: ProcessedJob, hooks: RunHooks) => Promise<Outcome | FailedOutcome>) & {
   /**
    * Frees what the job parked. The worker calls it once BullMQ has stored the job's final outcome
    * (never before a retry, never inside the run); errors are logged, never thrown.
@@ -62,7 +62,7 @@ export interface JobRunnerOptions<Kind extends JobKind> {
 
 export function createJobRunner<Kind extends JobKind>(options: JobRunnerOptions<Kind>): JobRunner<JobOutcome<Kind>> {
   const { queueName: name, payload: schema } = JOBS[options.kind];
-  const runJob = async (job: ProcessedJob, hooks?: RunHooks): Promise<JobOutcome<Kind> | FailedOutcome> => {
+  const runJob = async (job: ProcessedJob, hooks: RunHooks): Promise<JobOutcome<Kind> | FailedOutcome> => {
     const started = performance.now();
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
@@ -123,12 +123,7 @@ export function createJobRunner<Kind extends JobKind>(options: JobRunnerOptions<
 }
 
 /** A gate that fails to put the job back (e.g. Redis blipped) leaves the error to the ordinary retry policy. */
-async function tryPutBack(
-  hooks: RunHooks | undefined,
-  error: unknown,
-  log: RunContext["log"],
-): Promise<Error | undefined> {
-  if (!hooks?.putBack) return undefined;
+async function tryPutBack(hooks: RunHooks, error: unknown, log: RunContext["log"]): Promise<Error | undefined> {
   try {
     return await hooks.putBack(error);
   } catch (gateError) {

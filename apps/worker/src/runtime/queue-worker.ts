@@ -29,14 +29,20 @@ export interface QueueWorkerSettings {
   lockDurationMs?: number;
   /** How often workers look for jobs whose lock lapsed (BullMQ's default is 30 s). */
   stalledIntervalMs?: number;
-  /** How long every worker of the queue pauses after a throttled call, and for how long a job may be paused (see throttle-gate.ts). */
+  /**
+   * How long every worker of the queue pauses after a throttled call, and for how long a job may be
+   * paused (see throttle-gate.ts).
+   */
   throttlePauseMs?: number;
   maxThrottledMs?: number;
-  /** How long a job may wait for its person's lock without spending attempts (see lock-wait.ts); unset = lock TTL + 10 s. */
+  /**
+   * How long a job may wait for its person's lock without spending attempts (see lock-wait.ts);
+   * unset = lock TTL + 10 s.
+   */
   maxLockWaitMs?: number;
 }
 
-/** The BullMQ worker of one kind (FailedOutcome is already part of every kind's outcome; spelt out for generic code). */
+/** The BullMQ worker of one kind (FailedOutcome is in every kind's outcome already; spelt out for generic code). */
 export type KindWorker<Kind extends JobKind> = Worker<JobPayload<Kind>, JobOutcome<Kind> | FailedOutcome>;
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;

@@ -13,7 +13,7 @@ import { registerQueueGauges } from "../src/metrics/queue-gauges.ts";
 import { createMetricsRegistry, type MetricsRegistry } from "../src/metrics/registry.ts";
 import { createHarness, postJson, validBody } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
-import { buildStubApp } from "./support/stub-app.ts";
+import { buildStubApp, stubLane } from "./support/stub-app.ts";
 
 /** Scrapes the registry as Prometheus would, through the metrics listener; returns the answer and its samples. */
 async function scrape(registry: MetricsRegistry) {
@@ -98,7 +98,7 @@ describe("metrics during a Redis outage", () => {
     queue.on("error", () => undefined);
     const registry = createMetricsRegistry();
     registerQueueGauges(registry, { redis: dead, queues: [queue], timeoutMs: 500 });
-    const { app } = buildStubApp({ redis: dead, queue, metrics: registry });
+    const { app } = buildStubApp({ redis: dead, lanes: { index: stubLane("index", queue) }, metrics: registry });
     expect((await postJson(app, "/index_faces", validBody())).statusCode).toBe(503);
 
     const { response, samples } = await scrape(registry);

@@ -1,7 +1,7 @@
 /** How long a request id keeps pointing at its job: never past the job's own retention age. */
 import { describe, expect, it } from "vitest";
 import { JOBS } from "@faceindex/contracts";
-import { requestJobTtlSeconds } from "../src/request-jobs.ts";
+import { requestJobTtlSeconds } from "../src/jobs/request-jobs.ts";
 
 const DAY = 24 * 3600;
 

@@ -30,8 +30,8 @@ import {
 /** Per kind, the job's payload (what the API enqueues) and its outcome (what the worker returns). */
 export interface JobTypes {
   index: { payload: IndexFacesJob; outcome: IndexFacesOutcome };
-  search: { payload: SearchFacesJob; outcome: SearchFacesOutcome };
   delete: { payload: DeleteFacesJob; outcome: DeleteFacesOutcome };
+  search: { payload: SearchFacesJob; outcome: SearchFacesOutcome };
 }
 
 export type JobKind = keyof JobTypes;
@@ -54,17 +54,17 @@ export const JOBS: { readonly [Kind in JobKind]: JobSpec<Kind> } = {
     jobOptions: DEFAULT_JOB_OPTIONS,
     parkedKey: imageRedisKey,
   },
-  search: {
-    queueName: SEARCH_FACES_QUEUE,
-    payload: searchFacesJobSchema,
-    jobOptions: DEFAULT_JOB_OPTIONS,
-    parkedKey: searchImageRedisKey,
-  },
   delete: {
     queueName: DELETE_FACES_QUEUE,
     payload: deleteFacesJobSchema,
     jobOptions: DEFAULT_JOB_OPTIONS,
     parkedKey: null,
+  },
+  search: {
+    queueName: SEARCH_FACES_QUEUE,
+    payload: searchFacesJobSchema,
+    jobOptions: DEFAULT_JOB_OPTIONS,
+    parkedKey: searchImageRedisKey,
   },
 };
 

@@ -2,7 +2,7 @@
  * `pnpm start`: the whole faceindex stack on this machine, no AWS account needed. Prints the API's URL and
  * a ready-to-use dev token; Ctrl-C stops everything.
  */
-import { signDevToken } from "@faceindex/api";
+import { signDevToken } from "@faceindex/dev-token";
 import { RedisUnavailableError } from "./redis-server.ts";
 import { startLocalStack } from "./local-stack.ts";
 import { stackConfigFromEnv } from "./stack-config.ts";

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { signDevToken } from "@faceindex/api";
+import { signDevToken } from "@faceindex/dev-token";
 import { freePort, uniqueName } from "@faceindex/testing";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "./local-stack.ts";
 

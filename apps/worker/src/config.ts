@@ -1,11 +1,7 @@
 /** The worker's environment, parsed once in main.ts. */
 import { z } from "zod";
-import { logLevel, parseEnv } from "@faceindex/config";
+import { logLevel, parseEnv, unsetIfEmpty } from "@faceindex/config";
 import { QUEUE_PREFIX } from "@faceindex/contracts";
-
-/** An empty value counts as unset, so `FOO=` in an .env file means "use the default". */
-const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === "" ? undefined : value), schema);
 
 export const configSchema = z.object({
   // Where BullMQ's queue and the API's parked images live.

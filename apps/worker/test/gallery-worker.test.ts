@@ -15,23 +15,21 @@ import {
   facesKey,
   searchImageRedisKey,
   type DeleteFacesJob,
+  type JobKind,
   type IndexFacesJob,
   type SearchFacesJob,
 } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import {
-  createFaceCollection,
-  createFaceIndex,
-  createGalleryWorkers,
-  createImageStore,
-  createWorker,
-  ensureCollection,
-  type GalleryWorkers,
-} from "../src/app.ts";
-import { createExternalIdLock, LockBusyError } from "../src/external-id-lock.ts";
-import { createGalleryMap } from "../src/gallery-map.ts";
-import { findImageOwners } from "../src/image-owners.ts";
-import { rebuildGallery } from "../src/rebuild-gallery.ts";
+import { createExternalIdLock } from "../src/adapters/redis/external-id-lock.ts";
+import { createGalleryMap } from "../src/adapters/redis/gallery-map.ts";
+import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
+import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
+import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
+import { findImageOwners } from "../src/adapters/s3/image-owners.ts";
+import { createImageStore } from "../src/adapters/s3/image-store.ts";
+import { LockBusyError } from "../src/runtime/lock-busy-error.ts";
+import { rebuildGallery } from "../src/tools/rebuild-gallery.ts";
+import { createWorkers, type Workers } from "../src/workers.ts";
 import {
   clearFaults,
   enqueueIndexJob,
@@ -84,37 +82,35 @@ async function startHarness({
 } = {}): Promise<Harness> {
   const prefix = `{${uniqueName("gallery-test")}}`;
   const collection = uniqueName("faces");
-  await ensureCollection(createFaceIndex(rekognition), collection, { logger });
-  const names = { index: uniqueName("index"), remove: uniqueName("delete"), search: uniqueName("search") };
-  const common = { redis, collectionId: collection, logger, concurrency: 2, prefix, throttlePauseMs: 200, ...settings };
-  const indexWorker = createWorker({
-    ...common,
+  await ensureCollection(createFaceIndex(rekognition), collection, logger);
+  const deps = {
+    redis,
     imageStore: createImageStore(s3),
     faceIndex: createFaceIndex(rekognition),
     faceCollection: createFaceCollection(rekognition),
-    queueName: names.index,
-  });
-  let galleryWorkers: GalleryWorkers | undefined;
+    collectionId: collection,
+    logger,
+    concurrency: 2,
+    prefix,
+    throttlePauseMs: 200,
+    ...settings,
+  };
+  const indexWorkers = createWorkers(deps, ["index"]);
+  let galleryWorkers: Workers | undefined;
   const startGalleryWorkers = () => {
-    galleryWorkers = createGalleryWorkers({
-      ...common,
-      imageStore: createImageStore(s3),
-      faceCollection: createFaceCollection(rekognition),
-      deleteQueueName: names.remove,
-      searchQueueName: names.search,
-    });
+    galleryWorkers = createWorkers(deps, ["delete", "search"]);
   };
   if (!deferGalleryWorkers) startGalleryWorkers();
-  const queue = (name: string) => new Queue(name, { connection: redis, prefix });
+  const queue = (kind: JobKind) => new Queue(JOBS[kind].queueName, { connection: redis, prefix });
   const harness: Harness = {
     prefix,
     collectionId: collection,
-    index: queue(names.index),
-    remove: queue(names.remove),
-    search: queue(names.search),
+    index: queue("index"),
+    remove: queue("delete"),
+    search: queue("search"),
     startGalleryWorkers,
     async close() {
-      await Promise.all([indexWorker.close(), galleryWorkers?.close()]);
+      await Promise.all([indexWorkers.close(), galleryWorkers?.close()]);
       for (const q of [harness.index, harness.remove, harness.search]) {
         await q.obliterate({ force: true });
         await q.close();
@@ -403,7 +399,9 @@ describe("delete-faces processor", () => {
 
 describe("per-(bucket, external id) lock", () => {
   it("refuses a second holder, and a holder whose lock lapsed never frees the next one's", async () => {
-    const lock = createExternalIdLock({ redis, prefix: `{${uniqueName("lock")}}`, collectionId: "c1" });
+    // 30 s: nothing here may lapse on its own while the test runs.
+    const ttlMs = 30_000;
+    const lock = createExternalIdLock({ redis, prefix: `{${uniqueName("lock")}}`, collectionId: "c1", ttlMs });
     let inside = false;
     await lock.withLock("b1", "person-1", async () => {
       inside = true;
@@ -415,7 +413,7 @@ describe("per-(bucket, external id) lock", () => {
 
     const prefix = `{${uniqueName("lock")}}`;
     const key = externalIdLockKey(prefix, "c1", "b1", "person-1");
-    const lapsing = createExternalIdLock({ redis, prefix, collectionId: "c1" });
+    const lapsing = createExternalIdLock({ redis, prefix, collectionId: "c1", ttlMs });
     await lapsing.withLock("b1", "person-1", async () => {
       await redis.set(key, "someone-else", "PX", 5_000); // as if ours expired and another worker took it
     });

@@ -8,7 +8,8 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import { createFaceIndex, ensureCollection } from "../src/app.ts";
+import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
+import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import {
   clearFaults,
   enqueueIndexJob,
@@ -34,7 +35,7 @@ beforeAll(async () => {
     loadTestLatencyMs: 5,
     log: () => {},
   });
-  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, { logger });
+  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, logger);
 });
 
 const opened: IndexWorkers[] = [];

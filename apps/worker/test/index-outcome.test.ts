@@ -1,7 +1,7 @@
 import type { IndexFacesCommandOutput } from "@aws-sdk/client-rekognition";
 import { describe, expect, it } from "vitest";
-import { toIndexFacesResult } from "../src/face-index.ts";
-import { indexedOutcome, noFaceMessage } from "../src/outcome.ts";
+import { toIndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
+import { indexedOutcome, noFaceMessage } from "../src/jobs/index-outcome.ts";
 
 const stored = { bucket: "kyc", key: "a/b.jpg", etag: "0123abcd" };
 

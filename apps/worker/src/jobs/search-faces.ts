@@ -1,15 +1,15 @@
 /**
  * The search-faces job (duplicate check by photo): parked bytes -> SearchFacesByImage with Image.Bytes
  * -> matches with bucket and key from the gallery mapping. The probe never goes to S3, and its parked
- * bytes are deleted as soon as the job's outcome is stored (queue-worker.ts).
+ * bytes are deleted as soon as the job's outcome is stored (runtime/queue-worker.ts).
  */
 import type { Logger } from "pino";
-import { searchFacesJobSchema, type SearchFacesJob, type SearchFacesOutcome } from "@faceindex/contracts";
-import type { FaceCollection } from "./face-collection.ts";
+import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
 import { withGalleryDetails } from "./face-matches.ts";
-import type { GalleryMap } from "./gallery-map.ts";
-import { IMAGE_EXPIRED, removeParkedImageOf, type ParkedImages } from "./parked-image.ts";
-import { createJobRunner } from "./run-job.ts";
+import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
+import type { ParkedImages } from "../adapters/redis/parked-images.ts";
+import { IMAGE_EXPIRED, removeParkedImageOf } from "./parked-image.ts";
+import { createJobRunner } from "../runtime/job-runner.ts";
 
 export interface SearchFacesDeps {
   faceCollection: Pick<FaceCollection, "searchFacesByImage">;
@@ -20,9 +20,8 @@ export interface SearchFacesDeps {
 }
 
 export function createSearchFacesProcessor(deps: SearchFacesDeps) {
-  return createJobRunner<SearchFacesJob, SearchFacesOutcome>({
-    name: "search-faces",
-    schema: searchFacesJobSchema,
+  return createJobRunner({
+    kind: "search",
     logger: deps.logger,
     firstStage: "reading the uploaded image",
     async run(job, { enter }) {

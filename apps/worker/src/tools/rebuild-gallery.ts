@@ -12,9 +12,9 @@
  * image key, written at index time, is exact where the rebuild may only know "unknown"), so it is safe while
  * workers run.
  */
-import type { FaceCollection, StoredFace } from "./face-collection.ts";
-import type { GalleryMap } from "./gallery-map.ts";
-import type { ImageOwners } from "./image-owners.ts";
+import type { FaceCollection, StoredFace } from "../adapters/rekognition/face-collection.ts";
+import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
+import type { ImageOwners } from "../adapters/s3/image-owners.ts";
 
 export interface RebuildDeps {
   faceCollection: Pick<FaceCollection, "listFaces">;

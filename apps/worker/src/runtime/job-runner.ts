@@ -7,15 +7,15 @@
  */
 import type { Job } from "bullmq";
 import type { Logger } from "pino";
-import type { z } from "zod";
+import {
+  failedOutcome,
+  JOBS,
+  type FailedOutcome,
+  type JobKind,
+  type JobOutcome,
+  type JobPayload,
+} from "@faceindex/contracts";
 import { classifyError } from "./classify-error.ts";
-
-export interface FailedOutcome {
-  status: "failed";
-  code: string;
-  message: string;
-  retryable: boolean;
-}
 
 /** The parts of a BullMQ job a processor reads. */
 export type ProcessedJob = Pick<Job, "id" | "data" | "attemptsMade" | "opts"> & Partial<Pick<Job, "attemptsStarted">>;
@@ -32,16 +32,16 @@ export interface RunContext {
   enter(stage: string): void;
 }
 
-/** What the queue's worker lends one run (queue-worker.ts); a run without hooks only retries or returns. */
+/** What the queue's worker lends one run (queue-worker.ts). */
 export interface RunHooks {
   /**
    * Puts the job back without spending an attempt when a gate applies to the error (a throttle, a busy
    * lock, while its window lasts) and returns the BullMQ error to throw for it; undefined otherwise.
    */
-  putBack?(error: unknown): Promise<Error | undefined>;
+  putBack(error: unknown): Promise<Error | undefined>;
 }
 
-export type JobRunner<Outcome> = ((job: ProcessedJob, hooks?: RunHooks) => Promise<Outcome | FailedOutcome>) & {
+export type JobRunner<Outcome> = ((job: ProcessedJob, hooks: RunHooks) => Promise<Outcome | FailedOutcome>) & {
   /**
    * Frees what the job parked. The worker calls it once BullMQ has stored the job's final outcome
    * (never before a retry, never inside the run); errors are logged, never thrown.
@@ -49,38 +49,31 @@ export type JobRunner<Outcome> = ((job: ProcessedJob, hooks?: RunHooks) => Promi
   cleanup?(job: Pick<ProcessedJob, "id" | "data">): Promise<void>;
 };
 
-export interface JobRunnerOptions<Payload, Outcome extends { status: string }> {
-  /** The queue's name, for logs. */
-  name: string;
-  schema: z.ZodType<Payload>;
+export interface JobRunnerOptions<Kind extends JobKind> {
+  /** The catalog's kind: its payload schema parses the job's data, its queue name labels the logs. */
+  kind: Kind;
   logger: Pick<Logger, "child">;
   /** The first stage, entered before run is called. */
   firstStage: string;
-  run(payload: Payload, context: RunContext): Promise<Outcome>;
+  run(payload: JobPayload<Kind>, context: RunContext): Promise<JobOutcome<Kind>>;
   /** Called once the job's final outcome is stored (never before a retry), with the raw job data; errors are logged. */
   cleanup?(data: unknown): Promise<void>;
 }
 
-export function createJobRunner<Payload, Outcome extends { status: string }>(
-  options: JobRunnerOptions<Payload, Outcome>,
-): JobRunner<Outcome> {
-  const runJob = async (job: ProcessedJob, hooks?: RunHooks): Promise<Outcome | FailedOutcome> => {
+export function createJobRunner<Kind extends JobKind>(options: JobRunnerOptions<Kind>): JobRunner<JobOutcome<Kind>> {
+  const { queueName: name, payload: schema } = JOBS[options.kind];
+  const runJob = async (job: ProcessedJob, hooks: RunHooks): Promise<JobOutcome<Kind> | FailedOutcome> => {
     const started = performance.now();
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     const log = options.logger.child({ jobId: job.id, attempt, maxAttempts });
     const elapsed = () => Math.round(performance.now() - started);
 
-    const parsed = options.schema.safeParse(job.data);
-    let outcome: Outcome | FailedOutcome;
+    const parsed = schema.safeParse(job.data);
+    let outcome: JobOutcome<Kind> | FailedOutcome;
     if (!parsed.success) {
       const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
-      outcome = {
-        status: "failed",
-        code: "INVALID_JOB",
-        retryable: false,
-        message: `The job's payload is invalid (${fields})`,
-      };
+      outcome = failedOutcome("INVALID_JOB", `The job's payload is invalid (${fields})`, false);
     } else {
       let stage = options.firstStage;
       try {
@@ -93,27 +86,27 @@ export function createJobRunner<Payload, Outcome extends { status: string }>(
         // lock must not end the job just because other errors used up its attempts.
         const putBack = await tryPutBack(hooks, error, log);
         if (putBack) {
-          log.info(details, `${options.name} put back without spending an attempt`);
+          log.info(details, `${name} put back without spending an attempt`);
           throw putBack;
         }
         if (classified.kind === "transient" && attempt < maxAttempts) {
-          log.warn(details, `${options.name} attempt failed, will retry`);
+          log.warn(details, `${name} attempt failed, will retry`);
           throw error;
         }
         const message = `Failed ${stage}: ${classified.message}`;
-        outcome = {
-          status: "failed",
-          code: classified.code,
-          retryable: classified.kind === "transient",
-          message: classified.kind === "transient" ? `${message} (gave up after ${attempt} attempts)` : message,
-        };
+        const transient = classified.kind === "transient";
+        outcome = failedOutcome(
+          classified.code,
+          transient ? `${message} (gave up after ${attempt} attempts)` : message,
+          transient,
+        );
       }
     }
 
     // No cleanup here: the parked bytes are freed only after BullMQ has stored this outcome (runJob.cleanup,
     // called by the worker), or a crash in between would re-run the job without its image.
     const code = outcome.status === "failed" ? (outcome as FailedOutcome).code : undefined;
-    log.info({ status: outcome.status, code, durationMs: elapsed() }, `${options.name} job finished`);
+    log.info({ status: outcome.status, code, durationMs: elapsed() }, `${name} job finished`);
     return outcome;
   };
   const { cleanup } = options;
@@ -123,21 +116,14 @@ export function createJobRunner<Payload, Outcome extends { status: string }>(
       try {
         await cleanup(job.data);
       } catch (error) {
-        options.logger
-          .child({ jobId: job.id })
-          .warn({ code: classifyError(error).code }, `${options.name} cleanup failed`);
+        options.logger.child({ jobId: job.id }).warn({ code: classifyError(error).code }, `${name} cleanup failed`);
       }
     },
   });
 }
 
 /** A gate that fails to put the job back (e.g. Redis blipped) leaves the error to the ordinary retry policy. */
-async function tryPutBack(
-  hooks: RunHooks | undefined,
-  error: unknown,
-  log: RunContext["log"],
-): Promise<Error | undefined> {
-  if (!hooks?.putBack) return undefined;
+async function tryPutBack(hooks: RunHooks, error: unknown, log: RunContext["log"]): Promise<Error | undefined> {
   try {
     return await hooks.putBack(error);
   } catch (gateError) {

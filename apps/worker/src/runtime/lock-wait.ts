@@ -10,23 +10,22 @@
  */
 import { DelayedError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { LockBusyError } from "./external-id-lock.ts";
+import { LockBusyError } from "./lock-busy-error.ts";
 
 export interface LockWaitOptions {
   /** Holds when each waiting job first met the busy lock (one small key per waiting job). */
   redis: Pick<Redis, "set" | "get">;
   /** The longest a job waits without spending attempts, from its first LockBusyError. */
   maxWaitMs: number;
-  /** How soon a waiting job looks again: IndexFaces takes 1-3 s, and each look is one Redis SET NX. */
-  retryDelayMs?: number;
-  now?: () => number;
 }
 
+// How soon a waiting job looks again: IndexFaces takes 1-3 s, and each look is one Redis SET NX.
+const RETRY_DELAY_MS = 500;
 // Longer than any job stays unfinished, so a job's wait is never restarted by its key expiring; short
 // enough that keys of jobs removed while waiting do not pile up.
 const WAIT_KEY_TTL_MS = 60 * 60 * 1_000;
 
-export function createLockWait({ redis, maxWaitMs, retryDelayMs = 500, now = Date.now }: LockWaitOptions) {
+export function createLockWait({ redis, maxWaitMs }: LockWaitOptions) {
   return async (
     error: unknown,
     job: Pick<Job, "id" | "timestamp" | "queueQualifiedName" | "moveToDelayed">,
@@ -35,8 +34,8 @@ export function createLockWait({ redis, maxWaitMs, retryDelayMs = 500, now = Dat
     // Without the job's lock token the move would not be checked against the lock, so it is not made.
     if (!(error instanceof LockBusyError) || token === undefined) return undefined;
     const startedWaiting = await firstWait(job);
-    if (now() - startedWaiting >= maxWaitMs) return undefined;
-    await job.moveToDelayed(now() + retryDelayMs, token);
+    if (Date.now() - startedWaiting >= maxWaitMs) return undefined;
+    await job.moveToDelayed(Date.now() + RETRY_DELAY_MS, token);
     // Tells the worker the job was moved on purpose: neither a failure nor an attempt.
     return new DelayedError(error.message);
   };
@@ -44,7 +43,7 @@ export function createLockWait({ redis, maxWaitMs, retryDelayMs = 500, now = Dat
   /** When the job first met a busy lock; the key names the job's timestamp, so a re-added job id starts afresh. */
   async function firstWait(job: Pick<Job, "id" | "timestamp" | "queueQualifiedName">): Promise<number> {
     const key = `${job.queueQualifiedName}:lock-wait:${job.id}:${job.timestamp}`;
-    const started = now();
+    const started = Date.now();
     if ((await redis.set(key, String(started), "PX", WAIT_KEY_TTL_MS, "NX")) === "OK") return started;
     return Number(await redis.get(key)) || started;
   }

@@ -4,26 +4,23 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { classifyError } from "./classify-error.ts";
+import { classifyError } from "../../runtime/classify-error.ts";
 import type { FaceIndex } from "./face-index.ts";
 
-export interface EnsureCollectionOptions {
-  logger: Pick<Logger, "info" | "warn">;
-  /** Total time to keep trying; the local server loads its models in well under 2 minutes. */
-  timeoutMs?: number;
-  /** First wait between tries, doubled each time up to maxDelayMs. */
-  firstDelayMs?: number;
-  /** Cap on one wait, so a server that comes up is noticed within seconds. */
-  maxDelayMs?: number;
-}
+// Total time to keep trying; the local server loads its models in well under 2 minutes.
+const TIMEOUT_MS = 120_000;
+// First wait between tries, doubled each time up to MAX_DELAY_MS.
+const FIRST_DELAY_MS = 500;
+// Cap on one wait, so a server that comes up is noticed within seconds.
+const MAX_DELAY_MS = 5_000;
 
 export async function ensureCollection(
   faceIndex: Pick<FaceIndex, "ensureCollection">,
   collectionId: string,
-  { logger, timeoutMs = 120_000, firstDelayMs = 500, maxDelayMs = 5_000 }: EnsureCollectionOptions,
+  logger: Pick<Logger, "info" | "warn">,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = firstDelayMs, attempt = 1; ; delay = Math.min(delay * 2, maxDelayMs), attempt++) {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (let delay = FIRST_DELAY_MS, attempt = 1; ; delay = Math.min(delay * 2, MAX_DELAY_MS), attempt++) {
     try {
       const created = await faceIndex.ensureCollection(collectionId);
       logger.info({ collectionId, created }, created ? "collection created" : "collection exists");

@@ -7,11 +7,11 @@
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
-import { s3ClientSettings } from "./s3-client-settings.ts";
-import { parseConfig } from "./config.ts";
-import { createFaceCollection } from "./face-collection.ts";
-import { createGalleryMap } from "./gallery-map.ts";
-import { findImageOwners } from "./image-owners.ts";
+import { s3ClientSettings } from "../adapters/s3/client-settings.ts";
+import { parseConfig } from "../config.ts";
+import { createFaceCollection } from "../adapters/rekognition/face-collection.ts";
+import { createGalleryMap } from "../adapters/redis/gallery-map.ts";
+import { findImageOwners } from "../adapters/s3/image-owners.ts";
 import { rebuildGallery } from "./rebuild-gallery.ts";
 
 const config = parseConfig(process.env);

@@ -4,12 +4,12 @@
  * asked first, so a failure part-way leaves the mapping pointing at faces to retry, never the reverse.
  */
 import type { Logger } from "pino";
-import { deleteFacesJobSchema, type DeleteFacesJob, type DeleteFacesOutcome } from "@faceindex/contracts";
-import type { ExternalIdLock } from "./external-id-lock.ts";
-import type { FaceCollection } from "./face-collection.ts";
-import type { GalleryMap } from "./gallery-map.ts";
-import type { ImageStore } from "./image-store.ts";
-import { createJobRunner, type RunContext } from "./run-job.ts";
+import type { DeleteFacesJob, DeleteFacesOutcome } from "@faceindex/contracts";
+import type { ExternalIdLock } from "../adapters/redis/external-id-lock.ts";
+import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
+import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
+import type { ImageStore } from "../adapters/s3/image-store.ts";
+import { createJobRunner, type RunContext } from "../runtime/job-runner.ts";
 
 export interface DeleteFacesDeps {
   faceCollection: Pick<FaceCollection, "deleteFaces">;
@@ -21,9 +21,8 @@ export interface DeleteFacesDeps {
 }
 
 export function createDeleteFacesProcessor(deps: DeleteFacesDeps) {
-  return createJobRunner<DeleteFacesJob, DeleteFacesOutcome>({
-    name: "delete-faces",
-    schema: deleteFacesJobSchema,
+  return createJobRunner({
+    kind: "delete",
     logger: deps.logger,
     firstStage: "waiting for other requests for this external id",
     run: (job, context) => deps.lock.withLock(job.bucket, job.externalImageId, () => deletePerson(job, context)),

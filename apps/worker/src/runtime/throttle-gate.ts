@@ -25,27 +25,26 @@ export interface ThrottleGateOptions {
   pauseMs?: number;
   /** Throttles pause the queue only while the job is younger than this: inside the API's 30 s wait. */
   maxThrottledMs?: number;
-  now?: () => number;
-  onThrottle?: (jobId: string | undefined, code: string, pauseMs: number) => void;
+  /** Tells the operator the queue is paused (queue-worker.ts logs it). */
+  onThrottle: (jobId: string | undefined, code: string, pauseMs: number) => void;
 }
 
-export function isThrottle(error: unknown): boolean {
+function isThrottle(error: unknown): boolean {
   const shape = error as { $metadata?: { httpStatusCode?: unknown } } | null;
   return THROTTLE_CODES.has(classifyError(error).code) || shape?.$metadata?.httpStatusCode === 429;
 }
 
 /**
- * Asked by the job runner (run-job.ts) before a failure spends an attempt, the last one included: for a
+ * Asked by the job runner (job-runner.ts) before a failure spends an attempt, the last one included: for a
  * throttle inside the window it pauses the queue and returns the error that moves the job back to waiting.
  */
 export function createThrottleGate(options: ThrottleGateOptions) {
   const pauseMs = options.pauseMs ?? 1_000;
   const maxThrottledMs = options.maxThrottledMs ?? 20_000;
-  const now = options.now ?? Date.now;
   return async (error: unknown, job: Pick<Job, "id" | "timestamp">): Promise<Error | undefined> => {
     const worker = options.worker();
-    if (!worker || !isThrottle(error) || now() - job.timestamp >= maxThrottledMs) return undefined;
-    options.onThrottle?.(job.id, classifyError(error).code, pauseMs);
+    if (!worker || !isThrottle(error) || Date.now() - job.timestamp >= maxThrottledMs) return undefined;
+    options.onThrottle(job.id, classifyError(error).code, pauseMs);
     // worker.rateLimit is marked deprecated in favour of queue.rateLimit; both set the same shared key.
     await worker.rateLimit(pauseMs);
     return Worker.RateLimitError();

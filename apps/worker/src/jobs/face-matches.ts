@@ -1,7 +1,7 @@
 /** Turns Rekognition's matches into the contract's FaceMatch, with bucket and image key from the gallery mapping. */
 import type { FaceMatch } from "@faceindex/contracts";
-import type { CollectionMatch } from "./face-collection.ts";
-import type { GalleryMap } from "./gallery-map.ts";
+import type { CollectionMatch } from "../adapters/rekognition/face-collection.ts";
+import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
 
 export async function withGalleryDetails(
   matches: CollectionMatch[],

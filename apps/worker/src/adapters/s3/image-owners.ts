@@ -13,17 +13,11 @@ export type ImageOwners = Map<string, string[]>;
 // HEADs in flight at once: quick on S3, gentle on a local S3 sharing two cores.
 const HEAD_CONCURRENCY = 8;
 
-export async function findImageOwners(
-  client: Pick<S3Client, "send">,
-  bucket: string,
-  prefix?: string,
-): Promise<ImageOwners> {
+export async function findImageOwners(client: Pick<S3Client, "send">, bucket: string): Promise<ImageOwners> {
   const owners: ImageOwners = new Map();
   let continuationToken: string | undefined;
   do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
-    );
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: continuationToken }));
     const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
     for (let start = 0; start < keys.length; start += HEAD_CONCURRENCY) {
       await Promise.all(

@@ -2,14 +2,14 @@
  * One BullMQ worker with the settings every queue of ours needs: the job lock and stalled-job checks
  * that re-run a killed worker's job inside the API's wait, the gates that put a job back without
  * spending an attempt (shared throttle gate, lock wait), the parked image's clean-up once the outcome is
- * stored, and an error listener. Used for the index-faces worker (app.ts) and the delete and search
- * workers (gallery-workers.ts).
+ * stored, and an error listener. workers.ts builds one per job kind.
  */
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { JOBS, type FailedOutcome, type JobKind, type JobOutcome, type JobPayload } from "@faceindex/contracts";
+import type { JobRunner } from "./job-runner.ts";
 import { createLockWait } from "./lock-wait.ts";
-import type { JobRunner, RunHooks } from "./run-job.ts";
 import { createThrottleGate } from "./throttle-gate.ts";
 
 export interface QueueWorkerSettings {
@@ -29,16 +29,21 @@ export interface QueueWorkerSettings {
   lockDurationMs?: number;
   /** How often workers look for jobs whose lock lapsed (BullMQ's default is 30 s). */
   stalledIntervalMs?: number;
-  /** How long every worker of the queue pauses after a throttled call, and for how long a job may be paused (see throttle-gate.ts). */
+  /**
+   * How long every worker of the queue pauses after a throttled call, and for how long a job may be
+   * paused (see throttle-gate.ts).
+   */
   throttlePauseMs?: number;
   maxThrottledMs?: number;
-  /** How long a job may wait for its person's lock without spending attempts (see lock-wait.ts); unset = lock TTL + 10 s. */
+  /**
+   * How long a job may wait for its person's lock without spending attempts (see lock-wait.ts);
+   * unset = lock TTL + 10 s.
+   */
   maxLockWaitMs?: number;
 }
 
-/** A job runner (run-job.ts) as this worker calls it: with the gates as hooks, and its clean-up. */
-export type QueueJobRunner<Data, Result> = ((job: Job<Data, Result>, hooks: RunHooks) => Promise<Result>) &
-  Pick<JobRunner<Result>, "cleanup">;
+/** The BullMQ worker of one kind (FailedOutcome is in every kind's outcome already; spelt out for generic code). */
+export type KindWorker<Kind extends JobKind> = Worker<JobPayload<Kind>, JobOutcome<Kind> | FailedOutcome>;
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 const DEFAULT_STALLED_INTERVAL_MS = 5_000;
@@ -47,15 +52,17 @@ const MAX_STALLED_COUNT = 3;
 // The limiter must be set for the shared manual rate limit (worker.rateLimit) to be honoured; this
 // max is never reached, so it limits nothing by itself.
 const UNREACHED_LIMITER = { max: Number.MAX_SAFE_INTEGER, duration: 1_000 };
-// The per-person lock (external-id-lock.ts) of a crashed holder lapses within its TTL (the job lock's
-// duration, app.ts); past that, a live holder's slow IndexFaces (several seconds under load) still fits.
+// The per-person lock (adapters/redis/external-id-lock.ts) of a crashed holder lapses within its TTL (the job lock's
+// duration, workers.ts); past that, a live holder's slow IndexFaces (several seconds under load) still fits.
 const LOCK_WAIT_SLACK_MS = 10_000;
 
-export function createQueueWorker<Data, Result>(
-  queueName: string,
-  runner: QueueJobRunner<Data, Result>,
+/** The worker of the catalog's queue for `kind`, running each job with `runner` (job-runner.ts). */
+export function createQueueWorker<Kind extends JobKind>(
+  kind: Kind,
+  runner: JobRunner<JobOutcome<Kind>>,
   settings: QueueWorkerSettings,
-): Worker<Data, Result> {
+): KindWorker<Kind> {
+  const { queueName } = JOBS[kind];
   const lockDurationMs = settings.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
   const throttleGate = createThrottleGate({
     worker: () => worker,
@@ -68,9 +75,9 @@ export function createQueueWorker<Data, Result>(
     redis: settings.redis,
     maxWaitMs: settings.maxLockWaitMs ?? lockDurationMs + LOCK_WAIT_SLACK_MS,
   });
-  const processor = (job: Job<Data, Result>, token?: string) =>
+  const processor = (job: Job<JobPayload<Kind>>, token?: string) =>
     runner(job, { putBack: async (error) => (await throttleGate(error, job)) ?? (await lockWait(error, job, token)) });
-  const worker: Worker<Data, Result> = new Worker(queueName, processor, {
+  const worker: KindWorker<Kind> = new Worker(queueName, processor, {
     connection: settings.redis,
     prefix: settings.prefix,
     concurrency: settings.concurrency,

@@ -1,6 +1,6 @@
 /** Builds the job's return value from what S3 and Rekognition answered. */
 import type { IndexFacesOutcome, UnindexedFace } from "@faceindex/contracts";
-import type { IndexFacesResult } from "./face-index.ts";
+import type { IndexFacesResult } from "../adapters/rekognition/face-index.ts";
 
 export interface StoredImage {
   bucket: string;

@@ -8,7 +8,8 @@ export interface ImageStore {
     key: string,
     bytes: Buffer,
     contentType: string,
-    metadata?: Record<string, string>,
+    /** User metadata (x-amz-meta-*), e.g. EXTERNAL_ID_METADATA. */
+    metadata: Record<string, string>,
   ): Promise<{ etag: string }>;
   /** Deletes the object; deleting a missing key succeeds, so a retried erasure is harmless. */
   deleteImage(bucket: string, key: string): Promise<void>;

@@ -3,9 +3,9 @@
  * faces of OTHER external ids (re-enrolling the same person under the same id is not a duplicate).
  */
 import type { FaceMatch } from "@faceindex/contracts";
-import type { FaceCollection } from "./face-collection.ts";
+import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
 import { withGalleryDetails } from "./face-matches.ts";
-import type { GalleryMap } from "./gallery-map.ts";
+import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
 
 export interface DuplicateCheckDeps {
   faceCollection: Pick<FaceCollection, "searchFacesByImage">;

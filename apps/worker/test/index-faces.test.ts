@@ -7,8 +7,9 @@ import { ThrottlingException, InvalidImageFormatException } from "@aws-sdk/clien
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { IndexFacesJob } from "@faceindex/contracts";
-import type { IndexFacesResult } from "../src/face-index.ts";
-import { createIndexFaceProcessor, type IndexFaceJob } from "../src/index-face.ts";
+import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
+import { createIndexFacesProcessor } from "../src/jobs/index-faces.ts";
+import type { ProcessedJob, RunHooks } from "../src/runtime/job-runner.ts";
 
 const payload: IndexFacesJob = {
   requestId: "req-1",
@@ -39,7 +40,7 @@ const oneFace: IndexFacesResult = {
 function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | null = Buffer.from("jpeg bytes")) {
   const store = new Map<string, Buffer>(parked ? [[payload.imageKey, parked]] : []);
   const uploads: { bucket: string; key: string; bytes: Buffer; contentType: string }[] = [];
-  const indexFace = createIndexFaceProcessor({
+  const indexFace = createIndexFacesProcessor({
     imageStore: {
       putImage: async (bucket, key, bytes, contentType) => {
         uploads.push({ bucket, key, bytes, contentType });
@@ -51,19 +52,26 @@ function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | nul
       read: async (key) => store.get(key) ?? null,
       remove: async (key) => void store.delete(key),
     },
+    // No dedupe here and no other job for the person: the lock lets every job in, the gallery records nothing.
+    faceCollection: { searchFacesByImage: async () => null },
+    gallery: { record: async () => {}, lookup: async () => new Map() },
+    lock: { withLock: (_bucket, _externalImageId, work) => work() },
     collectionId: "faces",
     logger: pino({ level: "silent" }),
   });
   return { indexFace, store, uploads };
 }
 
-const job = (attemptsMade: number, data: unknown = payload): IndexFaceJob =>
-  ({ id: "req-1", data, attemptsMade, opts: { attempts: 5 } }) as IndexFaceJob;
+/** What the worker lends a run when no gate (throttle, busy lock) applies: every error meets the retry policy. */
+const noGate: RunHooks = { putBack: async () => undefined };
+
+const job = (attemptsMade: number, data: unknown = payload): ProcessedJob =>
+  ({ id: "req-1", data, attemptsMade, opts: { attempts: 5 } }) as ProcessedJob;
 
 describe("indexFace", () => {
   it("uploads the parked bytes, indexes them, and leaves the parked key to the clean-up after the outcome is stored", async () => {
     const { indexFace, store, uploads } = setup(async () => oneFace);
-    const outcome = await indexFace(job(0));
+    const outcome = await indexFace(job(0), noGate);
     expect(outcome).toMatchObject({
       status: "indexed",
       data: { face_id: "f1", s3: { bucket: "kyc-bucket", key: "faces/req-1.jpg", etag: "etag-1" } },
@@ -81,7 +89,7 @@ describe("indexFace", () => {
     const { indexFace, store } = setup(async () => {
       throw new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
     });
-    await expect(indexFace(job(3))).rejects.toMatchObject({ name: "ThrottlingException" });
+    await expect(indexFace(job(3), noGate)).rejects.toMatchObject({ name: "ThrottlingException" });
     expect(store.has(payload.imageKey)).toBe(true);
   });
 
@@ -89,7 +97,7 @@ describe("indexFace", () => {
     const { indexFace, store } = setup(async () => {
       throw new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
     });
-    const outcome = await indexFace(job(4));
+    const outcome = await indexFace(job(4), noGate);
     expect(outcome).toMatchObject({ status: "failed", code: "ThrottlingException", retryable: true });
     expect(outcome.status === "failed" && outcome.message).toMatch(/after 5 attempts/);
     expect(store.has(payload.imageKey)).toBe(true);
@@ -116,7 +124,7 @@ describe("indexFace", () => {
         $metadata: { httpStatusCode: 400 },
       });
     });
-    const outcome = await indexFace(job(0));
+    const outcome = await indexFace(job(0), noGate);
     expect(outcome).toMatchObject({ status: "failed", code: "InvalidImageFormatException", retryable: false });
     await indexFace.cleanup!(job(0));
     expect(store.has(payload.imageKey)).toBe(false);
@@ -124,7 +132,7 @@ describe("indexFace", () => {
 
   it("answers IMAGE_EXPIRED when the parked bytes are gone, without touching S3", async () => {
     const { indexFace, uploads } = setup(async () => oneFace, null);
-    const outcome = await indexFace(job(0));
+    const outcome = await indexFace(job(0), noGate);
     expect(outcome).toMatchObject({ status: "failed", code: "IMAGE_EXPIRED", retryable: false });
     expect(outcome.status === "failed" && outcome.message).toMatch(/expired.*send the request again/);
     expect(uploads).toHaveLength(0);
@@ -132,7 +140,7 @@ describe("indexFace", () => {
 
   it("rejects an invalid payload without retrying", async () => {
     const { indexFace, store } = setup(async () => oneFace);
-    const outcome = await indexFace(job(0, { ...payload, maxFaces: 0 }));
+    const outcome = await indexFace(job(0, { ...payload, maxFaces: 0 }), noGate);
     expect(outcome).toMatchObject({ status: "failed", code: "INVALID_JOB", retryable: false });
     expect(outcome.status === "failed" && outcome.message).toContain("maxFaces");
     // The raw data still names the parked key: freed even though the payload is invalid.

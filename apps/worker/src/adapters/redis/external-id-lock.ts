@@ -5,16 +5,13 @@
  *
  * A short Redis lock (SET NX PX with a random token, released by a check-and-delete script so a holder
  * whose lock expired never frees someone else's). When the lock is held, withLock throws LockBusyError:
- * the worker puts the job back to wait without spending an attempt (lock-wait.ts), so the worker slot
+ * the worker puts the job back to wait without spending an attempt (runtime/lock-wait.ts), so the worker slot
  * serves other jobs instead of blocking, and a lock left by a crashed worker expires and is taken later.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { externalIdLockKey } from "@faceindex/contracts";
-
-export class LockBusyError extends Error {
-  override readonly name = "LockBusyError";
-}
+import { LockBusyError } from "../../runtime/lock-busy-error.ts";
 
 export interface ExternalIdLock {
   withLock<T>(bucket: string, externalImageId: string, work: () => Promise<T>): Promise<T>;
@@ -25,22 +22,15 @@ export interface ExternalIdLockOptions {
   prefix: string;
   collectionId: string;
   /** Short, so a crashed holder blocks the person for seconds, not minutes; renewed while work runs. */
-  ttlMs?: number;
-  /** A third of the TTL: two renewals can fail (a Redis blip) before the lock could lapse. */
-  renewEveryMs?: number;
+  ttlMs: number;
 }
 
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
-export function createExternalIdLock({
-  redis,
-  prefix,
-  collectionId,
-  ttlMs = 30_000,
-  renewEveryMs,
-}: ExternalIdLockOptions): ExternalIdLock {
-  const renewMs = renewEveryMs ?? Math.floor(ttlMs / 3);
+export function createExternalIdLock({ redis, prefix, collectionId, ttlMs }: ExternalIdLockOptions): ExternalIdLock {
+  // A third of the TTL: two renewals can fail (a Redis blip) before the lock could lapse.
+  const renewMs = Math.floor(ttlMs / 3);
   return {
     async withLock(bucket, externalImageId, work) {
       const key = externalIdLockKey(prefix, collectionId, bucket, externalImageId);

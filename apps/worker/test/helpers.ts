@@ -10,7 +10,7 @@ import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Queue, type BackoffOptions } from "bullmq";
 import { Redis } from "ioredis";
-import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { DEFAULT_TENANT, imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { createFaceEngine } from "@faceindex/face-engine";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "@faceindex/local-s3";
 import { startRekognitionServer } from "@faceindex/rekognition-local";
@@ -165,6 +165,7 @@ export async function enqueueIndexJob(
   if (bytes) await target.redis.set(imageKey, bytes, "EX", 120);
   const job: IndexFacesJob = {
     requestId: jobId,
+    tenant: DEFAULT_TENANT,
     subject: "test-user",
     imageKey,
     contentType: "image/jpeg",

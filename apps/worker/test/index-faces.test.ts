@@ -6,13 +6,14 @@
 import { ThrottlingException, InvalidImageFormatException } from "@aws-sdk/client-rekognition";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import type { IndexFacesJob } from "@faceindex/contracts";
+import { DEFAULT_TENANT, type IndexFacesJob } from "@faceindex/contracts";
 import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
 import { createIndexFacesProcessor } from "../src/jobs/index-faces.ts";
 import type { ProcessedJob, RunHooks } from "../src/runtime/job-runner.ts";
 
 const payload: IndexFacesJob = {
   requestId: "req-1",
+  tenant: DEFAULT_TENANT,
   subject: "user-1",
   imageKey: "img:req-1",
   contentType: "image/jpeg",

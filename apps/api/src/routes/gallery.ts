@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import {
+  DEFAULT_TENANT,
   JOBS,
   SEARCH_IMAGE_MAX_BYTES,
   searchImageRedisKey,
@@ -49,7 +50,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
       };
       const digest = requestDigest(fields);
       const jobId = jobIdOf(request, JOBS.delete.queueName, digest);
-      const data: DeleteFacesJob = { ...fields, requestId: jobId, requestDigest: digest };
+      const data: DeleteFacesJob = { ...fields, tenant: DEFAULT_TENANT, requestId: jobId, requestDigest: digest };
       return submitAndWait(request, reply, deps, deps.lanes.delete, { jobId, data });
     },
   );
@@ -74,7 +75,13 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
       const jobId = jobIdOf(request, JOBS.search.queueName, digest);
       // The digest in the key: a reused Idempotency-Key with another probe parks beside, never over, the first.
       const imageKey = searchImageRedisKey(`${jobId}:${digest}`, deps.prefix);
-      const data: SearchFacesJob = { ...fields, requestId: jobId, imageKey, requestDigest: digest };
+      const data: SearchFacesJob = {
+        ...fields,
+        tenant: DEFAULT_TENANT,
+        requestId: jobId,
+        imageKey,
+        requestDigest: digest,
+      };
       return submitAndWait(request, reply, deps, deps.lanes.search, {
         jobId,
         data,

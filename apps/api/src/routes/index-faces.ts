@@ -1,7 +1,7 @@
 /** POST /index_faces: authenticate, validate, park the image, enqueue, wait, answer. */
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
-import { JOBS, imageRedisKey, type IndexFacesJob } from "@faceindex/contracts";
+import { DEFAULT_TENANT, JOBS, imageRedisKey, type IndexFacesJob } from "@faceindex/contracts";
 import type { InFlightLimit } from "../admission/in-flight-limit.ts";
 import type { AuthenticateHook } from "../auth/request-auth.ts";
 import { jobRouteResponses } from "../http/response-schemas.ts";
@@ -57,7 +57,13 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
       const jobId = jobIdFor(JOBS.index.queueName, request.subject, idempotencyKey, digest);
       // The digest in the key: a reused Idempotency-Key with another image parks beside, never over, the first.
       const imageKey = imageRedisKey(`${jobId}:${digest}`, deps.prefix);
-      const data: IndexFacesJob = { ...fields, requestId: jobId, imageKey, requestDigest: digest };
+      const data: IndexFacesJob = {
+        ...fields,
+        tenant: DEFAULT_TENANT,
+        requestId: jobId,
+        imageKey,
+        requestDigest: digest,
+      };
       return submitAndWait(request, reply, deps, deps.lane, {
         jobId,
         data,

@@ -19,7 +19,8 @@ import {
   type SearchFacesJob,
 } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import { createObjectClaims } from "../src/adapters/redis/object-claims.ts";
+import { createObjectClaims, objectClaimKey } from "../src/adapters/redis/object-claims.ts";
+import { createStoredObjects } from "../src/adapters/redis/stored-objects.ts";
 import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import { createImageStore } from "../src/adapters/s3/image-store.ts";
@@ -286,5 +287,20 @@ describe("complete erasure", () => {
     expect(await trail(GLOBEX, person)).toEqual([]);
     // Names and ids only: no image bytes, no tokens.
     expect(JSON.stringify(await trail(ACME, person)).length).toBeLessThan(8_000);
+  });
+
+  it("never deletes a recorded key that another person's object holds now", async () => {
+    // A worker recorded the key for acme-crashed, then died before its upload; its claim lapsed and
+    // acme-later stored there: the state after the lapse is the record alone.
+    const key = `selfies/${uniqueName("lapsed")}.jpg`;
+    await createStoredObjects(parts.redis, prefix).remember(ACME.tenant, parts.bucket, "acme-crashed", key);
+    const later = await index(ACME, "same/biden_1.jpg", "acme-later", { objectKey: key });
+    expect(later.outcome.status).toBe("indexed");
+    const before = await head(key);
+
+    const erased = await erase(ACME, "acme-crashed", true);
+    expect(erased).toMatchObject({ status: "deleted", data: { deleted_face_ids: [], deleted_image_keys: [] } });
+    expect((await head(key)).ETag).toBe(before.ETag);
+    expect(await parts.redis.exists(objectClaimKey(prefix, parts.bucket, key))).toBe(1);
   });
 });

@@ -61,6 +61,7 @@ describe("POST /index_faces through the queue", () => {
       requestId: jobId,
       requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
       tenant: DEFAULT_TENANT,
+      collectionId: "test-collection",
       subject: "kyc-user-1",
       // The request's digest in the key: a reused Idempotency-Key never parks over another request's image.
       imageKey: imageRedisKey(`${jobId}:${seen[0]?.job.requestDigest}`, h.prefix),

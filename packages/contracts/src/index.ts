@@ -7,3 +7,4 @@ export * from "./delete-faces.ts";
 export * from "./search-faces.ts";
 export * from "./gallery-keys.ts";
 export * from "./tenancy.ts";
+export * from "./scopes.ts";

@@ -34,6 +34,21 @@ const READY_TIMEOUT_MS = 60_000;
 // Graceful shutdown of the apps finishes their in-flight work in well under this.
 const STOP_GRACE_MS = 10_000;
 
+/**
+ * Every child still running when the bench exits (an error, Ctrl-C) is killed: none may outlive the run
+ * holding ports and CPU on a shared machine. An "exit" handler can only do synchronous work, so SIGKILL.
+ */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** Kills the child at exit of the bench unless it has exited by then. */
+export function killAtExit(child: ChildProcess): void {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+}
+
 export async function startChildService(options: ChildServiceOptions): Promise<ChildService> {
   const child = spawn(process.execPath, ["--import", "tsx", options.entry], {
     cwd: repoRoot,
@@ -41,6 +56,7 @@ export async function startChildService(options: ChildServiceOptions): Promise<C
     // stderr stays visible: a crash or a warning of a service under test must not go unseen.
     stdio: ["ignore", options.stdout ?? "ignore", "inherit"],
   });
+  killAtExit(child);
   const service: ChildService = {
     name: options.name,
     pid: child.pid!,

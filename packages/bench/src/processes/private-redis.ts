@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { Redis } from "ioredis";
-import { stopChild } from "./child-service.ts";
+import { killAtExit, stopChild } from "./child-service.ts";
 
 export interface PrivateRedis {
   url: string;
@@ -33,6 +33,7 @@ export async function startPrivateRedis(port: number, dataDir: string): Promise<
   args.push("--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction");
   args.push("--maxmemory", MAXMEMORY);
   const child = spawn("redis-server", args, { stdio: "ignore" });
+  killAtExit(child);
   const url = `redis://127.0.0.1:${port}`;
   try {
     const pid = await waitForServerPid(url);

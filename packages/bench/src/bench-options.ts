@@ -49,15 +49,21 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv): Bench
     return size as ImageSizeName;
   });
   if (values["shared-redis"] && !env.REDIS_URL) throw new Error("--shared-redis needs REDIS_URL");
+  const then = list(values.then, []);
+  const sections = ["pipeline", "quota", ...then.map(sectionOfPackage)];
+  const only = list(values.only, []);
+  for (const section of only) {
+    if (!sections.includes(section)) throw new Error(`--only ${section}: one of ${sections.join(", ")}`);
+  }
   return {
-    only: new Set(list(values.only, [])),
+    only: new Set(only),
     sizes,
     clients: list(values.clients, ["1", "16", "64"]).map((value) => positive("--clients", value, true)),
     durationSeconds: positive("--duration", values.duration, false),
     warmupSeconds: positive("--warmup", values.warmup, false, true),
     quotaRates: list(values["quota-rate"], ["80", "45"]).map((value) => positive("--quota-rate", value, false)),
     quotaSeconds: positive("--quota-duration", values["quota-duration"], false),
-    then: list(values.then, []),
+    then,
     ...(values["shared-redis"] ? { sharedRedisUrl: env.REDIS_URL } : {}),
   };
 }

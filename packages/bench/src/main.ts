@@ -13,7 +13,14 @@ import { runQuotaBench } from "./quota/quota-bench.ts";
 // Ctrl-C or a kill: exit through process.exit, whose handler kills every server the bench started.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-const options = parseBenchOptions(process.argv.slice(2), process.env);
+const options = (() => {
+  try {
+    return parseBenchOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  }
+})();
 console.log(`faceindex bench, ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`);
 console.log(`  machine load at start: ${loadAverage()}`);
 

@@ -39,11 +39,12 @@ describe("flags", () => {
   });
 
   it("run everything by default, and refuse what they do not know", () => {
-    const options = parseBenchOptions([], {});
+    const options = parseBenchOptions(["--then", "@faceindex/face-engine"], {});
     expect(options.clients).toEqual([1, 16, 64]);
     expect(runsSection(options, "face-engine")).toBe(true);
     expect(() => parseBenchOptions(["--size", "5mb"], {})).toThrow(/--size 5mb/);
     expect(() => parseBenchOptions(["--clients", "0"], {})).toThrow(/--clients 0/);
+    expect(() => parseBenchOptions(["--only", "pipelines"], {})).toThrow(/--only pipelines: one of pipeline, quota/);
   });
 });
 

@@ -45,4 +45,18 @@ describe("the open-loop sender", () => {
     expect(maxInFlight).toBeGreaterThan(1);
     expect(answers.every((answer) => answer.status === 503 && answer.retryAfter === "2")).toBe(true);
   });
+
+  it("reports a request unanswered within its deadline as a client timeout", async () => {
+    const answers = await runOpenLoop({
+      url,
+      token: "t",
+      ratePerSecond: 10,
+      durationSeconds: 0.5,
+      // Shorter than the server's delay: none can be answered in time.
+      timeoutMs: ANSWER_DELAY_MS / 3,
+      body: () => Buffer.from("{}"),
+    });
+    expect(answers).toHaveLength(5);
+    expect(answers.every((answer) => answer.status === 0 && answer.failure === "timeout")).toBe(true);
+  });
 });

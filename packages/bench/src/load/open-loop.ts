@@ -13,13 +13,16 @@ export interface OpenLoopOptions {
   ratePerSecond: number;
   durationSeconds: number;
   body: BodyFactory;
-  /** A request unanswered after this counts as a client timeout (status 0). */
+  /** A request unanswered this long after it was due counts as a client timeout (status 0). */
   timeoutMs: number;
 }
 
 export interface OpenLoopAnswer {
-  /** HTTP status, 0 for a connection error or client timeout. */
+  /** HTTP status, 0 for a connection error or client timeout (see `failure`). */
   status: number;
+  failure?: "timeout" | "connection";
+  /** How late the sender sent it (a starved event loop sends late; the time still counts from when it was due). */
+  lateMs: number;
   /** From the moment the request was due (not sent: a late send is the client's delay, still counted). */
   ms: number;
   retryAfter?: string;
@@ -64,11 +67,24 @@ function send(
   start: number,
 ): Promise<OpenLoopAnswer> {
   const body = options.body();
+  const lateMs = performance.now() - dueAt;
   return new Promise((resolve) => {
-    const done = (status: number, retryAfter?: string) => {
+    let answered = false;
+    const done = (status: number, extra: Pick<OpenLoopAnswer, "retryAfter" | "failure"> = {}) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(deadline);
       const now = performance.now();
-      resolve({ status, ms: now - dueAt, answeredAt: now - start, ...(retryAfter ? { retryAfter } : {}) });
+      resolve({ status, ms: now - dueAt, answeredAt: now - start, lateMs, ...extra });
     };
+    // A deadline on the whole exchange from when the request was due (a socket timeout would only catch silence).
+    const deadline = setTimeout(
+      () => {
+        done(0, { failure: "timeout" });
+        outgoing.destroy();
+      },
+      Math.max(0, options.timeoutMs - lateMs),
+    );
     const outgoing = request(
       {
         agent,
@@ -81,17 +97,15 @@ function send(
           "content-type": "application/json",
           "content-length": body.length,
         },
-        timeout: options.timeoutMs,
       },
       (response) => {
         response.resume();
         const retryAfter = response.headers["retry-after"];
-        response.on("end", () => done(response.statusCode ?? 0, retryAfter));
-        response.on("error", () => done(0));
+        response.on("end", () => done(response.statusCode ?? 0, retryAfter ? { retryAfter } : {}));
+        response.on("error", () => done(0, { failure: "connection" }));
       },
     );
-    outgoing.on("timeout", () => outgoing.destroy(new Error("client timeout")));
-    outgoing.on("error", () => done(0));
+    outgoing.on("error", () => done(0, { failure: "connection" }));
     outgoing.end(body);
   });
 }

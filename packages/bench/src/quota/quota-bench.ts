@@ -63,7 +63,11 @@ export async function runQuotaBench(redis: BenchRedis, options: QuotaBenchOption
       const calls = after.calls - before.calls;
       const throttled = after.throttled - before.throttled;
       rows.push(quotaRow(rate, answers, calls, throttled));
-      console.log(`  ${rate}/s done: ${answers.length} sent, IndexFaces calls ${calls}, throttled ${throttled}`);
+      const late = sortedCopy(answers.map((answer) => answer.lateMs));
+      console.log(
+        `  ${rate}/s done: ${answers.length} sent (sender late p50 ${percentile(late, 50).toFixed(0)} ms, ` +
+          `p99 ${percentile(late, 99).toFixed(0)} ms), IndexFaces calls ${calls}, throttled ${throttled}`,
+      );
     }
   } finally {
     await stack.stop();
@@ -85,9 +89,16 @@ function quotaRow(rate: number, answers: OpenLoopAnswer[], calls: number, thrott
   const ok = answers.filter((answer) => answer.status === 200);
   const refused = answers.filter((answer) => answer.status === 503);
   const timedOut = answers.filter((answer) => answer.status === 504).length;
-  const others = new Map<number, number>();
-  for (const { status } of answers) {
-    if (status !== 200 && status !== 503 && status !== 504) others.set(status, (others.get(status) ?? 0) + 1);
+  const others = new Map<string, number>();
+  for (const { status, failure } of answers) {
+    if (status === 200 || status === 503 || status === 504) continue;
+    const label =
+      failure === "timeout"
+        ? `no answer in ${CLIENT_TIMEOUT_MS / 1000} s`
+        : failure === "connection"
+          ? "connection error"
+          : String(status);
+    others.set(label, (others.get(label) ?? 0) + 1);
   }
   // Successes per second from the first request until the last success: the rate the quota was turned into answers.
   const lastOk = Math.max(...ok.map((answer) => answer.answeredAt));
@@ -104,7 +115,7 @@ function quotaRow(rate: number, answers: OpenLoopAnswer[], calls: number, thrott
       ? `${refused.length}, ${percentile(refusedMs, 50).toFixed(0)} / ${refusedMs.at(-1)!.toFixed(0)}, ${withRetryAfter}`
       : "0",
     String(timedOut),
-    others.size ? [...others].map(([status, count]) => `${count} x ${status || "no answer"}`).join(", ") : "0",
+    others.size ? [...others].map(([label, count]) => `${count} x ${label}`).join(", ") : "0",
     calls ? `${throttled} (${((throttled / calls) * 100).toFixed(1)}%) of ${calls}` : "0 of 0",
   ];
 }

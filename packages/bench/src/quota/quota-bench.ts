@@ -27,6 +27,8 @@ const ENGINE_LATENCY_MS = 50;
 const CLIENT_TIMEOUT_MS = 40_000;
 // Jobs answered 504 keep running; the next rate starts once they are done (bounded: a stuck job fails the bench).
 const IDLE_TIMEOUT_MS = 120_000;
+// Ample for a pipe on one machine to deliver the lines already written.
+const LOG_DRAIN_MS = 500;
 // A short trickle first, so the first measured second does not pay for cold code paths.
 const WARMUP = { ratePerSecond: 10, durationSeconds: 2 };
 
@@ -59,6 +61,8 @@ export async function runQuotaBench(redis: BenchRedis, options: QuotaBenchOption
       const before = stack.rekognitionCalls.counts("IndexFaces");
       const answers = await load(`quota-${rate}`, rate, options.quotaSeconds);
       await stack.waitUntilIdle(IDLE_TIMEOUT_MS);
+      // The server's last log lines are still in the pipe for a moment after its last answer.
+      await new Promise((resolve) => setTimeout(resolve, LOG_DRAIN_MS));
       const after = stack.rekognitionCalls.counts("IndexFaces");
       const calls = after.calls - before.calls;
       const throttled = after.throttled - before.throttled;

@@ -58,7 +58,7 @@ export async function runPipelineBench(redis: BenchRedis, options: PipelineBench
     await systems.stop();
   }
   console.log("\n" + comparisonTable(rows) + "\n");
-  for (const problem of comparisonProblems(rows)) console.log(`  not 2xx: ${problem}`);
+  for (const problem of comparisonProblems(rows)) console.log(`  note: ${problem}`);
 }
 
 function printRow(path: string, size: string, clients: number, row: RowResult): void {

@@ -44,15 +44,23 @@ export function comparisonTable(rows: readonly ComparisonRow[]): string {
   );
 }
 
-/** Answers other than 2xx and connection errors, which make a row's figures suspect: listed under the table. */
+// Below this many answers in a row's window, one slow second moves its figures: the row is flagged.
+const FEW_ANSWERS = 100;
+
+/** What makes a row's figures suspect (other answers than 2xx, connection errors, few answers): listed under the table. */
 export function comparisonProblems(rows: readonly ComparisonRow[]): string[] {
   return rows.flatMap((row) =>
     (["direct", "queue"] as const).flatMap((path) => {
-      const { statuses, errors } = row[path].load;
+      const { statuses, errors, ok } = row[path].load;
       const bad = Object.entries(statuses).filter(([status]) => !status.startsWith("2"));
-      if (bad.length === 0 && errors === 0) return [];
+      const few =
+        ok < FEW_ANSWERS
+          ? [`${kb(row.imageBytes)}, ${row.clients} clients, ${path}: only ${ok} answers in the window, noisy`]
+          : [];
+      if (bad.length === 0 && errors === 0) return few;
       const answers = bad.map(([status, count]) => `${count} x ${status}`).join(", ");
       return [
+        ...few,
         `${kb(row.imageBytes)}, ${row.clients} clients, ${path}: ${answers || "no bad status"}; ${errors} connection errors`,
       ];
     }),

@@ -8,6 +8,7 @@ import { bodyFactory } from "../load/request-body.ts";
 import type { BenchRedis } from "../processes/bench-redis.ts";
 import { measureRow, type RowResult } from "./pipeline-row.ts";
 import { startPipelineSystems } from "./pipeline-systems.ts";
+import { readStandInStats } from "../stand-in/stand-in-stats.ts";
 import { comparisonProblems, comparisonTable, type ComparisonRow } from "./pipeline-table.ts";
 
 export interface PipelineBenchOptions {
@@ -54,6 +55,9 @@ export async function runPipelineBench(redis: BenchRedis, options: PipelineBench
         rows.push({ imageBytes: image.bytes.length, bodyBytes, clients, direct, queue });
       }
     }
+    // Calls of the worker or the direct path that the stand-in does not expect (it answers them with an error).
+    const { other } = await readStandInStats(systems.standInUrl);
+    console.log(`  stand-in calls besides PUT and IndexFaces: ${JSON.stringify(other)}`);
   } finally {
     await systems.stop();
   }

@@ -17,8 +17,8 @@ import {
 import { S3Client } from "@aws-sdk/client-s3";
 import { createFaceEngine } from "@faceindex/face-engine";
 import { facePhoto } from "@faceindex/testing";
-import { startRekognitionServer } from "../src/app.ts";
-import { openCollectionStore } from "../src/collection-store.ts";
+import { startRekognitionServer } from "../src/server.ts";
+import { openCollectionStore } from "../src/store/collection-store.ts";
 
 const [requests = 600, concurrency = 8, faces = 100_000] = process.argv.slice(2).map(Number);
 const root = mkdtempSync(join(tmpdir(), "rekognition-bench-"));

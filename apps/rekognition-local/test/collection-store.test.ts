@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { openCollectionStore, type NewFace } from "../src/collection-store.ts";
+import { openCollectionStore, type NewFace } from "../src/store/collection-store.ts";
 
 const roots: string[] = [];
 afterEach(() => {

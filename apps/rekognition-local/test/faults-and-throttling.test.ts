@@ -8,7 +8,7 @@ import {
 import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createRateLimiter } from "../src/rate-limit.ts";
+import { createRateLimiter } from "../src/local/rate-limit.ts";
 import { startTestStack, type TestStack } from "./test-stack.ts";
 
 let engine: FaceEngine;

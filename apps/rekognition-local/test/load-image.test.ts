@@ -9,8 +9,8 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from "@faceindex/local-s3";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RekognitionError } from "../src/errors.ts";
-import { MAX_S3_IMAGE_BYTES, loadImage } from "../src/load-image.ts";
+import { RekognitionError } from "../src/protocol/errors.ts";
+import { MAX_S3_IMAGE_BYTES, loadImage } from "../src/images/load-image.ts";
 
 let root: string;
 let localS3: LocalS3;

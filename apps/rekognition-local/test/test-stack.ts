@@ -7,7 +7,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { FaceEngine } from "@faceindex/face-engine";
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from "@faceindex/local-s3";
 import { uniqueName } from "@faceindex/testing";
-import { startRekognitionServer, type RekognitionServer } from "../src/app.ts";
+import { startRekognitionServer, type RekognitionServer } from "../src/server.ts";
 
 export interface TestStack {
   url: string;

@@ -3,7 +3,7 @@
  * JPEG or PNG only (by magic bytes), 5 MB for Bytes (checked by the validator), 15 MB for S3 objects.
  */
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { RekognitionError, invalidParameter } from "./errors.ts";
+import { RekognitionError, invalidParameter } from "../protocol/errors.ts";
 
 /** AWS's documented limit for images passed as an S3 object. */
 export const MAX_S3_IMAGE_BYTES = 15 * 1024 * 1024;

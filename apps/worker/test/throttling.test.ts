@@ -7,12 +7,10 @@ import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
-import { facePhoto, uniqueName } from "@faceindex/testing";
+import { clearFaults, facePhoto, injectFault, uniqueName } from "@faceindex/testing";
 import { createFaceIndex, ensureCollection } from "../src/app.ts";
 import {
-  clearFaults,
   enqueueIndexJob,
-  injectFault,
   startIndexWorkers,
   startLocalParts,
   waitForJob,

@@ -35,6 +35,9 @@ function newFace(imageKey: string): NewFace {
   };
 }
 
+/** What a crash in the middle of an append leaves at the journal's end: half a line, never acknowledged. */
+const TORN_LINE = '{"add":[{"faceId":"half';
+
 /** A store over `dir` in us-east-1; opening it again without close() is what a restart after a crash sees. */
 const openStore = (dir: string, options: Partial<Parameters<typeof openCollectionStore>[0]> = {}) =>
   openCollectionStore({ dataDir: dir, region: "us-east-1", ...options });
@@ -82,7 +85,7 @@ describe("collection store", () => {
 
   it("ignores a torn last journal line, which was never acknowledged", async () => {
     const { dir, store, journal } = await storeWithOneFace("torn");
-    appendFileSync(journal, '{"add":[{"faceId":"half');
+    appendFileSync(journal, TORN_LINE);
     const reopened = await openStore(dir);
     expect(reopened.get("torn")!.faces.size).toBe(1);
     await reopened.close();
@@ -91,7 +94,7 @@ describe("collection store", () => {
 
   it("keeps faces acknowledged after a restart over a torn line (the next append does not join the torn one)", async () => {
     const { dir, store, journal } = await storeWithOneFace("torn2");
-    appendFileSync(journal, '{"add":[{"faceId":"half');
+    appendFileSync(journal, TORN_LINE);
     // Crash, restart, and acknowledge one more face before crashing again.
     const second = await openStore(dir);
     const [acknowledged] = (await second.addImageFaces("torn2", "b", [newFace("b")]))!;

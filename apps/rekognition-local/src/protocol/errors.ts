@@ -1,6 +1,7 @@
 /**
  * Rekognition's error codes as one error class: thrown anywhere, turned into the AWS JSON 1.1 error
- * body (`{"__type", "Message"}`) and `x-amzn-ErrorType` header in one place (the router).
+ * body (`{"__type", "Message"}`) and `x-amzn-ErrorType` header in one place (the app's error handler,
+ * through sendAwsError).
  */
 export class RekognitionError extends Error {
   override readonly name = "RekognitionError";

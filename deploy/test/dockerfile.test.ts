@@ -1,5 +1,6 @@
 /** The Dockerfile and .dockerignore, read as data: the rules an image build must keep. */
 import { existsSync, readFileSync } from "node:fs";
+import { validate } from "dockerfile-utils";
 import { describe, expect, it } from "vitest";
 import { dockerignore } from "./build-context.ts";
 import { finalStage, readDockerfile } from "./dockerfile.ts";
@@ -11,6 +12,11 @@ const image = finalStage(stages);
 const APPS = ["@faceindex/api", "@faceindex/worker", "@faceindex/rekognition-local"];
 
 describe("Dockerfile", () => {
+  it("has nothing dockerfile-utils (the linter behind VS Code's Docker support) reports", () => {
+    const problems = validate(readFileSync(repoPath("Dockerfile"), "utf8"));
+    expect(problems.map((problem) => `line ${problem.range.start.line + 1}: ${problem.message}`)).toEqual([]);
+  });
+
   it("builds every stage on Node 24 LTS, slim Debian bookworm", () => {
     expect(stages.map((stage) => stage.image)).toEqual(stages.map(() => "node:24-bookworm-slim"));
   });

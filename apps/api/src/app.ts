@@ -3,48 +3,51 @@
  * nor builds clients: main.ts (or a test) passes them in.
  */
 import Fastify, { type FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import type { DestinationStream } from "pino";
-import { registerErrorHandler } from "./error-handler.ts";
-import { createInFlightLimit, type InFlightLimit } from "./in-flight-limit.ts";
-import { DELETE_FACES_JOB, INDEX_FACES_JOB, SEARCH_FACES_JOB } from "./job-kinds.ts";
-import { loggerOptions } from "./logger-options.ts";
+import type { InFlightLimit } from "./admission/in-flight-limit.ts";
+import type { MemoryGuard } from "./admission/memory-guard.ts";
+import { registerAuth } from "./auth/request-auth.ts";
+import type { VerifyToken } from "./auth/token-verifier.ts";
+import { bodyLimitFor } from "./http/body-limit.ts";
+import { registerErrorHandler } from "./http/error-handler.ts";
+import { loggerOptions } from "./http/logger-options.ts";
+import { requestIdFor } from "./http/request-id.ts";
+import type { Lanes } from "./jobs/lanes.ts";
 import { registerHttpMetrics } from "./metrics/http-metrics.ts";
 import { createJobOutcomes } from "./metrics/job-outcomes.ts";
 import type { MetricsRegistry } from "./metrics/registry.ts";
-import { requestIdFor } from "./request-id.ts";
-import { registerGalleryRoutes, type GalleryQueues } from "./routes/gallery.ts";
+import { registerGalleryRoutes } from "./routes/gallery.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
-import { registerIndexFacesRoute, type IndexFacesRouteDeps } from "./routes/index-faces.ts";
+import { registerIndexFacesRoute } from "./routes/index-faces.ts";
 import { registerJobsRoute } from "./routes/jobs.ts";
-import type { Redis } from "ioredis";
 
-export interface AppDeps extends Omit<IndexFacesRouteDeps, "inFlight"> {
+export interface AppDeps {
+  /** The command connection: request ids, parked bytes, the gallery mapping reads, the readiness ping. */
   redis: Pick<Redis, "set" | "get" | "del" | "ping" | "hexists" | "hmget">;
-  logLevel?: string;
+  /** One lane per job kind (jobs/lanes.ts). */
+  lanes: Lanes;
+  /** The queues' key prefix; parked bytes and request ids live under the same one (same cluster slot). */
+  prefix: string;
+  /** The worker's collection: whose gallery mapping tells whether a stored duplicate outcome still holds. */
+  collectionId: string;
+  verifyToken: VerifyToken;
+  maxImageBytes: number;
+  syncTimeoutMs: number;
+  /** Guards Redis's memory before any route parks bytes (one Redis, so one guard for every lane). */
+  memory: Pick<MemoryGuard, "check">;
+  /** Caps the requests holding an image (MAX_IN_FLIGHT). */
+  inFlight: InFlightLimit;
+  logLevel: string;
   /** Where logs go (stdout by default); tests pass a stream to read them. */
   logStream?: DestinationStream;
-  /** The delete and search queues; without them the gallery routes are not registered (tests of index_faces). */
-  gallery?: GalleryQueues;
-  /** Caps the requests holding an image (MAX_IN_FLIGHT); without it there is no cap (tests). */
-  inFlight?: InFlightLimit;
-  /** Where the HTTP and job-outcome metrics go (served by main.ts on its own port); without it nothing is counted. */
+  /** Where the HTTP and job-outcome metrics go (served by main.ts on its own port); absent when metrics are off. */
   metrics?: MetricsRegistry;
-}
-
-// Room for the data-URL prefix and the other fields.
-const BODY_SLACK_BYTES = 64 * 1024;
-// Room for what encoders add inside the base64 itself, which decodeImage accepts: MIME line breaks
-// (an escaped "\r\n" per 76 characters is +5.3%) and escaped slashes ("\/", PHP's json_encode: +1.6%).
-const BASE64_OVERHEAD = 1.1;
-
-/** The largest request body for an image of maxImageBytes: its base64 size, as encoders write it, plus slack. */
-export function bodyLimitFor(maxImageBytes: number): number {
-  return Math.ceil(Math.ceil(maxImageBytes / 3) * 4 * BASE64_OVERHEAD) + BODY_SLACK_BYTES;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
-    logger: loggerOptions(deps.logLevel ?? "info", deps.logStream),
+    logger: loggerOptions(deps.logLevel, deps.logStream),
     // Enforced while reading, before JSON parsing, so an oversize body costs no parse.
     bodyLimit: bodyLimitFor(deps.maxImageBytes),
     genReqId: requestIdFor,
@@ -73,18 +76,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.status(404).send({ msg: `${request.method} ${request.url.split("?")[0]} does not exist`, code: "NOT_FOUND" }),
   );
   registerHealthRoutes(app, deps.redis);
-  const inFlight = deps.inFlight ?? createInFlightLimit({ max: Infinity });
-  registerIndexFacesRoute(app, { ...deps, inFlight, jobOutcomes });
-  if (deps.gallery) registerGalleryRoutes(app, { ...deps, inFlight, jobOutcomes, gallery: deps.gallery });
-  const lanes = [
-    { kind: INDEX_FACES_JOB, queue: deps.queue },
-    ...(deps.gallery
-      ? [
-          { kind: DELETE_FACES_JOB, queue: deps.gallery.delete.queue },
-          { kind: SEARCH_FACES_JOB, queue: deps.gallery.search.queue },
-        ]
-      : []),
-  ];
-  registerJobsRoute(app, { ...deps, lanes });
+  const authenticate = registerAuth(app, deps.verifyToken);
+  const submit = {
+    redis: deps.redis,
+    prefix: deps.prefix,
+    syncTimeoutMs: deps.syncTimeoutMs,
+    memory: deps.memory,
+    ...(jobOutcomes ? { jobOutcomes } : {}),
+  };
+  const { inFlight, maxImageBytes, lanes } = deps;
+  registerIndexFacesRoute(app, {
+    ...submit,
+    lane: lanes.index,
+    collectionId: deps.collectionId,
+    authenticate,
+    maxImageBytes,
+    inFlight,
+  });
+  registerGalleryRoutes(app, { ...submit, lanes, authenticate, maxImageBytes, inFlight });
+  registerJobsRoute(app, { redis: deps.redis, prefix: deps.prefix, authenticate, lanes });
   return app;
 }

@@ -1,14 +1,9 @@
 /** The API's environment, parsed once by main.ts; nothing else reads process.env. */
 import { z } from "zod";
-import { logLevel, parseEnv } from "@faceindex/config";
+import { logLevel, parseEnv, unsetIfEmpty } from "@faceindex/config";
 import { QUEUE_PREFIX } from "@faceindex/contracts";
 
 const MIB = 1024 * 1024;
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value?.trim() ? value : undefined));
 
 export const configSchema = z
   .object({
@@ -32,22 +27,27 @@ export const configSchema = z
       .default(QUEUE_PREFIX),
     /**
      * The worker's Rekognition collection (same variable, same default; must match it): names the gallery
-     * mapping the API reads to tell whether a stored duplicate outcome still holds (erased-face.ts).
+     * mapping the API reads to tell whether a stored duplicate outcome still holds (jobs/erased-face.ts).
      */
     COLLECTION_ID: z
       .string()
       .regex(/^[a-zA-Z0-9_.-]{1,255}$/)
       .default("faceindex"),
     /** Shared secret for HS256 tokens (at least 32 bytes, as RFC 7518 requires for HS256). */
-    JWT_SECRET: optionalText.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
+    JWT_SECRET: unsetIfEmpty(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
     /** PEM public key (SPKI, RSA or EC P-256) for RS256 / ES256 tokens; `\n` escapes are accepted. */
-    JWT_PUBLIC_KEY: optionalText.transform((value) => value?.replace(/\\n/g, "\n")),
+    JWT_PUBLIC_KEY: unsetIfEmpty(
+      z
+        .string()
+        .optional()
+        .transform((value) => value?.replace(/\\n/g, "\n")),
+    ),
     /** JWKS URL of the identity provider, for RS256 / ES256 tokens whose key is picked by `kid`. */
-    JWT_JWKS_URL: optionalText.pipe(z.string().url().optional()),
+    JWT_JWKS_URL: unsetIfEmpty(z.string().url().optional()),
     /** When set, a token's `iss` must equal it. */
-    JWT_ISSUER: optionalText,
+    JWT_ISSUER: unsetIfEmpty(z.string().optional()),
     /** When set, a token's `aud` must contain it. */
-    JWT_AUDIENCE: optionalText,
+    JWT_AUDIENCE: unsetIfEmpty(z.string().optional()),
     /** Largest decoded image accepted; Rekognition's own limit for image bytes is 15 MiB via S3. */
     MAX_IMAGE_BYTES: z.coerce
       .number()

@@ -1,4 +1,4 @@
-export { buildApp, bodyLimitFor, type AppDeps } from "./app.ts";
-export { signDevToken, type DevTokenOptions } from "./dev-token.ts";
-export { createTokenVerifier, type VerifyToken } from "./token-verifier.ts";
-export { createJobWaiter, finishedJobLoader, type JobWaiter } from "./job-waiter.ts";
+export { buildApp, type AppDeps } from "./app.ts";
+export { bodyLimitFor } from "./http/body-limit.ts";
+export { createTokenVerifier, type VerifyToken } from "./auth/token-verifier.ts";
+export { openLanes, type Lane, type Lanes } from "./jobs/lanes.ts";

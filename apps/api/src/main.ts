@@ -2,23 +2,19 @@
  * Entry point: reads the environment, builds the Redis clients, queue and token verifier, starts
  * the server, and shuts down gracefully (stop accepting, finish in-flight requests, close clients).
  */
-import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
+import { createBacklogGuard } from "./admission/backlog-guard.ts";
+import { createInFlightLimit } from "./admission/in-flight-limit.ts";
+import { createMemoryGuard, readRedisMemory } from "./admission/memory-guard.ts";
 import { buildApp } from "./app.ts";
-import { createBacklogGuard } from "./backlog-guard.ts";
+import { createTokenVerifier } from "./auth/token-verifier.ts";
 import { parseConfig } from "./config.ts";
-import { finishedJobsLoader } from "./finished-jobs.ts";
-import { openGalleryQueues } from "./gallery-queues.ts";
-import { createInFlightLimit } from "./in-flight-limit.ts";
-import { createJobWaiter } from "./job-waiter.ts";
-import { createMemoryGuard, readRedisMemory } from "./memory-guard.ts";
+import { openLanes } from "./jobs/lanes.ts";
 import { buildMetricsServer } from "./metrics/metrics-server.ts";
 import { registerQueueGauges } from "./metrics/queue-gauges.ts";
 import { createMetricsRegistry } from "./metrics/registry.ts";
-import { createTokenVerifier } from "./token-verifier.ts";
-import { waitForRedis } from "./wait-for-redis.ts";
+import { waitForRedis } from "./redis/wait-for-redis.ts";
 
 const config = parseConfig(process.env);
 const log = pino({ level: config.LOG_LEVEL });
@@ -33,49 +29,36 @@ const commands = new Redis(config.REDIS_URL, {
   // Reconnect quickly at first, then at most every 2 s, forever: the API should heal by itself.
   retryStrategy: (times) => Math.min(times * 200, 2_000),
 });
-// QueueEvents blocks on XREAD, which BullMQ requires to retry forever (maxRetriesPerRequest: null).
-const events = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 commands.on("error", (error) => log.warn({ err: error }, "redis (commands) error"));
-events.on("error", (error) => log.warn({ err: error }, "redis (events) error"));
 
 await waitForRedis(commands, { url: config.REDIS_URL, log: (fields, message) => log.info(fields, message) });
 await checkEvictionPolicy(commands);
 await checkMaxMemory(commands);
 
-const queue = new Queue(INDEX_FACES_QUEUE, { connection: commands, prefix: config.QUEUE_PREFIX });
-const queueEvents = new QueueEvents(INDEX_FACES_QUEUE, { connection: events, prefix: config.QUEUE_PREFIX });
-queue.on("error", (error) => log.warn({ err: error }, "queue error"));
-queueEvents.on("error", (error) => log.warn({ err: error }, "queue events error"));
-await queueEvents.waitUntilReady();
-
-const waiter = createJobWaiter({
-  events: queueEvents,
-  loadFinishedJobs: finishedJobsLoader(commands, queue),
-  onPollError: (error) => log.warn({ err: error }, "job poll failed"),
-});
-
-const gallery = await openGalleryQueues({
+// One lane per job kind, each with its own events connection: QueueEvents blocks on XREAD, which BullMQ
+// requires to retry forever (maxRetriesPerRequest: null).
+const opened = await openLanes({
   commands,
-  eventsConnection: () => events.duplicate(),
+  eventsConnection: () => {
+    const events = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+    events.on("error", (error) => log.warn({ err: error }, "redis (events) error"));
+    return events;
+  },
   prefix: config.QUEUE_PREFIX,
-  loadFinishedJobs: (galleryQueue) => finishedJobsLoader(commands, galleryQueue),
-  backlog: (galleryQueue) => createBacklogGuard({ queue: galleryQueue, maxBacklog: config.MAX_BACKLOG }),
+  backlog: (queue) => createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG }),
   onError: (error, what) => log.warn({ err: error }, `${what} error`),
 });
 
 // METRICS_PORT=0 turns metrics off: nothing is counted and no listener opens.
 const metrics = config.METRICS_PORT === 0 ? undefined : createMetricsRegistry();
-if (metrics) registerQueueGauges(metrics, { redis: commands, queues: [queue, ...gallery.bullQueues] });
+if (metrics) registerQueueGauges(metrics, { redis: commands, queues: Object.values(opened.queues) });
 
 const app = buildApp({
   metrics,
   redis: commands,
-  queue,
-  waiter,
-  gallery: gallery.queues,
+  lanes: opened.lanes,
   prefix: config.QUEUE_PREFIX,
   collectionId: config.COLLECTION_ID,
-  backlog: createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG }),
   memory: createMemoryGuard({ redis: commands, highWater: config.REDIS_MEMORY_HIGH_WATER }),
   inFlight: createInFlightLimit({ max: config.MAX_IN_FLIGHT }),
   verifyToken: createTokenVerifier({
@@ -116,12 +99,8 @@ async function shutdown(signal: string): Promise<void> {
     await app.close(); // stops accepting, waits for in-flight requests
     // Closed after the API, so the drain itself can still be scraped.
     await metricsServer?.close();
-    waiter.close();
-    await queueEvents.close();
-    await gallery.close();
-    await queue.close();
+    await opened.close();
     commands.disconnect();
-    events.disconnect();
     process.exitCode = 0;
   } catch (error) {
     app.log.error({ err: error }, "shutdown failed");

@@ -1,7 +1,7 @@
 /** When more jobs wait than can be served in time, new ones are refused at once with 503 + Retry-After. */
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createBacklogGuard } from "../src/backlog-guard.ts";
-import { requestJobKey } from "../src/request-jobs.ts";
+import { createBacklogGuard } from "../src/admission/backlog-guard.ts";
+import { requestJobKey } from "../src/jobs/request-jobs.ts";
 import { createHarness, postJson, validBody, type Harness } from "./support/harness.ts";
 
 const redisUrl = inject("redisUrl");

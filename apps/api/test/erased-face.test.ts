@@ -2,7 +2,7 @@
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { facesKey, type FaceMatch } from "@faceindex/contracts";
-import { duplicatesErased } from "../src/erased-face.ts";
+import { duplicatesErased } from "../src/jobs/erased-face.ts";
 
 const match = (faceId: string, bucket: string | null = "kyc-faces"): FaceMatch => ({
   face_id: faceId,

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { facePhoto } from "@faceindex/testing";
-import { bodyLimitFor } from "../src/app.ts";
+import { bodyLimitFor } from "../src/http/body-limit.ts";
 import { devToken } from "./support/harness.ts";
 import { buildStubApp } from "./support/stub-app.ts";
 

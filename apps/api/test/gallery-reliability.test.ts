@@ -5,19 +5,13 @@
  * Real Redis and BullMQ; the workers are test workers returning chosen outcomes.
  */
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
-import {
-  DELETE_FACES_QUEUE,
-  SEARCH_FACES_QUEUE,
-  type DeleteFacesJob,
-  type DeleteFacesOutcome,
-  type SearchFacesOutcome,
-} from "@faceindex/contracts";
+import { JOBS, type DeleteFacesJob, type DeleteFacesOutcome, type SearchFacesOutcome } from "@faceindex/contracts";
 import { uniqueName } from "@faceindex/testing";
 import { createGalleryHarness, type GalleryHarness } from "./support/gallery-harness.ts";
 import { getJob, obamaJpeg, postJson } from "./support/harness.ts";
-import { buildStubApp } from "./support/stub-app.ts";
+import { buildStubApp, stubLane } from "./support/stub-app.ts";
+import { deadRedis } from "./support/dead-redis.ts";
 
 const redisUrl = inject("redisUrl");
 let gallery: GalleryHarness | undefined;
@@ -154,7 +148,7 @@ describe("Idempotency-Key on delete_faces_from_collection", () => {
     const timedOut = await postJson(h.app, DELETE, erase, { headers: key });
     const runs: DeleteFacesJob[] = [];
     await h.startDeleteWorker(erasingWorker(new Set(["customer-42"]), runs));
-    await finishedJob(h.gallery.queues.delete.queue as Queue, timedOut.headers["x-job-id"] as string);
+    await finishedJob(h.queues.delete, timedOut.headers["x-job-id"] as string);
 
     const retry = await postJson(h.app, DELETE, erase, { headers: key });
     const withoutKey = await postJson(h.app, DELETE, erase);
@@ -244,34 +238,28 @@ describe("back-pressure on the gallery routes", () => {
       expect(refused.headers["retry-after"]).toBe("2");
       expect(refused.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE", msg: expect.stringMatching(/waiting/) });
     }
-    expect(await (h.gallery.queues.delete.queue as Queue).getWaitingCount()).toBe(2);
-    expect(await (h.gallery.queues.search.queue as Queue).getWaitingCount()).toBe(2);
+    expect(await h.queues.delete.getWaitingCount()).toBe(2);
+    expect(await h.queues.search.getWaitingCount()).toBe(2);
     expect(retry.statusCode).toBe(504);
     expect(retry.headers["x-job-id"]).toBe(accepted[0]?.headers["x-job-id"]);
   });
 });
 
 describe("Redis outage on the gallery routes", () => {
-  // Port 9 (discard) has no Redis: this client is what the API holds during an outage.
-  const dead = new Redis({
-    host: "127.0.0.1",
-    port: 9,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-  });
+  const dead = deadRedis();
   afterAll(() => dead.disconnect());
 
   it("answers 503 + Retry-After at once on delete and search, without internals", async () => {
     const prefix = `{${uniqueName("gallery-dead")}}`;
-    const lane = (name: string) => {
+    const deadQueue = (name: string) => {
       const queue = new Queue(name, { connection: dead, prefix });
       queue.on("error", () => undefined);
-      // Never reached: the request is refused before it waits.
-      return { queue, waiter: { wait: async () => ({ status: "timeout" as const }) } };
+      return queue;
     };
-    const lanes = { delete: lane(DELETE_FACES_QUEUE), search: lane(SEARCH_FACES_QUEUE) };
-    const { app } = buildStubApp({ redis: dead, gallery: lanes, syncTimeoutMs: 60_000 });
+    const queues = { delete: deadQueue(JOBS.delete.queueName), search: deadQueue(JOBS.search.queueName) };
+    // Never waited on: the request is refused before it waits.
+    const lanes = { delete: stubLane("delete", queues.delete), search: stubLane("search", queues.search) };
+    const { app } = buildStubApp({ redis: dead, lanes, syncTimeoutMs: 60_000 });
 
     const answers = [
       await postJson(app, DELETE, erase),
@@ -288,6 +276,6 @@ describe("Redis outage on the gallery routes", () => {
       });
     }
     await app.close();
-    for (const { queue } of Object.values(lanes)) await queue.close().catch(() => undefined);
+    for (const queue of Object.values(queues)) await queue.close().catch(() => undefined);
   });
 });

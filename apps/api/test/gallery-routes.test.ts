@@ -36,12 +36,6 @@ const match: FaceMatch = {
   image_key: "customers/7/selfie.jpg",
 };
 
-const neverCalled = {
-  queue: { add: async () => ({}) as never, getJob: async () => undefined },
-  waiter: { wait: async () => ({ status: "timeout" as const }) },
-};
-const stubGallery = { delete: neverCalled, search: neverCalled };
-
 const post = (app: Pick<GalleryHarness["app"], "inject">, url: string, body: unknown) => postJson(app, url, body);
 
 describe("gallery routes: validation", () => {
@@ -55,7 +49,7 @@ describe("gallery routes: validation", () => {
     ],
     [{ bucket: "kyc-faces", external_image_id: "c-1", delete_image: "yes" }, "INVALID_DELETE_IMAGE", /delete_image/],
   ])("delete_faces_from_collection refuses %j with %s", async (body, code, msg) => {
-    const { app } = buildStubApp({ gallery: stubGallery });
+    const { app } = buildStubApp();
     const response = await post(app, "/delete_faces_from_collection", body);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ code, msg: expect.stringMatching(msg) });
@@ -69,14 +63,14 @@ describe("gallery routes: validation", () => {
     [{ image: obamaJpeg.toString("base64"), max_matches: 0 }, "INVALID_MAX_MATCHES", /max_matches/],
     [{ image: obamaJpeg.toString("base64"), max_matches: 2.5 }, "INVALID_MAX_MATCHES", /max_matches/],
   ])("search_faces refuses %#: %s", async (body, code, msg) => {
-    const { app } = buildStubApp({ gallery: stubGallery });
+    const { app } = buildStubApp();
     const response = await post(app, "/search_faces", body);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ code, msg: expect.stringMatching(msg) });
   });
 
   it("search_faces refuses a probe over SearchFacesByImage's 5 MB with 413", async () => {
-    const { app } = buildStubApp({ gallery: stubGallery });
+    const { app } = buildStubApp();
     const big = Buffer.concat([obamaJpeg, Buffer.alloc(SEARCH_IMAGE_MAX_BYTES)]);
     const response = await post(app, "/search_faces", { image: big.toString("base64") });
     expect(response.statusCode).toBe(413);
@@ -84,7 +78,7 @@ describe("gallery routes: validation", () => {
   });
 
   it("both routes need a valid token", async () => {
-    const { app } = buildStubApp({ gallery: stubGallery });
+    const { app } = buildStubApp();
     for (const url of ["/delete_faces_from_collection", "/search_faces"]) {
       const response = await app.inject({ method: "POST", url, payload: {} });
       expect(response.statusCode).toBe(401);

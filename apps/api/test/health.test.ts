@@ -5,17 +5,11 @@ import { Queue } from "bullmq";
 import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
 import { uniqueName } from "@faceindex/testing";
 import { devToken, validBody } from "./support/harness.ts";
-import { buildStubApp } from "./support/stub-app.ts";
+import { buildStubApp, stubLane } from "./support/stub-app.ts";
+import { deadRedis } from "./support/dead-redis.ts";
 
 const live = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
-// Port 9 (discard) has no Redis: this client is what the API holds during an outage.
-const dead = new Redis({
-  host: "127.0.0.1",
-  port: 9,
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  lazyConnect: true,
-});
+const dead = deadRedis();
 afterAll(() => {
   live.disconnect();
   dead.disconnect();
@@ -44,7 +38,7 @@ describe("Redis outage during a request", () => {
   it("answers 503 at once instead of hanging, without internals", async () => {
     const queue = new Queue(INDEX_FACES_QUEUE, { connection: dead, prefix: `{${uniqueName("api-dead")}}` });
     queue.on("error", () => undefined);
-    const { app } = buildStubApp({ redis: dead, queue, syncTimeoutMs: 60_000 });
+    const { app } = buildStubApp({ redis: dead, lanes: { index: stubLane("index", queue) }, syncTimeoutMs: 60_000 });
     const response = await app.inject({
       method: "POST",
       url: "/index_faces",

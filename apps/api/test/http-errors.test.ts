@@ -1,7 +1,7 @@
 /** What a client gets for broken requests: never a 500, always a body saying what is wrong. */
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { bodyLimitFor } from "../src/app.ts";
+import { bodyLimitFor } from "../src/http/body-limit.ts";
 import { devToken, obamaJpeg, validBody } from "./support/harness.ts";
 import { buildStubApp } from "./support/stub-app.ts";
 

@@ -1,7 +1,7 @@
 /** Decoding the image field: raw base64, data URLs, and every way it can be wrong. */
 import { describe, expect, it } from "vitest";
 import { facePhoto } from "@faceindex/testing";
-import { decodeImage } from "../src/image-input.ts";
+import { decodeImage } from "../src/input/image-input.ts";
 
 const jpeg = facePhoto("same/obama_1.jpg");
 const MAX = 15 * 1024 * 1024;

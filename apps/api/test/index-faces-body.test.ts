@@ -1,6 +1,6 @@
 /** Body validation: each bad field answers 400 naming the field, and nothing is enqueued. */
 import { afterAll, describe, expect, it } from "vitest";
-import { parseIndexFacesBody } from "../src/index-faces-body.ts";
+import { indexFacesRequest, type IndexFacesBody } from "../src/input/index-faces-body.ts";
 import { devToken, validBody } from "./support/harness.ts";
 import { buildStubApp } from "./support/stub-app.ts";
 
@@ -67,24 +67,48 @@ describe("POST /index_faces body validation", () => {
   });
 });
 
-describe("parseIndexFacesBody", () => {
-  it("applies defaults and renames fields", () => {
-    expect(parseIndexFacesBody(validBody())).toMatchObject({
+describe("POST /index_faces body defaults and shape", () => {
+  it("applies the schema's defaults and renames fields for the job", async () => {
+    const before = enqueued.length;
+    expect((await post(validBody())).statusCode).toBe(504);
+    expect(enqueued.length).toBe(before + 1);
+    const job = enqueued.at(-1) as Record<string, unknown>;
+    expect(job).toMatchObject({
       bucket: "kyc-faces",
-      imageKey: "customers/42/selfie.jpg",
+      objectKey: "customers/42/selfie.jpg",
       externalImageId: "customer-42",
       maxFaces: 1,
       qualityFilter: "AUTO",
     });
+    // No duplicate check asked for: the payload stays the seed's.
+    expect(job).not.toHaveProperty("dedupe");
+    expect(job).not.toHaveProperty("dedupeThreshold");
   });
 
-  it.each(cases)("refuses %s with %s", (_name, override, code) => {
-    expect(() => parseIndexFacesBody(validBody(override))).toThrow(expect.objectContaining({ code }));
-  });
-
-  it("refuses bodies that are not objects", () => {
+  it("refuses bodies that are not objects", async () => {
     for (const body of [null, [], "text", 3]) {
-      expect(() => parseIndexFacesBody(body)).toThrow(expect.objectContaining({ code: "INVALID_BODY" }));
+      const response = await post(body);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: "INVALID_BODY" });
     }
+    expect(enqueued.filter((job) => job === null || typeof job !== "object")).toEqual([]);
+  });
+});
+
+/** The cases the schema lets through, which only indexFacesRequest's own rules refuse. */
+const beyondSchema = cases.filter(([, override]) =>
+  Object.entries(override).every(
+    ([field, value]) => typeof value === "string" && field !== "quality_filter" && field !== "max_faces",
+  ),
+);
+
+describe("indexFacesRequest", () => {
+  const schemaDefaults = { max_faces: 1, quality_filter: "AUTO", dedupe_threshold: 90 };
+
+  it.each(beyondSchema)("refuses %s with %s", (_name, override, code, msg) => {
+    const body = { ...schemaDefaults, ...validBody(override) } as IndexFacesBody;
+    expect(() => indexFacesRequest(body)).toThrow(
+      expect.objectContaining({ code, message: expect.stringMatching(msg) }),
+    );
   });
 });

@@ -1,14 +1,15 @@
 /** The waiter's bookkeeping with a hand-fed event emitter (the real queue path is in index-faces-queue.test.ts). */
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { createJobWaiter, type JobResult } from "../src/job-waiter.ts";
+import type { FinishedJobResult } from "../src/jobs/wait/job-result.ts";
+import { createJobWaiter } from "../src/jobs/wait/job-waiter.ts";
 
 describe("createJobWaiter", () => {
   it("resolves each waiter from one shared subscription, ignoring other jobs", async () => {
     const events = new EventEmitter();
     const waiter = createJobWaiter({
       events: events as never,
-      loadFinishedJob: async () => undefined,
+      loadFinishedJobs: async () => new Map(),
       pollIntervalMs: 60_000,
     });
     const a = waiter.wait("a", 10_000);
@@ -28,10 +29,11 @@ describe("createJobWaiter", () => {
     const errors: unknown[] = [];
     const waiter = createJobWaiter({
       events: new EventEmitter() as never,
-      loadFinishedJob: async (): Promise<JobResult | undefined> => {
+      loadFinishedJobs: async (ids) => {
         calls += 1;
         if (calls === 1) throw new Error("redis hiccup");
-        return calls < 3 ? undefined : { status: "completed", returnvalue: "late" };
+        const late: FinishedJobResult = { status: "completed", returnvalue: "late" };
+        return new Map(calls < 3 ? [] : ids.map((id) => [id, late]));
       },
       pollIntervalMs: 5,
       onPollError: (error) => errors.push(error),
@@ -42,7 +44,10 @@ describe("createJobWaiter", () => {
   });
 
   it("times out, and close() releases pending waits", async () => {
-    const waiter = createJobWaiter({ events: new EventEmitter() as never, loadFinishedJob: async () => undefined });
+    const waiter = createJobWaiter({
+      events: new EventEmitter() as never,
+      loadFinishedJobs: async () => new Map(),
+    });
     await expect(waiter.wait("slow", 20)).resolves.toEqual({ status: "timeout" });
     const pending = waiter.wait("pending", 60_000);
     waiter.close();

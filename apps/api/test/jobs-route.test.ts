@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createHarness, getJob as fetchJob, postJson, validBody, type Harness } from "./support/harness.ts";
 import type { IndexFacesOutcome } from "@faceindex/contracts";
-import { requestJobKey } from "../src/request-jobs.ts";
+import { requestJobKey } from "../src/jobs/request-jobs.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
 
 const redisUrl = inject("redisUrl");

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type CryptoKey } from "jose";
-import { createTokenVerifier } from "../src/token-verifier.ts";
+import { createTokenVerifier } from "../src/auth/token-verifier.ts";
 import { validBody } from "./support/harness.ts";
 import { buildStubApp, type StubApp } from "./support/stub-app.ts";
 

@@ -4,7 +4,7 @@
  * maxmemory the test sets (never on the shared one).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryGuard, readRedisMemory } from "../src/memory-guard.ts";
+import { createMemoryGuard, readRedisMemory } from "../src/admission/memory-guard.ts";
 import { createHarness, postJson, validBody, type Harness } from "./support/harness.ts";
 import { startPrivateRedis, type PrivateRedis } from "./support/private-redis.ts";
 

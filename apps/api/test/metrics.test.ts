@@ -5,7 +5,6 @@
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
 import { uniqueName } from "@faceindex/testing";
 import { buildMetricsServer } from "../src/metrics/metrics-server.ts";
@@ -13,7 +12,8 @@ import { registerQueueGauges } from "../src/metrics/queue-gauges.ts";
 import { createMetricsRegistry, type MetricsRegistry } from "../src/metrics/registry.ts";
 import { createHarness, postJson, validBody } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
-import { buildStubApp } from "./support/stub-app.ts";
+import { buildStubApp, stubLane } from "./support/stub-app.ts";
+import { deadRedis } from "./support/dead-redis.ts";
 
 /** Scrapes the registry as Prometheus would, through the metrics listener; returns the answer and its samples. */
 async function scrape(registry: MetricsRegistry) {
@@ -83,14 +83,7 @@ describe("metrics over a real queue", () => {
 });
 
 describe("metrics during a Redis outage", () => {
-  // Port 9 (discard) has no Redis: this client is what the API holds during an outage.
-  const dead = new Redis({
-    host: "127.0.0.1",
-    port: 9,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-  });
+  const dead = deadRedis();
   afterAll(() => dead.disconnect());
 
   it("still answers the scrape, with faceindex_redis_up 0 and no stale queue counts", async () => {
@@ -98,7 +91,7 @@ describe("metrics during a Redis outage", () => {
     queue.on("error", () => undefined);
     const registry = createMetricsRegistry();
     registerQueueGauges(registry, { redis: dead, queues: [queue], timeoutMs: 500 });
-    const { app } = buildStubApp({ redis: dead, queue, metrics: registry });
+    const { app } = buildStubApp({ redis: dead, lanes: { index: stubLane("index", queue) }, metrics: registry });
     expect((await postJson(app, "/index_faces", validBody())).statusCode).toBe(503);
 
     const { response, samples } = await scrape(registry);

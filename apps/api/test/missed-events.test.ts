@@ -8,7 +8,8 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
-import { createJobWaiter, type JobResult } from "../src/job-waiter.ts";
+import type { FinishedJobResult } from "../src/jobs/wait/job-result.ts";
+import { createJobWaiter } from "../src/jobs/wait/job-waiter.ts";
 import { createHarness, devToken, validBody, type Harness } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
 
@@ -68,7 +69,7 @@ describe("polling cost", () => {
         return new Map(
           ids
             .filter((id) => finished.has(id))
-            .map((id): [string, JobResult] => [id, { status: "completed", returnvalue: id }]),
+            .map((id): [string, FinishedJobResult] => [id, { status: "completed", returnvalue: id }]),
         );
       },
       pollIntervalMs: 40,

@@ -1,13 +1,13 @@
 /** How long a request id keeps pointing at its job: never past the job's own retention age. */
 import { describe, expect, it } from "vitest";
-import { indexFacesJobOptions } from "@faceindex/contracts";
-import { requestJobTtlSeconds } from "../src/request-jobs.ts";
+import { JOBS } from "@faceindex/contracts";
+import { requestJobTtlSeconds } from "../src/jobs/request-jobs.ts";
 
 const DAY = 24 * 3600;
 
 describe("requestJobTtlSeconds", () => {
   it("is a day with the contract's retention (completed jobs kept a day, failed ones a week)", () => {
-    expect(requestJobTtlSeconds(indexFacesJobOptions)).toBe(DAY);
+    expect(requestJobTtlSeconds(JOBS.index.jobOptions)).toBe(DAY);
   });
 
   it("follows a shorter retention age of completed or failed jobs", () => {

@@ -3,9 +3,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type CryptoKey } from "jose";
-import { authenticate } from "../src/auth.ts";
-import { signDevToken } from "../src/dev-token.ts";
-import { createTokenVerifier } from "../src/token-verifier.ts";
+import { authenticate } from "../src/auth/authenticate.ts";
+import { signDevToken } from "@faceindex/dev-token";
+import { createTokenVerifier } from "../src/auth/token-verifier.ts";
 
 const SECRET = "hs256-secret-with-at-least-32-bytes!!";
 const now = () => Math.floor(Date.now() / 1000);

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import { freePort } from "@faceindex/testing";
-import { redactPassword, waitForRedis } from "../src/wait-for-redis.ts";
+import { redactPassword, waitForRedis } from "../src/redis/wait-for-redis.ts";
 import { startPrivateRedis, type PrivateRedis } from "./support/private-redis.ts";
 
 let redis: PrivateRedis | undefined;

@@ -1,11 +1,7 @@
 /** The worker's environment, parsed once in main.ts. */
 import { z } from "zod";
-import { logLevel, parseEnv } from "@faceindex/config";
+import { logLevel, parseEnv, unsetIfEmpty } from "@faceindex/config";
 import { QUEUE_PREFIX } from "@faceindex/contracts";
-
-/** An empty value counts as unset, so `FOO=` in an .env file means "use the default". */
-const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === "" ? undefined : value), schema);
 
 export const configSchema = z.object({
   // Where BullMQ's queue and the API's parked images live.
@@ -27,9 +23,10 @@ export const configSchema = z.object({
   ),
   // Jobs are I/O-bound waits on S3 and Rekognition, so a few run at once per process.
   WORKER_CONCURRENCY: unsetIfEmpty(z.coerce.number().int().min(1).max(64).default(4)),
-  // A job's lock: a killed worker's job is re-run after it lapses; unset = 10 s (see app.ts). Tests shorten it.
+  // A job's lock: a killed worker's job is re-run after it lapses; unset = 10 s (runtime/queue-worker.ts).
+  // Tests shorten it.
   JOB_LOCK_MS: unsetIfEmpty(z.coerce.number().int().min(1_000).max(600_000).optional()),
-  // How often lapsed locks are looked for; unset = 5 s (see app.ts).
+  // How often lapsed locks are looked for; unset = 5 s (runtime/queue-worker.ts).
   STALLED_CHECK_MS: unsetIfEmpty(z.coerce.number().int().min(500).max(600_000).optional()),
   // Local S3-compatible server (e.g. http://127.0.0.1:4569); unset means real AWS S3.
   S3_ENDPOINT: unsetIfEmpty(z.url().optional()),

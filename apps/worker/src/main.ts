@@ -1,18 +1,18 @@
 /**
  * Worker process: reads the environment, builds the clients, makes sure the collection exists, then
- * consumes index-faces jobs until SIGTERM/SIGINT.
+ * runs one BullMQ worker per job kind (index, search and delete: workers.ts) until SIGTERM/SIGINT.
  */
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { createGalleryWorkers, createWorker } from "./app.ts";
-import { s3ClientSettings } from "./s3-client-settings.ts";
+import { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
+import { createFaceCollection } from "./adapters/rekognition/face-collection.ts";
+import { createFaceIndex } from "./adapters/rekognition/face-index.ts";
+import { s3ClientSettings } from "./adapters/s3/client-settings.ts";
+import { createImageStore } from "./adapters/s3/image-store.ts";
 import { parseConfig } from "./config.ts";
-import { ensureCollection } from "./ensure-collection.ts";
-import { createFaceCollection } from "./face-collection.ts";
-import { createFaceIndex } from "./face-index.ts";
-import { createImageStore } from "./image-store.ts";
+import { createWorkers } from "./workers.ts";
 
 const config = parseConfig(process.env);
 const logger = pino({
@@ -50,26 +50,24 @@ const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
 
 const faceIndex = createFaceIndex(rekognition);
-await ensureCollection(faceIndex, config.COLLECTION_ID, { logger }).catch((error: unknown) => {
+await ensureCollection(faceIndex, config.COLLECTION_ID, logger).catch((error: unknown) => {
   logger.fatal({ err: error instanceof Error ? { message: error.message } : error }, "cannot start");
   process.exit(1);
 });
 
-const imageStore = createImageStore(s3);
-const faceCollection = createFaceCollection(rekognition);
-// Every queue's worker: the same Redis, prefix, concurrency, job lock and stalled-job checks.
-const common = {
+// Every kind's worker: the same Redis, prefix, concurrency, job lock and stalled-job checks.
+const workers = createWorkers({
   redis,
+  imageStore: createImageStore(s3),
+  faceIndex,
+  faceCollection: createFaceCollection(rekognition),
   collectionId: config.COLLECTION_ID,
   logger,
   concurrency: config.WORKER_CONCURRENCY,
   prefix: config.QUEUE_PREFIX,
   ...(config.JOB_LOCK_MS === undefined ? {} : { lockDurationMs: config.JOB_LOCK_MS }),
   ...(config.STALLED_CHECK_MS === undefined ? {} : { stalledIntervalMs: config.STALLED_CHECK_MS }),
-};
-const worker = createWorker({ ...common, imageStore, faceIndex, faceCollection });
-// One BullMQ worker per queue: delete and search jobs never wait behind a backlog of enrolments.
-const galleryWorkers = createGalleryWorkers({ ...common, imageStore, faceCollection });
+});
 logger.info({ concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID }, "worker started");
 
 let stopping = false;
@@ -81,7 +79,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   stopping = true;
   logger.info({ signal }, "shutting down: letting active jobs finish");
   // close() stops taking jobs and waits for the active ones; a job cut off harder is re-run after its lock expires.
-  await Promise.all([worker.close(), galleryWorkers.close()]);
+  await workers.close();
   await redis.quit();
   s3.destroy();
   rekognition.destroy();

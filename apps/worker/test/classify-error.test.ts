@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-rekognition";
 import { NoSuchBucket, S3ServiceException } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { classifyError } from "../src/classify-error.ts";
+import { classifyError } from "../src/runtime/classify-error.ts";
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 

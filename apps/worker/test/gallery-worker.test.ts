@@ -9,30 +9,27 @@ import { Queue, Worker, type BackoffOptions } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  deleteFacesJobOptions,
+  JOBS,
   externalIdKey,
   externalIdLockKey,
   facesKey,
-  searchFacesJobOptions,
   searchImageRedisKey,
   type DeleteFacesJob,
+  type JobKind,
   type IndexFacesJob,
   type SearchFacesJob,
 } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import {
-  createFaceCollection,
-  createFaceIndex,
-  createGalleryWorkers,
-  createImageStore,
-  createWorker,
-  ensureCollection,
-  type GalleryWorkers,
-} from "../src/app.ts";
-import { createExternalIdLock, LockBusyError } from "../src/external-id-lock.ts";
-import { createGalleryMap } from "../src/gallery-map.ts";
-import { findImageOwners } from "../src/image-owners.ts";
-import { rebuildGallery } from "../src/rebuild-gallery.ts";
+import { createExternalIdLock } from "../src/adapters/redis/external-id-lock.ts";
+import { createGalleryMap } from "../src/adapters/redis/gallery-map.ts";
+import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
+import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
+import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
+import { findImageOwners } from "../src/adapters/s3/image-owners.ts";
+import { createImageStore } from "../src/adapters/s3/image-store.ts";
+import { LockBusyError } from "../src/runtime/lock-busy-error.ts";
+import { rebuildGallery } from "../src/tools/rebuild-gallery.ts";
+import { createWorkers, type Workers } from "../src/workers.ts";
 import {
   clearFaults,
   enqueueIndexJob,
@@ -85,37 +82,35 @@ async function startHarness({
 } = {}): Promise<Harness> {
   const prefix = `{${uniqueName("gallery-test")}}`;
   const collection = uniqueName("faces");
-  await ensureCollection(createFaceIndex(rekognition), collection, { logger });
-  const names = { index: uniqueName("index"), remove: uniqueName("delete"), search: uniqueName("search") };
-  const common = { redis, collectionId: collection, logger, concurrency: 2, prefix, throttlePauseMs: 200, ...settings };
-  const indexWorker = createWorker({
-    ...common,
+  await ensureCollection(createFaceIndex(rekognition), collection, logger);
+  const deps = {
+    redis,
     imageStore: createImageStore(s3),
     faceIndex: createFaceIndex(rekognition),
     faceCollection: createFaceCollection(rekognition),
-    queueName: names.index,
-  });
-  let galleryWorkers: GalleryWorkers | undefined;
+    collectionId: collection,
+    logger,
+    concurrency: 2,
+    prefix,
+    throttlePauseMs: 200,
+    ...settings,
+  };
+  const indexWorkers = createWorkers(deps, ["index"]);
+  let galleryWorkers: Workers | undefined;
   const startGalleryWorkers = () => {
-    galleryWorkers = createGalleryWorkers({
-      ...common,
-      imageStore: createImageStore(s3),
-      faceCollection: createFaceCollection(rekognition),
-      deleteQueueName: names.remove,
-      searchQueueName: names.search,
-    });
+    galleryWorkers = createWorkers(deps, ["delete", "search"]);
   };
   if (!deferGalleryWorkers) startGalleryWorkers();
-  const queue = (name: string) => new Queue(name, { connection: redis, prefix });
+  const queue = (kind: JobKind) => new Queue(JOBS[kind].queueName, { connection: redis, prefix });
   const harness: Harness = {
     prefix,
     collectionId: collection,
-    index: queue(names.index),
-    remove: queue(names.remove),
-    search: queue(names.search),
+    index: queue("index"),
+    remove: queue("delete"),
+    search: queue("search"),
     startGalleryWorkers,
     async close() {
-      await Promise.all([indexWorker.close(), galleryWorkers?.close()]);
+      await Promise.all([indexWorkers.close(), galleryWorkers?.close()]);
       for (const q of [harness.index, harness.remove, harness.search]) {
         await q.obliterate({ force: true });
         await q.close();
@@ -162,7 +157,7 @@ async function submitDelete(
 ) {
   const jobId = uniqueName("delete");
   const job: DeleteFacesJob = { requestId: jobId, subject: "test-user", bucket, externalImageId, deleteImage };
-  await h.remove.add("delete-faces", job, { ...deleteFacesJobOptions, jobId, backoff });
+  await h.remove.add("delete-faces", job, { ...JOBS.delete.jobOptions, jobId, backoff });
   return { jobId, job };
 }
 
@@ -179,7 +174,7 @@ async function submitSearch(h: Harness, photo: string, overrides: Partial<Search
     maxMatches: 10,
     ...overrides,
   };
-  await h.search.add("search-faces", job, { ...searchFacesJobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
+  await h.search.add("search-faces", job, { ...JOBS.search.jobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
   return { jobId, job };
 }
 
@@ -404,7 +399,9 @@ describe("delete-faces processor", () => {
 
 describe("per-(bucket, external id) lock", () => {
   it("refuses a second holder, and a holder whose lock lapsed never frees the next one's", async () => {
-    const lock = createExternalIdLock({ redis, prefix: `{${uniqueName("lock")}}`, collectionId: "c1" });
+    // 30 s: nothing here may lapse on its own while the test runs.
+    const ttlMs = 30_000;
+    const lock = createExternalIdLock({ redis, prefix: `{${uniqueName("lock")}}`, collectionId: "c1", ttlMs });
     let inside = false;
     await lock.withLock("b1", "person-1", async () => {
       inside = true;
@@ -416,7 +413,7 @@ describe("per-(bucket, external id) lock", () => {
 
     const prefix = `{${uniqueName("lock")}}`;
     const key = externalIdLockKey(prefix, "c1", "b1", "person-1");
-    const lapsing = createExternalIdLock({ redis, prefix, collectionId: "c1" });
+    const lapsing = createExternalIdLock({ redis, prefix, collectionId: "c1", ttlMs });
     await lapsing.withLock("b1", "person-1", async () => {
       await redis.set(key, "someone-else", "PX", 5_000); // as if ours expired and another worker took it
     });
@@ -432,7 +429,7 @@ describe("per-(bucket, external id) lock", () => {
 
     // 10 ms backoff: spending attempts, all five would be gone in well under a second.
     const { jobId } = await submitDelete(h, "user-held", false, { type: "fixed", delay: 10 });
-    const attempts = deleteFacesJobOptions.attempts!;
+    const attempts = JOBS.delete.jobOptions.attempts!;
     // Held until the job has been started more often than it has attempts (or, before the fix, gave up).
     let job = await h.remove.getJob(jobId);
     while (job && !job.finishedOn && job.attemptsStarted <= attempts) {
@@ -458,7 +455,7 @@ describe("per-(bucket, external id) lock", () => {
     await redis.del(key);
 
     expect(outcome).toMatchObject({ status: "failed", code: "LockBusyError", retryable: true });
-    expect(attemptsMade).toBe(deleteFacesJobOptions.attempts);
+    expect(attemptsMade).toBe(JOBS.delete.jobOptions.attempts);
     expect(attemptsStarted).toBeGreaterThan(attemptsMade); // it waited before spending attempts
   });
 

@@ -10,12 +10,15 @@ import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Queue, type BackoffOptions } from "bullmq";
 import { Redis } from "ioredis";
-import { imageRedisKey, indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { createFaceEngine } from "@faceindex/face-engine";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "@faceindex/local-s3";
 import { startRekognitionServer } from "@faceindex/rekognition-local";
 import { uniqueName } from "@faceindex/testing";
-import { createFaceIndex, createImageStore, createWorker, type IndexFacesWorker, type WorkerDeps } from "../src/app.ts";
+import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
+import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
+import { createImageStore } from "../src/adapters/s3/image-store.ts";
+import { createWorkers, type WorkerDeps, type Workers } from "../src/workers.ts";
 
 export interface LocalParts {
   /** A bucket of the local S3 made for this file. */
@@ -105,34 +108,39 @@ export async function clearFaults(rekognitionUrl: string): Promise<void> {
 }
 
 export interface IndexWorkers {
-  workers: IndexFacesWorker[];
+  workers: Workers[];
   queue: Queue<IndexFacesJob, IndexFacesOutcome>;
   prefix: string;
   /** Closes the workers, then empties and closes the queue. */
   close(): Promise<void>;
 }
 
-/** `count` real index-faces workers (S3 and Rekognition of the local parts) on a queue and prefix of their own. */
+/** `count` real index-faces workers (S3 and Rekognition of the local parts) on a prefix of their own. */
 export function startIndexWorkers(
   parts: LocalParts,
   options: Pick<WorkerDeps, "collectionId" | "logger"> &
-    Partial<Omit<WorkerDeps, "redis" | "queueName" | "prefix">> & { count?: number },
+    Partial<Omit<WorkerDeps, "redis" | "prefix">> & { count?: number },
 ): IndexWorkers {
   const { count = 1, ...deps } = options;
-  const queueName = uniqueName("index-faces");
   const prefix = `{${uniqueName("test")}}`;
   const workers = Array.from({ length: count }, () =>
-    createWorker({
-      redis: parts.redis,
-      imageStore: createImageStore(parts.s3),
-      faceIndex: createFaceIndex(parts.rekognition),
-      concurrency: 2,
-      queueName,
-      prefix,
-      ...deps,
-    }),
+    createWorkers(
+      {
+        redis: parts.redis,
+        imageStore: createImageStore(parts.s3),
+        faceIndex: createFaceIndex(parts.rekognition),
+        faceCollection: createFaceCollection(parts.rekognition),
+        concurrency: 2,
+        prefix,
+        ...deps,
+      },
+      ["index"],
+    ),
   );
-  const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(queueName, { connection: parts.redis, prefix });
+  const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(JOBS.index.queueName, {
+    connection: parts.redis,
+    prefix,
+  });
   return {
     workers,
     queue,
@@ -167,7 +175,7 @@ export async function enqueueIndexJob(
     qualityFilter: "AUTO",
     ...fields,
   };
-  await target.queue.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff });
+  await target.queue.add("index-faces", job, { ...JOBS.index.jobOptions, jobId, backoff });
   return { jobId, job };
 }
 

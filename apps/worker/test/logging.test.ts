@@ -7,9 +7,9 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { imageRedisKey, indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import { createWorker } from "../src/app.ts";
+import { createWorkers } from "../src/workers.ts";
 import { waitForJob } from "./helpers.ts";
 
 const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
@@ -29,29 +29,34 @@ describe("worker logs", () => {
   it("hold no image bytes, ARNs or signed URLs, whatever the job does", async () => {
     let logs = "";
     const logger = pino({ level: "trace" }, { write: (line: string) => void (logs += line) });
-    const queueName = uniqueName("index-faces");
     const prefix = `{${uniqueName("log-test")}}`;
     let calls = 0;
-    const worker = createWorker({
-      redis,
-      imageStore: { putImage: async () => ({ etag: "abc" }) },
-      faceIndex: {
-        indexFaces: async (request) => {
-          calls += 1;
-          if (request.externalImageId === "transient" && calls < 3)
-            throw awsError("InternalServerError", 500, `boom at ${SIGNED_URL}`);
-          if (request.externalImageId === "denied")
-            throw awsError("AccessDeniedException", 400, `${SECRET_ARN} is not authorized`);
-          return { faceModelVersion: "7.0", indexed: [], unindexed: [] };
+    const notUsed = async (): Promise<never> => {
+      throw new Error("not called by index-faces jobs without dedupe");
+    };
+    const worker = createWorkers(
+      {
+        redis,
+        imageStore: { putImage: async () => ({ etag: "abc" }), deleteImage: notUsed },
+        faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
+        faceIndex: {
+          indexFaces: async (request) => {
+            calls += 1;
+            if (request.externalImageId === "transient" && calls < 3)
+              throw awsError("InternalServerError", 500, `boom at ${SIGNED_URL}`);
+            if (request.externalImageId === "denied")
+              throw awsError("AccessDeniedException", 400, `${SECRET_ARN} is not authorized`);
+            return { faceModelVersion: "7.0", indexed: [], unindexed: [] };
+          },
         },
+        collectionId: "log-test",
+        logger,
+        concurrency: 1,
+        prefix,
       },
-      collectionId: "log-test",
-      logger,
-      concurrency: 1,
-      queueName,
-      prefix,
-    });
-    const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(queueName, { connection: redis, prefix });
+      ["index"],
+    );
+    const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(JOBS.index.queueName, { connection: redis, prefix });
     try {
       for (const externalImageId of ["ok", "transient", "denied"]) {
         const jobId = uniqueName(externalImageId);
@@ -68,7 +73,7 @@ describe("worker logs", () => {
           maxFaces: 1,
           qualityFilter: "AUTO",
         };
-        await queue.add("index-faces", job, { ...indexFacesJobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
+        await queue.add("index-faces", job, { ...JOBS.index.jobOptions, jobId, backoff: { type: "fixed", delay: 10 } });
         const { outcome } = await waitForJob(queue, jobId);
         if (externalImageId === "denied") expect(JSON.stringify(outcome)).not.toContain(SECRET_ARN);
       }

@@ -21,7 +21,7 @@ import {
   INDEX_FACES_QUEUE,
   QUEUE_PREFIX,
   imageRedisKey,
-  indexFacesJobOptions,
+  JOBS,
   type IndexFacesJob,
   type IndexFacesOutcome,
 } from "@faceindex/contracts";
@@ -136,7 +136,7 @@ describe("worker process (src/main.ts)", () => {
           maxFaces: 1,
           qualityFilter: "NONE",
         },
-        { ...indexFacesJobOptions, jobId },
+        { ...JOBS.index.jobOptions, jobId },
       );
 
       const { outcome } = await waitForJob(queue, jobId);

@@ -8,12 +8,15 @@ import { Queue, UnrecoverableError } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
-import type { IndexFacesJob, IndexFacesOutcome } from "@faceindex/contracts";
+import { JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import type { IndexFacesResult } from "../src/face-index.ts";
-import { createIndexFaceProcessor } from "../src/index-face.ts";
-import { createParkedImages } from "../src/parked-image.ts";
-import { createQueueWorker, type QueueJobRunner } from "../src/queue-worker.ts";
+import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
+import { createExternalIdLock } from "../src/adapters/redis/external-id-lock.ts";
+import { createGalleryMap } from "../src/adapters/redis/gallery-map.ts";
+import { createParkedImages } from "../src/adapters/redis/parked-images.ts";
+import { createIndexFacesProcessor } from "../src/jobs/index-faces.ts";
+import type { JobRunner } from "../src/runtime/job-runner.ts";
+import { createQueueWorker, DEFAULT_LOCK_DURATION_MS } from "../src/runtime/queue-worker.ts";
 import { enqueueIndexJob, keyGone, waitForJob } from "./helpers.ts";
 
 const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
@@ -34,14 +37,17 @@ const serverError = () =>
 
 /** A real index-faces worker whose processor and clean-up report what they saw in Redis. */
 function start(indexFaces: () => Promise<IndexFacesResult>) {
-  const queueName = uniqueName("cleanup");
   const prefix = `{${uniqueName("cleanup-test")}}`;
-  const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(queueName, { connection: redis, prefix });
+  const queue = new Queue<IndexFacesJob, IndexFacesOutcome>(JOBS.index.queueName, { connection: redis, prefix });
   const parked = createParkedImages(redis);
   const seen = { parkedWhenReturning: [] as number[], jobStateWhenFreed: [] as string[] };
-  const processor = createIndexFaceProcessor({
+  const processor = createIndexFacesProcessor({
     imageStore: { putImage: async () => ({ etag: "etag" }) },
     faceIndex: { indexFaces },
+    // No dedupe in these jobs.
+    faceCollection: { searchFacesByImage: async () => null },
+    gallery: createGalleryMap(redis, prefix, "cleanup-test"),
+    lock: createExternalIdLock({ redis, prefix, collectionId: "cleanup-test", ttlMs: DEFAULT_LOCK_DURATION_MS }),
     parkedImages: {
       read: parked.read,
       async remove(key) {
@@ -53,7 +59,7 @@ function start(indexFaces: () => Promise<IndexFacesResult>) {
     collectionId: "cleanup-test",
     logger,
   });
-  const runner: QueueJobRunner<IndexFacesJob, IndexFacesOutcome> = Object.assign(
+  const runner: JobRunner<IndexFacesOutcome> = Object.assign(
     async (...args: Parameters<typeof processor>) => {
       const outcome = await processor(...args);
       seen.parkedWhenReturning.push(await redis.exists((args[0].data as IndexFacesJob).imageKey));
@@ -61,7 +67,7 @@ function start(indexFaces: () => Promise<IndexFacesResult>) {
     },
     { cleanup: processor.cleanup },
   );
-  const worker = createQueueWorker(queueName, runner, { redis, prefix, logger, concurrency: 1 });
+  const worker = createQueueWorker("index", runner, { redis, prefix, logger, concurrency: 1 });
   closers.push(async () => {
     await worker.close();
     await queue.obliterate({ force: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.ts";
-import { s3ClientSettings } from "../src/s3-client-settings.ts";
+import { s3ClientSettings } from "../src/adapters/s3/client-settings.ts";
 
 const base = { REDIS_URL: "redis://127.0.0.1:6379" };
 

@@ -6,9 +6,10 @@
 import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { indexFacesJobOptions, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import { createFaceIndex, ensureCollection } from "../src/app.ts";
+import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
+import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import {
   clearFaults,
   enqueueIndexJob,
@@ -34,7 +35,7 @@ beforeAll(async () => {
     loadTestLatencyMs: 5,
     log: () => {},
   });
-  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, { logger });
+  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, logger);
 });
 
 const opened: IndexWorkers[] = [];
@@ -84,7 +85,7 @@ describe("throttling", () => {
   it("pauses a throttle on the last attempt too, while the window lasts", async () => {
     const { queue, prefix } = start(1, { throttlePauseMs: 100 });
     // 5xx errors use up every attempt but the last; the throttle then meets the last attempt.
-    const attempts = indexFacesJobOptions.attempts!;
+    const attempts = JOBS.index.jobOptions.attempts!;
     await injectFault(parts.rekognitionUrl, {
       operation: "IndexFaces",
       count: attempts - 1,
@@ -117,7 +118,7 @@ describe("throttling", () => {
     const { outcome, attemptsMade } = await waitForJob(queue, await submit(queue, prefix, 0));
 
     expect(outcome).toMatchObject({ status: "failed", code: "ThrottlingException", retryable: true });
-    expect(attemptsMade).toBe(indexFacesJobOptions.attempts);
+    expect(attemptsMade).toBe(JOBS.index.jobOptions.attempts);
     expect(throttleLogs.length).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,8 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { IndexFacesJob } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
-import { createFaceIndex, ensureCollection } from "../src/app.ts";
+import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
+import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import {
   clearFaults,
   enqueueIndexJob,
@@ -30,7 +31,7 @@ beforeAll(async () => {
   // One neural engine for the whole file: its models take seconds to load.
   parts = await startLocalParts("kyc", inject("redisUrl"), { mode: "neural", threads: 1, log: () => {} });
   bucket = parts.bucket;
-  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, { logger });
+  await ensureCollection(createFaceIndex(parts.rekognition), collectionId, logger);
 });
 
 afterAll(async () => {

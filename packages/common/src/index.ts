@@ -1,1 +1,2 @@
 export * from "./image-type.ts";
+export * from "./base64-length.ts";

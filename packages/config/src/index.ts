@@ -1,1 +1,2 @@
 export * from "./parse-env.ts";
+export * from "./unset-if-empty.ts";

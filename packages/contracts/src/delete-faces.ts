@@ -4,8 +4,7 @@
  * gallery-keys.ts): Rekognition cannot look faces up by ExternalImageId.
  */
 import { z } from "zod";
-import type { JobsOptions } from "bullmq";
-import { indexFacesJobOptions } from "./index-faces.ts";
+import type { FailedOutcome } from "./failed-outcome.ts";
 
 export const DELETE_FACES_QUEUE = "delete-faces";
 
@@ -17,7 +16,7 @@ export const deleteFacesJobSchema = z.object({
   externalImageId: z.string().min(1).max(255),
   /** Also delete the S3 objects the faces were indexed from. */
   deleteImage: z.boolean(),
-  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api idempotency.ts). */
+  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api jobs/idempotency.ts). */
   requestDigest: z.string().optional(),
 });
 export type DeleteFacesJob = z.infer<typeof deleteFacesJobSchema>;
@@ -40,7 +39,4 @@ export type DeleteFacesOutcome =
   | { status: "deleted"; data: DeletedFacesData }
   /** No face is indexed under that external id for that bucket. */
   | { status: "not_found"; message: string }
-  | { status: "failed"; code: string; message: string; retryable: boolean };
-
-/** Same retries and retention as index-faces: transient AWS errors and a busy per-person lock retry with backoff. */
-export const deleteFacesJobOptions: JobsOptions = { ...indexFacesJobOptions };
+  | FailedOutcome;

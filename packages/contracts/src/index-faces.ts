@@ -2,20 +2,16 @@
  * The index-faces job contract shared by the API (producer) and the worker (consumer).
  *
  * The image never travels inside the job's JSON: the API stores the decoded bytes under
- * `imageRedisKey(prefix, jobId)` with a TTL and the job carries only that key and the small fields
+ * `imageRedisKey(jobId, prefix)` with a TTL (IMAGE_TTL_SECONDS) and the job carries only that key and the small fields
  * (measured: 5x less CPU and ~30x less Redis memory than base64 in the job payload).
  */
 import { z } from "zod";
-import type { JobsOptions } from "bullmq";
-import type { FaceMatch } from "./search-faces.ts";
+import { IMAGE_CONTENT_TYPES } from "@faceindex/common";
+import type { BoundingBox, FaceMatch } from "./faces.ts";
+import type { FailedOutcome } from "./failed-outcome.ts";
+import { QUEUE_PREFIX } from "./queue-settings.ts";
 
 export const INDEX_FACES_QUEUE = "index-faces";
-
-/**
- * BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of the queue and every stored
- * image lands in the same slot, so BullMQ's multi-key scripts and our own keys work on a cluster.
- */
-export const QUEUE_PREFIX = "{faceindex}";
 
 /** Where the API parks an image's bytes for the worker; deleted by the worker when the job ends. */
 export function imageRedisKey(jobId: string, prefix: string = QUEUE_PREFIX): string {
@@ -24,9 +20,6 @@ export function imageRedisKey(jobId: string, prefix: string = QUEUE_PREFIX): str
 
 export const QUALITY_FILTERS = ["NONE", "AUTO", "LOW", "MEDIUM", "HIGH"] as const;
 export type QualityFilter = (typeof QUALITY_FILTERS)[number];
-
-export const IMAGE_CONTENT_TYPES = ["image/jpeg", "image/png"] as const;
-export type ImageContentType = (typeof IMAGE_CONTENT_TYPES)[number];
 
 /** Duplicate check on enrol: off (the seed's behaviour), flag (index and report), reject (do not index). */
 export const DEDUPE_MODES = ["off", "flag", "reject"] as const;
@@ -38,7 +31,7 @@ export type DedupeMode = (typeof DEDUPE_MODES)[number];
 export const DEFAULT_DEDUPE_THRESHOLD = 90;
 
 export const indexFacesJobSchema = z.object({
-  /** The BullMQ job id: derived from the caller and the request so a replay finds it (apps/api idempotency.ts). */
+  /** The BullMQ job id: derived from the caller and the request so a replay finds it (apps/api jobs/idempotency.ts). */
   requestId: z.string().min(1),
   /** JWT subject of the caller, so only they can read the outcome later. */
   subject: z.string(),
@@ -61,14 +54,6 @@ export const indexFacesJobSchema = z.object({
   requestDigest: z.string().optional(),
 });
 export type IndexFacesJob = z.infer<typeof indexFacesJobSchema>;
-
-/** A box as ratios of the image's width and height, as Rekognition reports it. */
-export interface BoundingBox {
-  width: number;
-  height: number;
-  left: number;
-  top: number;
-}
 
 export interface IndexedFace {
   face_id: string;
@@ -106,26 +91,4 @@ export type IndexFacesOutcome =
   | { status: "no_face"; message: string; unindexed_faces: UnindexedFace[] }
   /** dedupe "reject": the face already belongs to another external id, so nothing was indexed. */
   | { status: "duplicate"; message: string; duplicates: FaceMatch[] }
-  /** A permanent error (bad image, missing bucket, ...) or transient errors that outlived every retry. */
-  | { status: "failed"; code: string; message: string; retryable: boolean };
-
-/**
- * Retries are for transient AWS errors (throttling, 5xx, network). Five attempts with exponential
- * backoff from 250 ms (at most 250, 500, 1000, 2000 ms; BullMQ's jitter 0.5 draws each delay from its
- * upper half, so workers do not retry in lockstep) sum to under 4 s of waiting, well inside the API's
- * default 30 s synchronous wait.
- */
-export const INDEX_FACES_ATTEMPTS = 5;
-
-export const indexFacesJobOptions: JobsOptions = {
-  attempts: INDEX_FACES_ATTEMPTS,
-  backoff: { type: "exponential", delay: 250, jitter: 0.5 },
-  // Keep finished jobs for a while instead of removing them at once: removeOnComplete: true makes
-  // waitUntilFinished report some successful jobs as failed, and a client that timed out (504) must
-  // still be able to fetch the outcome.
-  removeOnComplete: { age: 24 * 3600, count: 100_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-};
-
-/** How long the parked image bytes live: longer than any job can take, short enough not to pile up. */
-export const IMAGE_TTL_SECONDS = 15 * 60;
+  | FailedOutcome;

@@ -4,8 +4,9 @@
  * a search must not leave the person's photo behind.
  */
 import { z } from "zod";
-import type { JobsOptions } from "bullmq";
-import { IMAGE_CONTENT_TYPES, indexFacesJobOptions, type BoundingBox } from "./index-faces.ts";
+import { IMAGE_CONTENT_TYPES } from "@faceindex/common";
+import type { BoundingBox, FaceMatch } from "./faces.ts";
+import type { FailedOutcome } from "./failed-outcome.ts";
 
 export const SEARCH_FACES_QUEUE = "search-faces";
 
@@ -31,21 +32,10 @@ export const searchFacesJobSchema = z.object({
   /** Smallest similarity (0-100) a match must reach. */
   threshold: z.number().min(0).max(100),
   maxMatches: z.number().int().min(1).max(100),
-  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api idempotency.ts). */
+  /** sha256 of the request: a replay under the same Idempotency-Key with another digest is refused (apps/api jobs/idempotency.ts). */
   requestDigest: z.string().optional(),
 });
 export type SearchFacesJob = z.infer<typeof searchFacesJobSchema>;
-
-/** A face of the gallery that resembles the probe; bucket and key come from the gallery mapping. */
-export interface FaceMatch {
-  face_id: string;
-  external_image_id: string;
-  similarity: number;
-  /** null when the mapping has no entry for the face (e.g. indexed before the mapping existed). */
-  bucket: string | null;
-  /** null when unknown: the mapping lost it and the rebuild could not recover it. */
-  image_key: string | null;
-}
 
 export interface SearchedFace {
   bounding_box: BoundingBox;
@@ -56,7 +46,4 @@ export type SearchFacesOutcome =
   | { status: "searched"; data: { matches: FaceMatch[]; searched_face: SearchedFace } }
   /** The probe has no (usable) face, so there is nothing to search with. */
   | { status: "no_face"; message: string }
-  | { status: "failed"; code: string; message: string; retryable: boolean };
-
-/** Same retries and retention as index-faces (transient AWS errors retry with backoff). */
-export const searchFacesJobOptions: JobsOptions = { ...indexFacesJobOptions };
+  | FailedOutcome;

@@ -1,7 +1,7 @@
 declare module "s3rver" {
+  import type { IncomingMessage, ServerResponse } from "node:http";
+  import type { S3rverStore } from "./safe-put-object.ts";
   interface S3rverOptions {
-    address?: string;
-    port?: number;
     directory?: string;
     silent?: boolean;
     vhostBuckets?: boolean;
@@ -9,7 +9,9 @@ declare module "s3rver" {
   }
   export default class S3rver {
     constructor(options: S3rverOptions);
-    run(): Promise<unknown>;
-    close(): Promise<void>;
+    store: S3rverStore;
+    configureBuckets(): Promise<unknown>;
+    callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    on(event: "error", listener: (error: Error) => void): this;
   }
 }

@@ -10,7 +10,7 @@ export function devJwtSecret(dataDir: string, fromEnv: string | undefined): stri
   if (fromEnv) return fromEnv;
   const file = join(dataDir, "dev-jwt-secret");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 }); // the data dir: selfies and secrets, this user only
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;

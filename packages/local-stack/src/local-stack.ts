@@ -1,31 +1,40 @@
 /**
- * The whole pipeline on one machine: Redis, a local S3, the local Rekognition server, the API and workers.
- * `pnpm start` runs it for a user; the end-to-end tests run it exactly the same way.
+ * The whole pipeline on one machine: Redis, a local S3, the local Rekognition server, the API and workers,
+ * each its own process. `pnpm start` runs it for a user (supervised: a child that dies is started again);
+ * the end-to-end tests run it exactly the same way. No child outlives the process that started the stack.
  */
+import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "@faceindex/local-s3";
+import { LOCAL_S3_CREDENTIALS, LOCAL_S3_HEALTH_PATH } from "@faceindex/local-s3";
 import { findOrStartRedis } from "./redis-server.ts";
 import { startService, stopChild, type ServiceProcess } from "./service-process.ts";
+import { supervise } from "./supervisor.ts";
 
 // Time for redis-server to flush its AOF on SIGTERM before it is killed.
 const REDIS_STOP_GRACE_MS = 10_000;
 
 export interface LocalStackOptions {
-  /** Everything the stack keeps (Redis AOF, S3 objects, collections) lives under this directory. */
+  /** Everything the stack keeps (Redis AOF, S3 objects, collections) lives under this directory (0700). */
   dataDir: string;
   /** Use this Redis instead of starting one. */
   redisUrl?: string;
   redisPort: number;
+  /** maxmemory of the private redis-server (unused with redisUrl). */
+  redisMaxmemory?: string;
   apiPort: number;
   s3Port: number;
   rekognitionPort: number;
   jwtSecret: string;
   /** Buckets created in the local S3 at start. */
   buckets: string[];
+  /** The one key pair the local S3 accepts (and the apps sign with). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   collectionId: string;
   workers: number;
   /** "neural" (real models) or "load-test" (fixed latency, fake faces). */
   faceEngine: "neural" | "load-test";
+  /** Start a child again when it dies (pnpm start). Off for tests that kill and replace children themselves. */
+  supervise?: boolean;
   /** Extra variables for every app (e.g. SYNC_TIMEOUT_MS, LOG_LEVEL). */
   extraEnv?: NodeJS.ProcessEnv;
   stdio?: "inherit" | "pipe" | "ignore";
@@ -36,9 +45,14 @@ export interface LocalStack {
   s3Endpoint: string;
   rekognitionUrl: string;
   redisUrl: string;
+  /** The workers' health URL, once the worker has one (printed by the banner); undefined until then. */
+  workerHealthUrl?: string;
   workers: ServiceProcess[];
   api: ServiceProcess;
   rekognition: ServiceProcess;
+  s3: ServiceProcess;
+  /** The private redis-server, when the stack started one. */
+  redis?: ServiceProcess;
   /** Starts one more worker process (tests kill and replace workers). */
   addWorker(): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -49,35 +63,64 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stopAll = async () => {
     for (const stop of stopping.reverse()) await stop().catch(() => {});
   };
+  const supervised = options.supervise ?? false;
+  const stdio = options.stdio ?? "inherit";
   try {
-    const redis = await findOrStartRedis({
+    // It holds selfies, faces and tokens' secret: only this user may read it (an existing one is tightened).
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dataDir, 0o700);
+    const found = await findOrStartRedis({
       url: options.redisUrl,
       port: options.redisPort,
       dataDir: join(options.dataDir, "redis"),
+      maxmemory: options.redisMaxmemory,
     });
-    if (redis.process) stopping.push(() => stopRedis(redis.process!));
-    const s3 = await startLocalS3({
-      directory: join(options.dataDir, "s3"),
-      port: options.s3Port,
-      buckets: options.buckets,
+    const redis =
+      found.process && found.restart
+        ? supervise({
+            name: "redis",
+            first: found.process,
+            restart: found.restart,
+            stopChild,
+            enabled: supervised,
+            log: console.error,
+          })
+        : undefined;
+    if (redis) stopping.push(() => redis.stop(REDIS_STOP_GRACE_MS));
+
+    const s3Credentials = options.s3Credentials ?? LOCAL_S3_CREDENTIALS;
+    const s3Endpoint = `http://127.0.0.1:${options.s3Port}`;
+    const s3 = await startService({
+      name: "local-s3",
+      entry: "packages/local-s3/src/main.ts",
+      env: {
+        ...process.env,
+        LOCAL_S3_DIR: join(options.dataDir, "s3"),
+        LOCAL_S3_PORT: String(options.s3Port),
+        LOCAL_S3_BUCKETS: options.buckets.join(","),
+        LOCAL_S3_ACCESS_KEY_ID: s3Credentials.accessKeyId,
+        LOCAL_S3_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
+      },
+      readyUrl: `${s3Endpoint}${LOCAL_S3_HEALTH_PATH}`,
+      stdio,
+      supervise: supervised,
     });
-    stopping.push(() => s3.close());
+    stopping.push(() => s3.stop());
 
     const rekognitionUrl = `http://127.0.0.1:${options.rekognitionPort}`;
     // One set of variables for every app: the same code runs against AWS when these point there instead.
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: s3Credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
       AWS_REGION: "us-east-1",
-      S3_ENDPOINT: s3.endpoint,
+      S3_ENDPOINT: s3Endpoint,
       REKOGNITION_ENDPOINT: rekognitionUrl,
-      REDIS_URL: redis.url,
+      REDIS_URL: found.url,
       JWT_SECRET: options.jwtSecret,
       COLLECTION_ID: options.collectionId,
       ...options.extraEnv,
     };
-    const stdio = options.stdio ?? "inherit";
 
     const rekognition = await startService({
       name: "rekognition-local",
@@ -92,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Loading the face models in every engine thread takes tens of seconds on a small machine.
       readyTimeoutMs: 180_000,
       stdio,
+      supervise: supervised,
     });
     stopping.push(() => rekognition.stop());
 
@@ -100,8 +144,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const worker = await startService({
         name: `worker-${workers.length + 1}`,
         entry: "apps/worker/src/main.ts",
+        // Worker health: when the worker gets its health endpoint, pass its port here (one per worker) and
+        // set readyUrl to it, then fill workerHealthUrl below so the banner prints it.
         env,
         stdio,
+        supervise: supervised,
       });
       workers.push(worker);
       return worker;
@@ -117,18 +164,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       entry: "apps/api/src/main.ts",
       env: { ...env, PORT: String(options.apiPort), HOST: "127.0.0.1" },
       readyUrl: `${apiUrl}/readyz`,
+      // After a crash the API is back once it answers; /readyz may wait for Redis, which has its own restarts.
+      restartReadyUrl: `${apiUrl}/healthz`,
       stdio,
+      supervise: supervised,
     });
     stopping.push(() => api.stop());
 
     return {
       apiUrl,
-      s3Endpoint: s3.endpoint,
+      s3Endpoint,
       rekognitionUrl,
-      redisUrl: redis.url,
+      redisUrl: found.url,
+      workerHealthUrl: undefined,
       workers,
       api,
       rekognition,
+      s3,
+      ...(redis ? { redis } : {}),
       addWorker,
       stop: stopAll,
     };
@@ -136,9 +189,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
-}
-
-async function stopRedis(child: import("node:child_process").ChildProcess): Promise<void> {
-  // redis-server flushes the AOF on SIGTERM; one that died on a signal (exitCode null) must not hang stop().
-  await stopChild(child, REDIS_STOP_GRACE_MS);
 }

@@ -1,8 +1,9 @@
 /**
  * `pnpm start`: the whole faceindex stack on this machine, no AWS account needed. Prints the API's URL and
- * a ready-to-use dev token; Ctrl-C stops everything.
+ * a ready-to-use dev token; Ctrl-C stops everything. A child that dies is started again (with backoff); if
+ * this process dies, even by SIGKILL, every child stops by itself (see parent-watchdog.ts).
  */
-import { signDevToken } from "@faceindex/api";
+import { signDevToken } from "@faceindex/dev-token";
 import { RedisUnavailableError } from "./redis-server.ts";
 import { startLocalStack } from "./local-stack.ts";
 import { stackConfigFromEnv } from "./stack-config.ts";
@@ -20,13 +21,15 @@ try {
   process.exit(error instanceof RedisUnavailableError ? 2 : 1);
 }
 
+const s3Keys = `${config.s3Credentials!.accessKeyId} / ${config.s3Credentials!.secretAccessKey}`;
 const token = await signDevToken(config.jwtSecret, { subject: "dev-user", expiresIn: "12h" });
 console.log(`
 faceindex is running.
   API:          ${stack.apiUrl}   (POST /index_faces, GET /healthz, GET /readyz)
-  S3 (local):   ${stack.s3Endpoint}   buckets: ${config.buckets.join(", ")}   keys: S3RVER / S3RVER
+  S3 (local):   ${stack.s3Endpoint}   buckets: ${config.buckets.join(", ")}   keys: ${s3Keys} (signed requests only)
   Rekognition:  ${stack.rekognitionUrl}   collection: ${config.collectionId}
-  Redis:        ${stack.redisUrl}
+  Redis:        ${stack.redisUrl}${stack.redis ? `   maxmemory ${config.redisMaxmemory}, noeviction` : ""}
+  Worker:       ${config.workers} process(es)   health: ${stack.workerHealthUrl ?? "(no health endpoint yet)"}
   Metrics:      http://127.0.0.1:${process.env.METRICS_PORT || 9464}/metrics   (Prometheus; METRICS_PORT=0 turns it off)
 
 Dev token (12 h; \`pnpm token\` prints a new one):
@@ -47,10 +50,5 @@ const shutdown = async (reason: string, exitCode: number) => {
 };
 process.on("SIGINT", () => void shutdown("SIGINT", 0));
 process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
-// If any app dies, stop the rest rather than leave a half-working stack.
-for (const service of [stack.api, stack.rekognition, ...stack.workers]) {
-  service.child.once("exit", (code, signal) => {
-    if (stopping) return;
-    void shutdown(`${service.name} exited (${signal ?? code})`, 1);
-  });
-}
+process.on("SIGHUP", () => void shutdown("SIGHUP", 0)); // the terminal closed
+// A child that dies is restarted by its supervisor (logged on stderr); the stack itself keeps running.

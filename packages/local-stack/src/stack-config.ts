@@ -1,6 +1,8 @@
 /** The local stack's settings from the environment, each with the reason for its default. */
 import { resolve } from "node:path";
+import { LOCAL_S3_CREDENTIALS } from "@faceindex/local-s3";
 import { devJwtSecret } from "./dev-secret.ts";
+import { DEFAULT_REDIS_MAXMEMORY } from "./redis-server.ts";
 import type { LocalStackOptions } from "./local-stack.ts";
 
 export function stackConfigFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
@@ -12,6 +14,8 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
     redisUrl: env.REDIS_URL || undefined,
     // The private redis-server's port: not 6379, so it never collides with a system Redis.
     redisPort: port(env.REDIS_PORT, 6390),
+    // The private redis-server's memory bound (noeviction: past it writes fail, the API answers 503).
+    redisMaxmemory: env.REDIS_MAXMEMORY || DEFAULT_REDIS_MAXMEMORY,
     apiPort: port(env.PORT, 3000),
     // s3rver's customary port.
     s3Port: port(env.S3_PORT, 4568),
@@ -22,9 +26,16 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
       .split(",")
       .map((name) => name.trim())
       .filter(Boolean),
+    // The one key pair the local S3 accepts; the s3rver-style default suits a machine of one's own.
+    s3Credentials: {
+      accessKeyId: env.LOCAL_S3_ACCESS_KEY_ID || LOCAL_S3_CREDENTIALS.accessKeyId,
+      secretAccessKey: env.LOCAL_S3_SECRET_ACCESS_KEY || LOCAL_S3_CREDENTIALS.secretAccessKey,
+    },
     collectionId: env.COLLECTION_ID ?? "faceindex",
     workers: Number(env.WORKERS ?? 1),
     faceEngine: env.FACE_ENGINE === "load-test" ? "load-test" : "neural",
+    // pnpm start keeps every child running: one that dies is started again.
+    supervise: true,
   };
 }
 

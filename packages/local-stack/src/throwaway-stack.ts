@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { signDevToken } from "@faceindex/api";
+import { signDevToken } from "@faceindex/dev-token";
 import { freePort, uniqueName } from "@faceindex/testing";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "./local-stack.ts";
 
@@ -21,6 +21,9 @@ export interface ThrowawayStackOptions {
   workers?: number;
   extraEnv?: NodeJS.ProcessEnv;
   stdio?: LocalStackOptions["stdio"];
+  /** Restart children that die, as pnpm start does (off by default: most tests kill children on purpose). */
+  supervise?: boolean;
+  redisMaxmemory?: string;
 }
 
 export interface ThrowawayStack extends LocalStack {
@@ -53,6 +56,8 @@ export async function startThrowawayStack(options: ThrowawayStackOptions): Promi
       collectionId,
       workers: options.workers ?? 1,
       faceEngine: options.faceEngine,
+      supervise: options.supervise ?? false,
+      ...(options.redisMaxmemory ? { redisMaxmemory: options.redisMaxmemory } : {}),
       // No metrics listener: several throwaway stacks run at once and would race for its one port.
       extraEnv: {
         LOG_LEVEL: "warn",

@@ -4,7 +4,7 @@
  */
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_S3_CREDENTIALS } from "@faceindex/local-s3";
-import { signDevToken } from "@faceindex/api";
+import { signDevToken } from "@faceindex/dev-token";
 import { facePhoto } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startThrowawayStack, type ThrowawayStack } from "../src/throwaway-stack.ts";

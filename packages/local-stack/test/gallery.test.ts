@@ -164,7 +164,7 @@ describe("the gallery end to end", () => {
 
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--import", "tsx", "apps/worker/src/rebuild-gallery-main.ts", bucket],
+      ["--import", "tsx", "apps/worker/src/tools/rebuild-gallery-main.ts", bucket],
       {
         cwd: repoRoot,
         env: {

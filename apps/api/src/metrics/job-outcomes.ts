@@ -1,9 +1,9 @@
 /**
  * Outcomes of the jobs requests waited for, by queue and a bounded outcome label: the worker's status
  * (indexed, no_face, duplicate, ...), a failure's class (never its free-form AWS code), or timeout.
- * Counted where a request gets its answer (submit-and-wait.ts), not by GET /jobs, which only re-reads one.
+ * Counted where a request gets its answer (jobs/submit-and-wait.ts), not by GET /jobs, which only re-reads one.
  */
-import type { JobResult } from "../job-waiter.ts";
+import type { JobResult } from "../jobs/wait/job-result.ts";
 import type { MetricsRegistry } from "./registry.ts";
 
 export interface JobOutcomes {

@@ -5,7 +5,7 @@
  */
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { withTimeout } from "../with-timeout.ts";
+import { withTimeout } from "../http/with-timeout.ts";
 import type { MetricsRegistry } from "./registry.ts";
 
 const STATES = ["waiting", "active", "delayed", "failed", "completed"] as const;

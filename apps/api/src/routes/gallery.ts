@@ -2,53 +2,45 @@
  * The gallery around index_faces, on the same API -> queue -> worker path:
  * POST /delete_faces_from_collection (erasure) and POST /search_faces (duplicate check by photo).
  * Same auth, validation style, back-pressure, Idempotency-Key, synchronous answer and 504 + GET /jobs
- * as POST /index_faces (submit-and-wait.ts).
+ * as POST /index_faces (jobs/submit-and-wait.ts).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import {
-  DELETE_FACES_QUEUE,
-  SEARCH_FACES_QUEUE,
+  JOBS,
   SEARCH_IMAGE_MAX_BYTES,
   searchImageRedisKey,
   type DeleteFacesJob,
   type SearchFacesJob,
 } from "@faceindex/contracts";
-import { authenticateRequest } from "../auth.ts";
-import { deleteFacesBodySchema, parseDeleteFacesBody } from "../delete-faces-body.ts";
-import { freshJobId, jobIdFor, parseIdempotencyKey, requestDigest } from "../idempotency.ts";
-import { decodeImage } from "../image-input.ts";
-import type { InFlightLimit } from "../in-flight-limit.ts";
-import { DELETE_FACES_JOB, SEARCH_FACES_JOB } from "../job-kinds.ts";
-import { parseSearchFacesBody, searchFacesBodySchema } from "../search-faces-body.ts";
-import type { VerifyToken } from "../token-verifier.ts";
-import { jobRouteResponses } from "./schemas.ts";
-import { submitAndWait, type JobLane, type SubmitAndWaitDeps } from "./submit-and-wait.ts";
-
-/** One lane (queue, backlog guard, waiter) per job kind. */
-export interface GalleryQueues {
-  delete: JobLane;
-  search: JobLane;
-}
+import type { InFlightLimit } from "../admission/in-flight-limit.ts";
+import type { AuthenticateHook } from "../auth/request-auth.ts";
+import { jobRouteResponses } from "../http/response-schemas.ts";
+import { deleteFacesBodySchema, deleteFacesRequest, type DeleteFacesBody } from "../input/delete-faces-body.ts";
+import { decodeImage } from "../input/image-input.ts";
+import { searchFacesBodySchema, searchFacesRequest, type SearchFacesBody } from "../input/search-faces-body.ts";
+import { freshJobId, jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
+import type { Lanes } from "../jobs/lanes.ts";
+import { submitAndWait, type SubmitAndWaitDeps } from "../jobs/submit-and-wait.ts";
 
 export interface GalleryRouteDeps extends SubmitAndWaitDeps {
-  verifyToken: VerifyToken;
+  authenticate: AuthenticateHook;
   maxImageBytes: number;
-  gallery: GalleryQueues;
+  lanes: Pick<Lanes, "delete" | "search">;
   /** Counts the search requests, which hold an image (deletes hold none). */
   inFlight: InFlightLimit;
 }
 
 const anyObject = { type: "object", additionalProperties: true } as const;
 
-/** Registered after the index_faces route, which declares `request.subject`. */
 export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDeps): void {
-  const onRequest = authenticateRequest(deps.verifyToken);
+  const onRequest = deps.authenticate;
 
   app.post(
     "/delete_faces_from_collection",
     { schema: { body: deleteFacesBodySchema, response: jobRouteResponses({ response: anyObject }) }, onRequest },
     async (request, reply) => {
-      const body = parseDeleteFacesBody(request.body);
+      // Each route's schema has checked the body's shape and applied its defaults.
+      const body = deleteFacesRequest(request.body as DeleteFacesBody);
       const fields = {
         subject: request.subject,
         bucket: body.bucket,
@@ -56,9 +48,9 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
         deleteImage: body.deleteImage,
       };
       const digest = requestDigest(fields);
-      const jobId = jobIdOf(request, DELETE_FACES_QUEUE, digest);
+      const jobId = jobIdOf(request, JOBS.delete.queueName, digest);
       const data: DeleteFacesJob = { ...fields, requestId: jobId, requestDigest: digest };
-      return submitAndWait(request, reply, deps, DELETE_FACES_JOB, deps.gallery.delete, { jobId, data });
+      return submitAndWait(request, reply, deps, deps.lanes.delete, { jobId, data });
     },
   );
 
@@ -69,7 +61,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
       onRequest: [deps.inFlight.acquire, onRequest],
     },
     deps.inFlight.holding(async (request, reply) => {
-      const body = parseSearchFacesBody(request.body);
+      const body = searchFacesRequest(request.body as SearchFacesBody);
       // SearchFacesByImage takes the probe as bytes, whose limit (5 MB) is below the S3 one.
       const image = decodeImage(body.image, Math.min(deps.maxImageBytes, SEARCH_IMAGE_MAX_BYTES));
       const fields = {
@@ -79,11 +71,11 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
         maxMatches: body.maxMatches,
       };
       const digest = requestDigest(fields, image.bytes);
-      const jobId = jobIdOf(request, SEARCH_FACES_QUEUE, digest);
+      const jobId = jobIdOf(request, JOBS.search.queueName, digest);
       // The digest in the key: a reused Idempotency-Key with another probe parks beside, never over, the first.
       const imageKey = searchImageRedisKey(`${jobId}:${digest}`, deps.prefix);
       const data: SearchFacesJob = { ...fields, requestId: jobId, imageKey, requestDigest: digest };
-      return submitAndWait(request, reply, deps, SEARCH_FACES_JOB, deps.gallery.search, {
+      return submitAndWait(request, reply, deps, deps.lanes.search, {
         jobId,
         data,
         parked: { key: imageKey, bytes: image.bytes },

@@ -1,7 +1,7 @@
 /** Liveness and readiness probes; no auth, so orchestrators can call them. */
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
-import { withTimeout } from "../with-timeout.ts";
+import { withTimeout } from "../http/with-timeout.ts";
 
 // A probe must answer well inside the orchestrator's own probe timeout (typically 1-5 s).
 const PING_TIMEOUT_MS = 1_000;

@@ -1,30 +1,29 @@
 /** POST /index_faces: authenticate, validate, park the image, enqueue, wait, answer. */
 import type { FastifyInstance } from "fastify";
-import { INDEX_FACES_QUEUE, imageRedisKey, type IndexFacesJob } from "@faceindex/contracts";
 import type { Redis } from "ioredis";
-import { authenticateRequest } from "../auth.ts";
-import { duplicatesErased, indexedFaceErased } from "../erased-face.ts";
-import { jobIdFor, parseIdempotencyKey, requestDigest } from "../idempotency.ts";
-import { decodeImage } from "../image-input.ts";
-import type { InFlightLimit } from "../in-flight-limit.ts";
-import { indexFacesBodySchema, parseIndexFacesBody } from "../index-faces-body.ts";
-import { INDEX_FACES_JOB } from "../job-kinds.ts";
-import type { VerifyToken } from "../token-verifier.ts";
-import { jobRouteResponses } from "./schemas.ts";
-import { submitAndWait, type JobLane, type SubmitAndWaitDeps } from "./submit-and-wait.ts";
+import { JOBS, imageRedisKey, type IndexFacesJob } from "@faceindex/contracts";
+import type { InFlightLimit } from "../admission/in-flight-limit.ts";
+import type { AuthenticateHook } from "../auth/request-auth.ts";
+import { jobRouteResponses } from "../http/response-schemas.ts";
+import { decodeImage } from "../input/image-input.ts";
+import { indexFacesBodySchema, indexFacesRequest, type IndexFacesBody } from "../input/index-faces-body.ts";
+import { duplicatesErased, indexedFaceErased } from "../jobs/erased-face.ts";
+import { jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
+import type { Lane } from "../jobs/lanes.ts";
+import { submitAndWait, type SubmitAndWaitDeps } from "../jobs/submit-and-wait.ts";
 
-export interface IndexFacesRouteDeps extends SubmitAndWaitDeps, JobLane {
+export interface IndexFacesRouteDeps extends SubmitAndWaitDeps {
   redis: SubmitAndWaitDeps["redis"] & Pick<Redis, "hexists" | "hmget">;
+  lane: Lane;
   /** The worker's collection: whose gallery mapping tells whether a stored duplicate outcome still holds. */
   collectionId: string;
-  verifyToken: VerifyToken;
+  authenticate: AuthenticateHook;
   maxImageBytes: number;
   /** Requests holding an image are counted from before their body is read until they are done. */
   inFlight: InFlightLimit;
 }
 
 export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRouteDeps): void {
-  app.decorateRequest("subject", "");
   app.post(
     "/index_faces",
     {
@@ -36,10 +35,11 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         }),
       },
       // The cap first: past it, not even the token is checked.
-      onRequest: [deps.inFlight.acquire, authenticateRequest(deps.verifyToken)],
+      onRequest: [deps.inFlight.acquire, deps.authenticate],
     },
     deps.inFlight.holding(async (request, reply) => {
-      const body = parseIndexFacesBody(request.body);
+      // The schema above has checked the body's shape and applied its defaults.
+      const body = indexFacesRequest(request.body as IndexFacesBody);
       const image = decodeImage(body.image, deps.maxImageBytes);
       const idempotencyKey = parseIdempotencyKey(request.headers["idempotency-key"]);
       const fields = {
@@ -54,11 +54,11 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
       };
       const digest = requestDigest(fields, image.bytes);
       // Without a key, the same fields and bytes are the same request (see idempotency.ts).
-      const jobId = jobIdFor(INDEX_FACES_QUEUE, request.subject, idempotencyKey, digest);
+      const jobId = jobIdFor(JOBS.index.queueName, request.subject, idempotencyKey, digest);
       // The digest in the key: a reused Idempotency-Key with another image parks beside, never over, the first.
       const imageKey = imageRedisKey(`${jobId}:${digest}`, deps.prefix);
       const data: IndexFacesJob = { ...fields, requestId: jobId, imageKey, requestDigest: digest };
-      return submitAndWait(request, reply, deps, INDEX_FACES_JOB, deps, {
+      return submitAndWait(request, reply, deps, deps.lane, {
         jobId,
         data,
         parked: { key: imageKey, bytes: image.bytes },
@@ -74,11 +74,4 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
       });
     }),
   );
-}
-
-declare module "fastify" {
-  interface FastifyRequest {
-    /** The authenticated caller (the token's `sub`); set by the route's onRequest hook. */
-    subject: string;
-  }
 }

@@ -9,22 +9,21 @@
  * searches again.
  */
 import type { FastifyInstance } from "fastify";
-import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { authenticateRequest } from "../auth.ts";
-import { resultOfFinishedJob } from "../finished-jobs.ts";
-import type { JobKind } from "../job-kinds.ts";
-import { jobIdOfRequest } from "../request-jobs.ts";
-import { unavailableOnError } from "../submit-job.ts";
-import type { VerifyToken } from "../token-verifier.ts";
-import { errorBody } from "./schemas.ts";
+import type { AuthenticateHook } from "../auth/request-auth.ts";
+import { errorBody } from "../http/response-schemas.ts";
+import { KIND_ANSWERS } from "../jobs/kinds.ts";
+import type { Lanes } from "../jobs/lanes.ts";
+import { jobIdOfRequest } from "../jobs/request-jobs.ts";
+import { unavailableOnError } from "../jobs/unavailable-on-error.ts";
+import { resultOfFinishedJob } from "../jobs/wait/finished-jobs.ts";
 
 export interface JobsRouteDeps {
   redis: Pick<Redis, "get">;
   prefix: string;
-  verifyToken: VerifyToken;
-  /** Every queue a job may be in, with the kind that answers for its jobs. */
-  lanes: { kind: JobKind; queue: Pick<Queue, "getJob"> }[];
+  authenticate: AuthenticateHook;
+  /** Every queue a job may be in: one lane per kind, whose answer serves its jobs. */
+  lanes: Lanes;
 }
 
 export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): void {
@@ -32,7 +31,7 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
     "/jobs/:request_id",
     {
       schema: {
-        // Request ids are at most 128 characters (request-id.ts); job ids are 43.
+        // Request ids are at most 128 characters (http/request-id.ts); job ids are 43.
         params: { type: "object", properties: { request_id: { type: "string", minLength: 1, maxLength: 128 } } },
         response: {
           200: { type: "object", additionalProperties: true },
@@ -41,7 +40,7 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
           "5xx": errorBody,
         },
       },
-      onRequest: authenticateRequest(deps.verifyToken),
+      onRequest: deps.authenticate,
     },
     async (request, reply) => {
       const id = request.params.request_id;
@@ -49,7 +48,7 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
         const jobId = (await jobIdOfRequest(deps.redis, deps.prefix, request.subject, id)) ?? id;
         // Job ids hash in their queue's name (idempotency.ts), so at most one queue holds this caller's job.
         const jobs = await Promise.all(
-          deps.lanes.map(async (lane) => ({ kind: lane.kind, job: await lane.queue.getJob(jobId) })),
+          Object.values(deps.lanes).map(async (lane) => ({ kind: lane.kind, job: await lane.queue.getJob(jobId) })),
         );
         // Someone else's job is as unknown as a missing one: its existence is not ours to reveal.
         return jobs.find(({ job }) => (job?.data as { subject?: unknown } | undefined)?.subject === request.subject);
@@ -58,13 +57,13 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
       const { job, kind } = found;
       void reply.header("x-job-id", job.id);
       if (!job.finishedOn) return reply.status(202).send({ status: "pending", job_id: job.id });
-      // By its state, as the waiter decides (finished-jobs.ts): a job that completed with null or a
+      // By its state, as the waiter decides (jobs/wait/finished-jobs.ts): a job that completed with null or a
       // non-outcome is answered as POST would (a 500 hiding it), never as a failed job's 400.
       const state = await unavailableOnError(() => job.getState(), "The job store is unavailable; try again shortly");
       const result = resultOfFinishedJob(state, job);
       // Gone since getJob (its retention ran out in between): as unknown as a missing job.
       if (!result) return reply.status(404).send({ msg: `no job found for ${id}`, code: "JOB_NOT_FOUND" });
-      return kind.answer(result, id);
+      return KIND_ANSWERS[kind].answer(result, id);
     },
   );
 }

@@ -1,33 +1,32 @@
 /**
- * Test harness for the gallery routes: the real app with the real delete and search queues (opened by
- * openGalleryQueues, as main.ts does) under their own prefix, plus BullMQ workers started by the test
- * that return chosen outcomes. Cleans up every key under its prefix.
+ * Test harness for the gallery routes: the real app with the real lanes (opened by openLanes, as
+ * main.ts does) under their own prefix, plus BullMQ workers started by the test that return chosen
+ * outcomes. Cleans up every key under its prefix.
  */
-import { Queue, Worker, type Processor } from "bullmq";
+import { Worker, type Processor, type Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { FastifyInstance } from "fastify";
 import {
-  DELETE_FACES_QUEUE,
-  INDEX_FACES_QUEUE,
-  SEARCH_FACES_QUEUE,
+  JOBS,
   type DeleteFacesJob,
   type DeleteFacesOutcome,
+  type JobKind,
   type SearchFacesJob,
   type SearchFacesOutcome,
 } from "@faceindex/contracts";
 import { uniqueName } from "@faceindex/testing";
+import { createInFlightLimit } from "../../src/admission/in-flight-limit.ts";
 import { buildApp } from "../../src/app.ts";
-import { createBacklogGuard } from "../../src/backlog-guard.ts";
-import { finishedJobsLoader } from "../../src/finished-jobs.ts";
-import { openGalleryQueues, type OpenedGalleryQueues } from "../../src/gallery-queues.ts";
-import { createTokenVerifier } from "../../src/token-verifier.ts";
+import { createTokenVerifier } from "../../src/auth/token-verifier.ts";
 import { TEST_SECRET } from "./harness.ts";
+import { noLimit, openTestLanes } from "./test-lanes.ts";
 
 export interface GalleryHarness {
   app: FastifyInstance;
   commands: Redis;
   prefix: string;
-  gallery: OpenedGalleryQueues;
+  /** Every kind's queue, as the lanes opened them. */
+  queues: Record<JobKind, Queue>;
   startDeleteWorker(process: Processor<DeleteFacesJob, DeleteFacesOutcome>): Promise<Worker>;
   startSearchWorker(process: Processor<SearchFacesJob, SearchFacesOutcome>): Promise<Worker>;
   close(): Promise<void>;
@@ -42,34 +41,22 @@ export async function createGalleryHarness(
   } = {},
 ): Promise<GalleryHarness> {
   const prefix = `{${uniqueName("gallery-api-test")}}`;
-  const commands = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const eventConnections: Redis[] = [];
-  const gallery = await openGalleryQueues({
-    commands,
-    eventsConnection: () => {
-      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-      eventConnections.push(connection);
-      return connection;
-    },
+  const lanes = await openTestLanes(
+    redisUrl,
     prefix,
-    loadFinishedJobs: (queue) => finishedJobsLoader(commands, queue),
-    ...(options.maxBacklog === undefined
-      ? {}
-      : { backlog: (queue: Queue) => createBacklogGuard({ queue, maxBacklog: options.maxBacklog ?? 0, cacheMs: 0 }) }),
-    onError: () => {},
-  });
-  // index_faces is not exercised here; its queue exists only because buildApp registers the route.
-  const indexQueue = new Queue(INDEX_FACES_QUEUE, { connection: commands, prefix });
+    options.maxBacklog === undefined ? {} : { maxBacklog: options.maxBacklog },
+  );
+  const { commands, opened } = lanes;
   const app = buildApp({
     redis: commands,
-    queue: indexQueue,
-    waiter: { wait: async () => ({ status: "timeout" }) },
-    gallery: gallery.queues,
+    lanes: opened.lanes,
     prefix,
     collectionId: "test-collection",
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: 15 * 1024 * 1024,
     syncTimeoutMs: options.syncTimeoutMs ?? 20_000,
+    memory: noLimit,
+    inFlight: createInFlightLimit({ max: Infinity }),
     logLevel: "silent",
   });
   const workers: Worker[] = [];
@@ -87,18 +74,16 @@ export async function createGalleryHarness(
     app,
     commands,
     prefix,
-    gallery,
-    startDeleteWorker: (process) => startWorker(DELETE_FACES_QUEUE, process),
-    startSearchWorker: (process) => startWorker(SEARCH_FACES_QUEUE, process),
+    queues: opened.queues,
+    startDeleteWorker: (process) => startWorker(JOBS.delete.queueName, process),
+    startSearchWorker: (process) => startWorker(JOBS.search.queueName, process),
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
       await app.close();
-      await gallery.close();
-      await indexQueue.close();
       const leftovers = await commands.keys(`${prefix}*`);
       if (leftovers.length > 0) await commands.del(...leftovers);
-      commands.disconnect();
-      for (const connection of [...eventConnections, ...workerConnections]) connection.disconnect();
+      await lanes.close();
+      for (const connection of workerConnections) connection.disconnect();
     },
   };
 }

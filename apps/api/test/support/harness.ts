@@ -3,21 +3,21 @@
  * tokens and build bodies. Each harness cleans up every key under its prefix.
  */
 import { Writable } from "node:stream";
-import { Queue, QueueEvents, Worker, type Processor } from "bullmq";
+import { Worker, type Processor, type Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { FastifyInstance } from "fastify";
-import { INDEX_FACES_QUEUE, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
+import { createInFlightLimit, type InFlightLimit } from "../../src/admission/in-flight-limit.ts";
+import { createMemoryGuard } from "../../src/admission/memory-guard.ts";
 import { buildApp, type AppDeps } from "../../src/app.ts";
-import { signDevToken } from "../../src/dev-token.ts";
-import { createBacklogGuard } from "../../src/backlog-guard.ts";
-import { finishedJobsLoader } from "../../src/finished-jobs.ts";
-import { createInFlightLimit, type InFlightLimit } from "../../src/in-flight-limit.ts";
-import { createJobWaiter, type JobWaiter, type JobWaiterDeps } from "../../src/job-waiter.ts";
-import { createMemoryGuard } from "../../src/memory-guard.ts";
+import { createTokenVerifier } from "../../src/auth/token-verifier.ts";
+import { signDevToken } from "@faceindex/dev-token";
+import type { Lanes } from "../../src/jobs/lanes.ts";
+import type { JobWaiter, JobWaiterDeps } from "../../src/jobs/wait/job-waiter.ts";
 import { registerQueueGauges } from "../../src/metrics/queue-gauges.ts";
 import type { MetricsRegistry } from "../../src/metrics/registry.ts";
-import { createTokenVerifier } from "../../src/token-verifier.ts";
+import { noLimit, openTestLanes } from "./test-lanes.ts";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
 
@@ -67,12 +67,15 @@ export async function getJob(app: Pick<FastifyInstance, "inject">, id: string, s
 
 export interface Harness {
   app: FastifyInstance;
+  /** The index-faces queue (the other kinds' lanes are open too, as in main.ts). */
   queue: Queue;
   commands: Redis;
   prefix: string;
-  waiter: JobWaiter;
-  /** The cap on requests holding an image, when the harness was given maxInFlight. */
-  inFlight?: InFlightLimit;
+  /** The index-faces lane's waiter. */
+  waiter: Pick<JobWaiter, "wait">;
+  lanes: Lanes;
+  /** The cap on requests holding an image: maxInFlight when given, else none. */
+  inFlight: InFlightLimit;
   logs: () => string;
   /** Starts a BullMQ worker on this harness's queue; closed by close(). */
   startWorker(process: Processor<IndexFacesJob, IndexFacesOutcome>): Promise<Worker>;
@@ -95,18 +98,15 @@ export async function createHarness(
   } = {},
 ): Promise<Harness> {
   const prefix = `{${uniqueName("api-test")}}`;
-  const commands = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const eventsConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(INDEX_FACES_QUEUE, { connection: commands, prefix });
-  const queueEvents = new QueueEvents(INDEX_FACES_QUEUE, { connection: eventsConnection, prefix });
-  await queueEvents.waitUntilReady();
-  const waiter = createJobWaiter({
-    events: options.events ?? queueEvents,
-    loadFinishedJobs: finishedJobsLoader(commands, queue),
+  const lanes = await openTestLanes(redisUrl, prefix, {
     pollIntervalMs: 200,
+    ...(options.maxBacklog === undefined ? {} : { maxBacklog: options.maxBacklog }),
+    ...(options.events ? { events: { index: options.events } } : {}),
   });
-  const inFlight = options.maxInFlight === undefined ? undefined : createInFlightLimit({ max: options.maxInFlight });
-  if (options.metrics) registerQueueGauges(options.metrics, { redis: commands, queues: [queue] });
+  const { commands, opened } = lanes;
+  const queue = opened.queues.index;
+  const inFlight = createInFlightLimit({ max: options.maxInFlight ?? Infinity });
+  if (options.metrics) registerQueueGauges(options.metrics, { redis: commands, queues: Object.values(opened.queues) });
   let logText = "";
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -116,18 +116,15 @@ export async function createHarness(
   });
   const app = buildApp({
     redis: commands,
-    queue,
-    waiter,
+    lanes: opened.lanes,
     prefix,
     // The collection the outcomes of support/outcomes.ts name.
     collectionId: "test-collection",
-    ...(options.maxBacklog === undefined
-      ? {}
-      : { backlog: createBacklogGuard({ queue, maxBacklog: options.maxBacklog, cacheMs: 0 }) }),
-    ...(options.memoryHighWater === undefined
-      ? {}
-      : { memory: createMemoryGuard({ redis: commands, highWater: options.memoryHighWater, cacheMs: 0 }) }),
-    ...(inFlight ? { inFlight } : {}),
+    memory:
+      options.memoryHighWater === undefined
+        ? noLimit
+        : createMemoryGuard({ redis: commands, highWater: options.memoryHighWater, cacheMs: 0 }),
+    inFlight,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: options.maxImageBytes ?? 15 * 1024 * 1024,
@@ -143,13 +140,17 @@ export async function createHarness(
     queue,
     commands,
     prefix,
-    waiter,
-    ...(inFlight ? { inFlight } : {}),
+    waiter: opened.lanes.index.waiter,
+    lanes: opened.lanes,
+    inFlight,
     logs: () => logText,
     async startWorker(process) {
       const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
       workerConnections.push(connection);
-      const worker = new Worker<IndexFacesJob, IndexFacesOutcome>(INDEX_FACES_QUEUE, process, { connection, prefix });
+      const worker = new Worker<IndexFacesJob, IndexFacesOutcome>(JOBS.index.queueName, process, {
+        connection,
+        prefix,
+      });
       workers.push(worker);
       await worker.waitUntilReady();
       return worker;
@@ -157,14 +158,10 @@ export async function createHarness(
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
       await app.close();
-      waiter.close();
-      await queueEvents.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
+      for (const kindQueue of Object.values(opened.queues)) await kindQueue.obliterate({ force: true });
       const leftovers = await commands.keys(`${prefix}*`);
       if (leftovers.length > 0) await commands.del(...leftovers);
-      commands.disconnect();
-      eventsConnection.disconnect();
+      await lanes.close();
       for (const connection of workerConnections) connection.disconnect();
     },
   };

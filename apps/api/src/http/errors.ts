@@ -1,0 +1,69 @@
+/**
+ * The few errors routes throw; `error-handler.ts` maps each to its HTTP answer in one place.
+ * Every client error carries a stable `code` and a `msg` that names what is wrong.
+ */
+
+/** A 4xx answered `{msg, code, ...extra}`; the subclasses below only fix the status. */
+export class ClientError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    /** Extra fields for the answer body, e.g. unindexed_faces or the duplicates of a refused enrolment. */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export class BadRequestError extends ClientError {
+  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+    super(400, code, message, extra);
+  }
+}
+
+export class PayloadTooLargeError extends ClientError {
+  constructor(code: string, message: string) {
+    super(413, code, message);
+  }
+}
+
+export class ConflictError extends ClientError {
+  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+    super(409, code, message, extra);
+  }
+}
+
+export class UnauthorizedError extends Error {
+  readonly statusCode = 401;
+  /** Why the token was refused: missing, malformed, expired, invalid_signature, ... */
+  constructor(readonly reason: string) {
+    super(`Invalid token: ${reason}`);
+  }
+}
+
+export class GatewayTimeoutError extends Error {
+  readonly statusCode = 504;
+  readonly code = "TIMEOUT";
+  constructor(
+    readonly requestId: string,
+    /** The job that keeps running; `GET /jobs/:request_id` (or the job id) answers once it is done. */
+    readonly jobId: string,
+    /** What is still running, in the caller's terms (see jobs/kinds.ts). */
+    stillRunning: string,
+  ) {
+    super(`${stillRunning}; the job was not lost and keeps running`);
+  }
+}
+
+export class ServiceUnavailableError extends Error {
+  readonly statusCode = 503;
+  readonly code: string = "SERVICE_UNAVAILABLE";
+  constructor(
+    message: string,
+    /** Sent as Retry-After: a Redis blip heals in about a second, an overload takes longer to drain. */
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Maps a finished job to the HTTP answer of its route, one function per kind: the 200 body, or the
+ * 4xx thrown (the error handler turns it into 400 / 409, or 500 for an unknown outcome). POST routes
+ * and GET /jobs/:request_id share them, so a fetched outcome is exactly the original answer.
+ */
+import type {
+  DeletedFacesData,
+  DeleteFacesOutcome,
+  IndexedFaceData,
+  IndexFacesOutcome,
+  SearchFacesOutcome,
+} from "@faceindex/contracts";
+import { BadRequestError, ConflictError } from "../http/errors.ts";
+import type { FinishedJobResult } from "./wait/job-result.ts";
+
+export interface IndexedAnswer {
+  success: true;
+  message: string;
+  data: IndexedFaceData;
+}
+
+export interface DeletedAnswer {
+  success: true;
+  response: DeletedFacesData;
+}
+
+export interface SearchAnswer {
+  success: true;
+  data: Extract<SearchFacesOutcome, { status: "searched" }>["data"];
+}
+
+export function answerForIndex(result: FinishedJobResult, requestId: string): IndexedAnswer {
+  const outcome = outcomeOf<IndexFacesOutcome>(
+    result,
+    requestId,
+    "The image could not be processed after several attempts",
+  );
+  switch (outcome?.status) {
+    case "indexed":
+      return { success: true, message: "Face indexed", data: outcome.data };
+    case "no_face":
+      throw new BadRequestError("NO_FACE_INDEXED", outcome.message, { unindexed_faces: outcome.unindexed_faces });
+    case "duplicate":
+      throw new ConflictError("DUPLICATE_FACE", outcome.message, { duplicates: outcome.duplicates });
+    case "failed":
+      throw new BadRequestError(outcome.code, outcome.message);
+    default:
+      throw unknownOutcome(requestId);
+  }
+}
+
+const GALLERY_FAILED = "The request could not be processed after several attempts";
+
+export function answerForDelete(result: FinishedJobResult, requestId: string): DeletedAnswer {
+  const outcome = outcomeOf<DeleteFacesOutcome>(result, requestId, GALLERY_FAILED);
+  switch (outcome?.status) {
+    case "deleted":
+      return { success: true, response: outcome.data };
+    case "not_found":
+      throw new BadRequestError("FACE_NOT_FOUND", outcome.message);
+    case "failed":
+      throw new BadRequestError(outcome.code, outcome.message);
+    default:
+      throw unknownOutcome(requestId);
+  }
+}
+
+export function answerForSearch(result: FinishedJobResult, requestId: string): SearchAnswer {
+  const outcome = outcomeOf<SearchFacesOutcome>(result, requestId, GALLERY_FAILED);
+  switch (outcome?.status) {
+    case "searched":
+      return { success: true, data: outcome.data };
+    case "no_face":
+      throw new BadRequestError("NO_FACE_FOUND", outcome.message);
+    case "failed":
+      throw new BadRequestError(outcome.code, outcome.message);
+    default:
+      throw unknownOutcome(requestId);
+  }
+}
+
+/** The job's return value (its outcome), or, for a job that threw for good, 400 PROCESSING_FAILED saying `failedMessage`. */
+function outcomeOf<Outcome>(result: FinishedJobResult, requestId: string, failedMessage: string): Outcome | null {
+  if (result.status === "failed") {
+    // The reason stays in our logs: a thrown error is an infrastructure problem, not the caller's.
+    throw new BadRequestError("PROCESSING_FAILED", failedMessage, { request_id: requestId });
+  }
+  return result.returnvalue as Outcome | null;
+}
+
+/** A 500 that hides what the job returned. */
+function unknownOutcome(requestId: string): Error {
+  return new Error(`job ${requestId} returned an unknown outcome`);
+}

@@ -62,7 +62,7 @@ export function createDeleteFacesProcessor(deps: DeleteFacesDeps) {
     const recorded = await deps.storedObjects.keysOf(job.tenant, job.bucket, job.externalImageId);
     const notFound: DeleteFacesOutcome = {
       status: "not_found",
-      message: `No face or image was found for external_image_id ${job.externalImageId} in bucket ${job.bucket}`,
+      message: `No face was found for external_image_id ${job.externalImageId} in bucket ${job.bucket}, and no image is stored for it`,
     };
     if (mapped.length === 0 && recorded.length === 0) return notFound;
 

@@ -40,13 +40,21 @@ export async function startLocalParts(
   name: string,
   redisUrl: string,
   engineOptions: Parameters<typeof createFaceEngine>[0],
+  /** Calls per second per operation the local Rekognition allows before throttling; unlimited when absent. */
+  tpsLimit?: number,
 ): Promise<LocalParts> {
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-test-`));
   const bucket = uniqueName(name);
   const localS3 = await startLocalS3({ directory: join(dataDir, "s3"), buckets: [bucket] });
   const s3 = localS3Client(localS3.endpoint);
   const engine = await createFaceEngine(engineOptions);
-  const server = await startRekognitionServer({ engine, dataDir: join(dataDir, "rekognition"), s3, port: 0 });
+  const server = await startRekognitionServer({
+    engine,
+    dataDir: join(dataDir, "rekognition"),
+    s3,
+    port: 0,
+    ...(tpsLimit === undefined ? {} : { tpsLimit }),
+  });
   const rekognition = localRekognitionClient(server.url);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   return {

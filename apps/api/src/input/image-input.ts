@@ -28,6 +28,13 @@ export function decodeImage(image: string, maxBytes: number): DecodedImage {
   // Node's decoder skips what is not in the alphabet and stops at padding, so only valid text decodes to
   // exactly its computed length. It also takes the URL-safe alphabet, which stays refused as before.
   if (bytes.length !== expectedBytes || payload.includes("-") || payload.includes("_")) throw notBase64();
+  return checkImageBytes(bytes, maxBytes);
+}
+
+/** The checks on the image's bytes, whichever way they came (base64 in JSON, or a multipart file part). */
+export function checkImageBytes(bytes: Buffer, maxBytes: number): DecodedImage {
+  if (bytes.length === 0) throw invalid("image is empty");
+  if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   const contentType = sniffImageType(bytes);
   if (!contentType) throw invalid("image must be a JPEG or PNG (its bytes are neither)");
   const problem = imageStructureProblem(bytes, contentType);

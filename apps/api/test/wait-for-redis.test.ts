@@ -1,9 +1,8 @@
 /** Start-up waits for a Redis that is not up yet, saying every few seconds what it waits for (no password). */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
-import { freePort } from "@faceindex/testing";
+import { freePort, startPrivateRedis, type PrivateRedis } from "@faceindex/testing";
 import { redactPassword, waitForRedis } from "../src/redis/wait-for-redis.ts";
-import { startPrivateRedis, type PrivateRedis } from "./support/private-redis.ts";
 
 let redis: PrivateRedis | undefined;
 let client: Redis | undefined;

@@ -5,7 +5,7 @@
  */
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { facePhoto, uniqueName } from "@faceindex/testing";
+import { facePhoto, localRekognitionClient, uniqueName } from "@faceindex/testing";
 import { createRateBucket } from "../src/adapters/redis/rate-bucket.ts";
 import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
@@ -13,14 +13,7 @@ import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.
 import { createImageStore } from "../src/adapters/s3/image-store.ts";
 import { paceClient } from "../src/runtime/paced-client.ts";
 import { createWorkers } from "../src/workers.ts";
-import {
-  enqueueIndexJob,
-  localRekognitionClient,
-  startIndexWorkers,
-  startLocalParts,
-  waitForJob,
-  type LocalParts,
-} from "./helpers.ts";
+import { enqueueIndexJob, startIndexWorkers, startLocalParts, waitForJob, type LocalParts } from "./helpers.ts";
 
 // Low enough that two workers x 4 slots on the fast load-test engine would exceed it many times over.
 const QUOTA = 8;

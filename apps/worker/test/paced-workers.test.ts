@@ -16,8 +16,8 @@ import { createWorkers } from "../src/workers.ts";
 import { enqueueIndexJob, startIndexWorkers, startLocalParts, waitForJob, type LocalParts } from "./helpers.ts";
 
 // Low enough that two workers x 4 slots on the fast load-test engine would exceed it many times over.
-const QUOTA = 8;
-const JOBS = 24;
+const QUOTA = 2;
+const JOBS = 16;
 const collectionId = uniqueName("paced-faces");
 let parts: LocalParts;
 

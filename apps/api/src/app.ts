@@ -14,6 +14,7 @@ import { bodyLimitFor } from "./http/body-limit.ts";
 import { registerErrorHandler } from "./http/error-handler.ts";
 import { loggerOptions } from "./http/logger-options.ts";
 import { requestIdFor } from "./http/request-id.ts";
+import { registerMultipart } from "./input/multipart-body.ts";
 import type { Lanes } from "./jobs/lanes.ts";
 import { registerHttpMetrics } from "./metrics/http-metrics.ts";
 import { createJobOutcomes } from "./metrics/job-outcomes.ts";
@@ -72,6 +73,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (closing) void reply.header("connection", "close");
   });
   registerErrorHandler(app);
+  registerMultipart(app, deps.maxImageBytes);
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   const jobOutcomes = deps.metrics ? createJobOutcomes(deps.metrics) : undefined;
   app.setNotFoundHandler((request, reply) =>

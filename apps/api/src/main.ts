@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createBacklogGuard } from "./admission/backlog-guard.ts";
+import { createWaitGuard } from "./admission/wait-guard.ts";
 import { createInFlightLimit } from "./admission/in-flight-limit.ts";
 import { createMemoryGuard, readRedisMemory } from "./admission/memory-guard.ts";
 import { buildApp } from "./app.ts";
@@ -49,7 +50,12 @@ const opened = await openLanes({
     return events;
   },
   prefix: config.QUEUE_PREFIX,
-  backlog: (queue) => createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG }),
+  backlog: (queue, events) => {
+    const counted = createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG });
+    // A quarter of the sync timeout: an admitted job's answer comes well before its 504, retries included.
+    const timed = createWaitGuard({ queue, events, maxWaitMs: config.SYNC_TIMEOUT_MS / 4 });
+    return { check: async () => (await counted.check(), await timed.check()) };
+  },
   onError: (error, what) => log.warn({ err: error }, `${what} error`),
 });
 

@@ -38,6 +38,16 @@ export const configSchema = z.object({
   ),
   // Local Rekognition-compatible server (apps/rekognition-local); unset means real AWS Rekognition.
   REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
+  // Rekognition calls per second the account's quota allows, shared by every worker of the deployment
+  // (runtime/paced-client.ts): "50" for every operation, or "IndexFaces=50,SearchFacesByImage=5". Unset:
+  // unknown, so the workers adapt to throttles (as they also do when it is set too high). S3 always adapts.
+  REKOGNITION_TPS: unsetIfEmpty(
+    z
+      .string()
+      .regex(/^(\d+(\.\d+)?|[A-Za-z]+=\d+(\.\d+)?(,[A-Za-z]+=\d+(\.\d+)?)*)$/, 'a number or "Operation=n,..."')
+      .transform(parseOperationRates)
+      .optional(),
+  ),
   // Region of both clients; unset = the standard AWS chain (profile), like the credentials.
   AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
   // How long the audit trail keeps an entry (trimmed on write); KYC record-keeping asks for a year and more.
@@ -45,6 +55,12 @@ export const configSchema = z.object({
   // pino level.
   LOG_LEVEL: unsetIfEmpty(logLevel),
 });
+
+/** "50" -> {"*": 50}; "IndexFaces=50,DeleteFaces=5" -> per operation ("*" = every other operation). */
+function parseOperationRates(text: string): Record<string, number> {
+  if (!text.includes("=")) return { "*": Number(text) };
+  return Object.fromEntries(text.split(",").map((pair) => [pair.split("=")[0], Number(pair.split("=")[1])]));
+}
 
 export type WorkerConfig = z.infer<typeof configSchema>;
 

@@ -6,12 +6,14 @@ import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { pino } from "pino";
+import { createRateBucket } from "./adapters/redis/rate-bucket.ts";
 import { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
 import { createFaceCollection } from "./adapters/rekognition/face-collection.ts";
 import { createFaceIndex } from "./adapters/rekognition/face-index.ts";
 import { s3ClientSettings } from "./adapters/s3/client-settings.ts";
 import { createImageStore } from "./adapters/s3/image-store.ts";
 import { parseConfig } from "./config.ts";
+import { paceClient } from "./runtime/paced-client.ts";
 import { createWorkers } from "./workers.ts";
 
 const config = parseConfig(process.env);
@@ -48,6 +50,17 @@ const rekognition = new RekognitionClient({
 // BullMQ's workers need maxRetriesPerRequest: null (blocking commands wait for a reconnect instead of failing).
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
+
+// Every call of both clients is paced by one bucket per operation shared through Redis (rate-bucket.ts).
+const rates = config.REKOGNITION_TPS ?? {};
+const pacing = createRateBucket({
+  redis,
+  prefix: config.QUEUE_PREFIX,
+  ratePerSecond: (operation) =>
+    operation.startsWith("rekognition:") ? (rates[operation.slice("rekognition:".length)] ?? rates["*"]) : undefined,
+});
+paceClient(rekognition, "rekognition", pacing);
+paceClient(s3, "s3", pacing);
 
 const faceIndex = createFaceIndex(rekognition);
 await ensureCollection(faceIndex, config.COLLECTION_ID, logger).catch((error: unknown) => {

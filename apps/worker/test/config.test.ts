@@ -31,6 +31,17 @@ describe("parseConfig", () => {
     expect(config.REKOGNITION_ENDPOINT).toBeUndefined();
   });
 
+  it("reads REKOGNITION_TPS as one rate for every operation or a rate per operation", () => {
+    const base = { REDIS_URL: "redis://127.0.0.1:6379" };
+    expect(parseConfig({ ...base, REKOGNITION_TPS: "50" }).REKOGNITION_TPS).toEqual({ "*": 50 });
+    expect(parseConfig({ ...base, REKOGNITION_TPS: "IndexFaces=50,SearchFacesByImage=5" }).REKOGNITION_TPS).toEqual({
+      IndexFaces: 50,
+      SearchFacesByImage: 5,
+    });
+    expect(parseConfig({ ...base, REKOGNITION_TPS: "" }).REKOGNITION_TPS).toBeUndefined();
+    expect(() => parseConfig({ ...base, REKOGNITION_TPS: "fast" })).toThrow(/REKOGNITION_TPS/);
+  });
+
   it("names every bad variable", () => {
     expect(() => parseConfig({ WORKER_CONCURRENCY: "0", LOG_LEVEL: "loud" })).toThrow(
       /REDIS_URL.*WORKER_CONCURRENCY.*LOG_LEVEL/,

@@ -38,11 +38,14 @@ export async function startLocalParts(
   name: string,
   redisUrl: string,
   engineOptions: Parameters<typeof createFaceEngine>[0],
+  /** Calls per second per operation the local Rekognition allows before throttling; unlimited when absent. */
+  tpsLimit?: number,
 ): Promise<LocalParts> {
   const engine = await createFaceEngine(engineOptions);
   const aws = await startLocalAws({
     name,
-    startRekognition: ({ dataDir, s3 }) => startRekognitionServer({ engine, dataDir, s3, port: 0 }),
+    startRekognition: ({ dataDir, s3 }) =>
+      startRekognitionServer({ engine, dataDir, s3, port: 0, ...(tpsLimit === undefined ? {} : { tpsLimit }) }),
   });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   return {

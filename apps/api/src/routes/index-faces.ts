@@ -6,7 +6,8 @@ import type { InFlightLimit } from "../admission/in-flight-limit.ts";
 import { requireBucket } from "../auth/access-policy.ts";
 import type { Authorize } from "../auth/request-auth.ts";
 import { jobRouteResponses } from "../http/response-schemas.ts";
-import { decodeImage } from "../input/image-input.ts";
+import { checkImageBytes, decodeImage } from "../input/image-input.ts";
+import { multipartSchemaOf, numbersFromForm } from "../input/multipart-body.ts";
 import { indexFacesBodySchema, indexFacesRequest, type IndexFacesBody } from "../input/index-faces-body.ts";
 import { duplicatesErased, indexedFaceErased } from "../jobs/erased-face.ts";
 import { jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
@@ -28,7 +29,12 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
     "/index_faces",
     {
       schema: {
-        body: indexFacesBodySchema,
+        body: {
+          content: {
+            "application/json": { schema: indexFacesBodySchema },
+            "multipart/form-data": { schema: multipartSchemaOf(indexFacesBodySchema) },
+          },
+        },
         response: jobRouteResponses({
           message: { type: "string" },
           data: { type: "object", additionalProperties: true },
@@ -36,13 +42,17 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
       },
       // The cap first: past it, not even the token is checked.
       onRequest: [deps.inFlight.acquire, deps.authorize("faces:index")],
+      preValidation: numbersFromForm(["max_faces", "dedupe_threshold"]),
     },
     deps.inFlight.holding(async (request, reply) => {
       // The schema above has checked the body's shape and applied its defaults.
       const body = indexFacesRequest(request.body as IndexFacesBody);
       // Before the image is decoded, parked or queued: a foreign bucket costs nothing.
       requireBucket(request.tenant, body.bucket);
-      const image = decodeImage(body.image, deps.maxImageBytes);
+      const image =
+        typeof body.image === "string"
+          ? decodeImage(body.image, deps.maxImageBytes)
+          : checkImageBytes(body.image, deps.maxImageBytes);
       const idempotencyKey = parseIdempotencyKey(request.headers["idempotency-key"]);
       const fields = {
         tenant: request.tenant.name,

@@ -38,6 +38,10 @@ export const configSchema = z.object({
   REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
   // Region of both clients; unset = the standard AWS chain (profile), like the credentials.
   AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
+  // GET /metrics of this process; 0 = off. 9465: beside the API's 9464, so both run on one host.
+  WORKER_METRICS_PORT: unsetIfEmpty(z.coerce.number().int().min(0).max(65_535).default(9465)),
+  // Interface of that listener: loopback, so only a scraper on the host (or a sidecar) reaches it; 0.0.0.0 in a pod.
+  WORKER_METRICS_HOST: unsetIfEmpty(z.string().min(1).default("127.0.0.1")),
   // pino level.
   LOG_LEVEL: unsetIfEmpty(logLevel),
 });

@@ -6,3 +6,4 @@ export * from "./index-faces.ts";
 export * from "./delete-faces.ts";
 export * from "./search-faces.ts";
 export * from "./gallery-keys.ts";
+export * from "./job-trace.ts";

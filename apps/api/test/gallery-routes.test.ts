@@ -140,6 +140,7 @@ describe("POST /delete_faces_from_collection through the queue", () => {
     expect(seen).toEqual([
       {
         requestId: response.headers["x-job-id"],
+        trace: { requestId: response.headers["x-request-id"] },
         subject: "kyc-user-1",
         bucket: "kyc-faces",
         externalImageId: "customer-42",
@@ -202,6 +203,7 @@ describe("POST /search_faces through the queue", () => {
     const jobId = response.headers["x-job-id"] as string;
     expect(seen[0]?.data).toEqual({
       requestId: jobId,
+      trace: { requestId: response.headers["x-request-id"] },
       subject: "kyc-user-1",
       imageKey: searchImageRedisKey(
         `${jobId}:${(seen[0]?.data as { requestDigest?: string }).requestDigest}`,

@@ -59,6 +59,7 @@ describe("POST /index_faces through the queue", () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]?.job).toEqual({
       requestId: jobId,
+      trace: { requestId: response.headers["x-request-id"] },
       requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
       subject: "kyc-user-1",
       // The request's digest in the key: a reused Idempotency-Key never parks over another request's image.

@@ -2,7 +2,7 @@
  * Entry point: reads the environment, builds the Redis clients, queue and token verifier, starts
  * the server, and shuts down gracefully (stop accepting, finish in-flight requests, close clients).
  */
-import { Redis } from "ioredis";
+import { connectRedis, type RedisConnection } from "@faceindex/redis-connection";
 import { pino } from "pino";
 import { createBacklogGuard } from "./admission/backlog-guard.ts";
 import { createInFlightLimit } from "./admission/in-flight-limit.ts";
@@ -21,7 +21,8 @@ const log = pino({ level: config.LOG_LEVEL });
 
 // Requests fail fast when Redis is down (no offline queue, one retry, bounded command time) so an
 // outage answers 503 in seconds instead of holding every request until the sync timeout.
-const commands = new Redis(config.REDIS_URL, {
+const redisTarget = { url: config.REDIS_URL, cluster: config.REDIS_CLUSTER };
+const commands = connectRedis(redisTarget, {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   // Long enough to SET a 15 MiB image on a busy Redis, short enough to answer during an outage.
@@ -40,7 +41,7 @@ await checkMaxMemory(commands);
 const opened = await openLanes({
   commands,
   eventsConnection: () => {
-    const events = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+    const events = connectRedis(redisTarget, { maxRetriesPerRequest: null });
     events.on("error", (error) => log.warn({ err: error }, "redis (events) error"));
     return events;
   },
@@ -111,7 +112,7 @@ process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));
 
 /** BullMQ and the parked images vanish silently under any eviction policy; say so loudly. */
-async function checkEvictionPolicy(redis: Redis): Promise<void> {
+async function checkEvictionPolicy(redis: RedisConnection): Promise<void> {
   try {
     const reply = (await redis.config("GET", "maxmemory-policy")) as string[];
     const policy = reply[1];
@@ -125,7 +126,7 @@ async function checkEvictionPolicy(redis: Redis): Promise<void> {
 }
 
 /** The memory guard compares with maxmemory; without one it cannot protect Redis, so say so once. */
-async function checkMaxMemory(redis: Redis): Promise<void> {
+async function checkMaxMemory(redis: RedisConnection): Promise<void> {
   try {
     const { maxBytes } = await readRedisMemory(redis);
     if (maxBytes === 0) {

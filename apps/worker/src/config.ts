@@ -6,6 +6,8 @@ import { QUEUE_PREFIX } from "@faceindex/contracts";
 export const configSchema = z.object({
   // Where BullMQ's queue and the API's parked images live.
   REDIS_URL: z.url(),
+  // "true": REDIS_URL is a seed node of a Redis Cluster (so is a redis+cluster:// URL).
+  REDIS_CLUSTER: unsetIfEmpty(z.enum(["true", "false"]).default("false")).transform((v) => v === "true"),
   // Key prefix of the queues, parked images and gallery mapping; must match the API's. A {hash tag} keeps
   // them in one cluster slot; a second deployment (or a test) sharing the Redis uses its own.
   QUEUE_PREFIX: unsetIfEmpty(

@@ -4,7 +4,7 @@
  */
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
-import { Redis } from "ioredis";
+import { connectRedis } from "@faceindex/redis-connection";
 import { pino } from "pino";
 import { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
 import { createFaceCollection } from "./adapters/rekognition/face-collection.ts";
@@ -56,7 +56,7 @@ if (metrics) {
   instrumentAwsClient(rekognition, "rekognition", metrics);
 }
 // BullMQ's workers need maxRetriesPerRequest: null (blocking commands wait for a reconnect instead of failing).
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
 redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
 
 const faceIndex = createFaceIndex(rekognition);

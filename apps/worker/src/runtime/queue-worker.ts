@@ -5,7 +5,7 @@
  * stored, and an error listener. workers.ts builds one per job kind.
  */
 import { Worker, type Job } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import { JOBS, type FailedOutcome, type JobKind, type JobOutcome, type JobPayload } from "@faceindex/contracts";
 import type { JobRunner } from "./job-runner.ts";
@@ -14,7 +14,7 @@ import { createThrottleGate } from "./throttle-gate.ts";
 
 export interface QueueWorkerSettings {
   /** ioredis with `maxRetriesPerRequest: null` (BullMQ requires it). */
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   logger: Pick<Logger, "warn" | "error">;
   /** Jobs in flight at once in this process. */

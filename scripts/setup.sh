@@ -29,6 +29,12 @@ if ! command -v redis-server >/dev/null && [ -z "${REDIS_URL:-}" ] && command -v
   apt-get update && apt-get install -y redis-server
 fi
 
+# The /docs test renders the page in Debian's chromium; CI installs it, a developer runs this with
+# FACEINDEX_CHROMIUM=1 (or installs chromium) to run that test.
+if { [ "${CI:-}" = "true" ] || [ "${FACEINDEX_CHROMIUM:-}" = "1" ]; } && [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
+  apt-get update && apt-get install -y chromium
+fi
+
 pnpm install --frozen-lockfile
 if [ "$(PATH="$ORIGINAL_PATH" node --version 2>/dev/null | cut -d. -f1)" != "v24" ]; then
   echo "note: put $PREFIX/bin first on PATH (export PATH=\"$PREFIX/bin:\$PATH\") so that pnpm runs on Node 24"

@@ -10,6 +10,7 @@ import type { MemoryGuard } from "./admission/memory-guard.ts";
 import type { AccessPolicy } from "./auth/access-policy.ts";
 import { registerAuth } from "./auth/request-auth.ts";
 import type { VerifyToken } from "./auth/token-verifier.ts";
+import { registerApiDocs } from "./docs/api-docs.ts";
 import { bodyLimitFor } from "./http/body-limit.ts";
 import { registerErrorHandler } from "./http/error-handler.ts";
 import { loggerOptions } from "./http/logger-options.ts";
@@ -61,6 +62,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       customOptions: { coerceTypes: false, allErrors: false },
     },
   });
+  // Before any route: the OpenAPI document is collected as routes are declared.
+  registerApiDocs(app);
 
   // Once close() has begun, answers close their connection: a keep-alive socket would otherwise hold
   // shutdown until its idle timeout (72 s), long after the last in-flight request was answered.

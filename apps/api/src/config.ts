@@ -20,6 +20,11 @@ export const configSchema = z
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     /** Redis holding the BullMQ queue and the parked images; must use maxmemory-policy noeviction. */
     REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+    /** "true": REDIS_URL is a seed node of a Redis Cluster (so is a redis+cluster:// URL). */
+    REDIS_CLUSTER: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
     /** Key prefix of the queues and parked images; must match the worker's. A second deployment (or a test) sharing the Redis uses its own. */
     QUEUE_PREFIX: z
       .string()

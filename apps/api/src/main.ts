@@ -3,7 +3,7 @@
  * the server, and shuts down gracefully (stop accepting, finish in-flight requests, close clients).
  */
 import { readFileSync } from "node:fs";
-import { Redis } from "ioredis";
+import { connectRedis, type RedisConnection } from "@faceindex/redis-connection";
 import { pino } from "pino";
 import { createBacklogGuard } from "./admission/backlog-guard.ts";
 import { createWaitGuard } from "./admission/wait-guard.ts";
@@ -26,7 +26,8 @@ const log = pino({ level: config.LOG_LEVEL });
 
 // Requests fail fast when Redis is down (no offline queue, one retry, bounded command time) so an
 // outage answers 503 in seconds instead of holding every request until the sync timeout.
-const commands = new Redis(config.REDIS_URL, {
+const redisTarget = { url: config.REDIS_URL, cluster: config.REDIS_CLUSTER };
+const commands = connectRedis(redisTarget, {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   // Long enough to SET a 15 MiB image on a busy Redis, short enough to answer during an outage.
@@ -45,7 +46,7 @@ await checkMaxMemory(commands);
 const opened = await openLanes({
   commands,
   eventsConnection: () => {
-    const events = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+    const events = connectRedis(redisTarget, { maxRetriesPerRequest: null });
     events.on("error", (error) => log.warn({ err: error }, "redis (events) error"));
     return events;
   },
@@ -121,7 +122,7 @@ process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));
 
 /** BullMQ and the parked images vanish silently under any eviction policy; say so loudly. */
-async function checkEvictionPolicy(redis: Redis): Promise<void> {
+async function checkEvictionPolicy(redis: RedisConnection): Promise<void> {
   try {
     const reply = (await redis.config("GET", "maxmemory-policy")) as string[];
     const policy = reply[1];
@@ -135,7 +136,7 @@ async function checkEvictionPolicy(redis: Redis): Promise<void> {
 }
 
 /** The memory guard compares with maxmemory; without one it cannot protect Redis, so say so once. */
-async function checkMaxMemory(redis: Redis): Promise<void> {
+async function checkMaxMemory(redis: RedisConnection): Promise<void> {
   try {
     const { maxBytes } = await readRedisMemory(redis);
     if (maxBytes === 0) {

@@ -14,6 +14,7 @@ describe("parseConfig", () => {
       METRICS_PORT: 9464,
       METRICS_HOST: "127.0.0.1",
       REDIS_URL: "redis://127.0.0.1:6379",
+      REDIS_CLUSTER: false,
       QUEUE_PREFIX: "{faceindex}",
       COLLECTION_ID: "faceindex",
       JWT_SECRET: SECRET,

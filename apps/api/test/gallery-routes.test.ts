@@ -143,6 +143,7 @@ describe("POST /delete_faces_from_collection through the queue", () => {
         requestId: response.headers["x-job-id"],
         tenant: DEFAULT_TENANT,
         collectionId: "test-collection",
+        trace: { requestId: response.headers["x-request-id"] },
         subject: "kyc-user-1",
         bucket: "kyc-faces",
         externalImageId: "customer-42",
@@ -207,6 +208,7 @@ describe("POST /search_faces through the queue", () => {
       requestId: jobId,
       tenant: DEFAULT_TENANT,
       collectionId: "test-collection",
+      trace: { requestId: response.headers["x-request-id"] },
       subject: "kyc-user-1",
       imageKey: searchImageRedisKey(
         `${jobId}:${(seen[0]?.data as { requestDigest?: string }).requestDigest}`,

@@ -59,6 +59,7 @@ describe("POST /index_faces through the queue", () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]?.job).toEqual({
       requestId: jobId,
+      trace: { requestId: response.headers["x-request-id"] },
       requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
       tenant: DEFAULT_TENANT,
       collectionId: "test-collection",

@@ -60,7 +60,7 @@ describe("metrics over a real queue", () => {
       expect(samples.get('faceindex_http_requests_total{route="unmatched",status="404"}')).toBe(1);
       expect(response.body).not.toContain("/no/such/route");
       expect(samples.get('faceindex_http_request_duration_seconds_count{route="/index_faces"}')).toBe(3);
-      expect(samples.get('faceindex_http_request_duration_seconds_bucket{route="/index_faces",le="+Inf"}')).toBe(3);
+      expect(samples.get('faceindex_http_request_duration_seconds_bucket{le="+Inf",route="/index_faces"}')).toBe(3);
       expect(samples.get("faceindex_requests_in_flight")).toBe(0);
       // The 401 never reached the queue: two jobs, two outcomes.
       expect(samples.get('faceindex_job_outcomes_total{queue="index-faces",outcome="indexed"}')).toBe(1);
@@ -70,6 +70,11 @@ describe("metrics over a real queue", () => {
       }
       expect(samples.get('faceindex_queue_jobs{queue="index-faces",state="completed"}')).toBe(2);
       expect(samples.get("faceindex_redis_up")).toBe(1);
+      // prom-client's process metrics, which MAX_IN_FLIGHT and the memory alerts are read against.
+      expect(samples.get("nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
+      expect(samples.get("process_resident_memory_bytes")).toBeGreaterThan(0);
+      expect(samples.has("nodejs_eventloop_lag_p99_seconds")).toBe(true);
+      expect(response.body).toContain("# TYPE nodejs_gc_duration_seconds histogram");
     } finally {
       await harness.close();
     }

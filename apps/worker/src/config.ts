@@ -7,6 +7,8 @@ import { QUEUE_PREFIX } from "@faceindex/contracts";
 export const configSchema = z.object({
   // Where BullMQ's queue and the API's parked images live.
   REDIS_URL: z.url(),
+  // "true": REDIS_URL is a seed node of a Redis Cluster (so is a redis+cluster:// URL).
+  REDIS_CLUSTER: unsetIfEmpty(z.enum(["true", "false"]).default("false")).transform((v) => v === "true"),
   // Key prefix of the queues, parked images and gallery mapping; must match the API's. A {hash tag} keeps
   // them in one cluster slot; a second deployment (or a test) sharing the Redis uses its own.
   QUEUE_PREFIX: unsetIfEmpty(
@@ -52,6 +54,10 @@ export const configSchema = z.object({
   AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
   // How long the audit trail keeps an entry (trimmed on write); KYC record-keeping asks for a year and more.
   AUDIT_RETENTION_DAYS: unsetIfEmpty(z.coerce.number().int().min(1).max(36_500).default(DEFAULT_AUDIT_RETENTION_DAYS)),
+  // GET /metrics of this process; 0 = off. 9465: beside the API's 9464, so both run on one host.
+  WORKER_METRICS_PORT: unsetIfEmpty(z.coerce.number().int().min(0).max(65_535).default(9465)),
+  // Interface of that listener: loopback, so only a scraper on the host (or a sidecar) reaches it; 0.0.0.0 in a pod.
+  WORKER_METRICS_HOST: unsetIfEmpty(z.string().min(1).default("127.0.0.1")),
   // pino level.
   LOG_LEVEL: unsetIfEmpty(logLevel),
 });

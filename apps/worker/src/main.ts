@@ -4,7 +4,7 @@
  */
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
-import { Redis } from "ioredis";
+import { connectRedis } from "@faceindex/redis-connection";
 import { pino } from "pino";
 import { createRateBucket } from "./adapters/redis/rate-bucket.ts";
 import { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
@@ -14,6 +14,10 @@ import { s3ClientSettings } from "./adapters/s3/client-settings.ts";
 import { createImageStore } from "./adapters/s3/image-store.ts";
 import { parseConfig } from "./config.ts";
 import { paceClient } from "./runtime/paced-client.ts";
+import { instrumentAwsClient } from "./metrics/aws-call-metrics.ts";
+import { buildWorkerMetricsServer } from "./metrics/metrics-server.ts";
+import { observeWorker } from "./metrics/observe-workers.ts";
+import { createWorkerMetrics } from "./metrics/worker-metrics.ts";
 import { createWorkers } from "./workers.ts";
 
 const config = parseConfig(process.env);
@@ -47,8 +51,14 @@ const rekognition = new RekognitionClient({
   maxAttempts: SDK_MAX_ATTEMPTS,
   requestHandler,
 });
+// WORKER_METRICS_PORT=0 turns metrics off: nothing is counted and no listener opens.
+const metrics = config.WORKER_METRICS_PORT === 0 ? undefined : createWorkerMetrics();
+if (metrics) {
+  instrumentAwsClient(s3, "s3", metrics);
+  instrumentAwsClient(rekognition, "rekognition", metrics);
+}
 // BullMQ's workers need maxRetriesPerRequest: null (blocking commands wait for a reconnect instead of failing).
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
 redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
 
 // Every call of both clients is paced by one bucket per operation shared through Redis (rate-bucket.ts).
@@ -81,7 +91,26 @@ const workers = createWorkers({
   prefix: config.QUEUE_PREFIX,
   ...(config.JOB_LOCK_MS === undefined ? {} : { lockDurationMs: config.JOB_LOCK_MS }),
   ...(config.STALLED_CHECK_MS === undefined ? {} : { stalledIntervalMs: config.STALLED_CHECK_MS }),
+  ...(metrics
+    ? {
+        onThrottlePause: (queue: string) => metrics.throttlePauses.inc({ queue }),
+        onLockWait: (queue: string) => metrics.lockWaits.inc({ queue }),
+      }
+    : {}),
 });
+for (const [kind, worker] of Object.entries(workers.byKind)) if (metrics) observeWorker(kind, worker, metrics);
+const metricsServer = metrics ? buildWorkerMetricsServer(metrics.registry) : undefined;
+// Metrics never stop the worker: a port already taken (a second worker on this host without its own
+// WORKER_METRICS_PORT) is logged loudly, and this process runs without them.
+await metricsServer
+  ?.listen({ port: config.WORKER_METRICS_PORT, host: config.WORKER_METRICS_HOST })
+  .then((address) => logger.info({ address }, "worker metrics listening"))
+  .catch((error: unknown) => {
+    logger.error(
+      { err: error instanceof Error ? { message: error.message } : error, port: config.WORKER_METRICS_PORT },
+      "worker metrics listener could not start; running without GET /metrics",
+    );
+  });
 logger.info({ concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID }, "worker started");
 
 let stopping = false;
@@ -94,6 +123,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   logger.info({ signal }, "shutting down: letting active jobs finish");
   // close() stops taking jobs and waits for the active ones; a job cut off harder is re-run after its lock expires.
   await workers.close();
+  await metricsServer?.close();
   await redis.quit();
   s3.destroy();
   rekognition.destroy();

@@ -9,6 +9,9 @@ describe("parseConfig", () => {
       COLLECTION_ID: "faceindex",
       WORKER_CONCURRENCY: 4,
       AUDIT_RETENTION_DAYS: 400,
+      REDIS_CLUSTER: false,
+      WORKER_METRICS_PORT: 9465,
+      WORKER_METRICS_HOST: "127.0.0.1",
       // Path style and region are decided per endpoint and by the AWS chain (adapters/s3/client-settings.ts).
       S3_FORCE_PATH_STYLE: undefined,
       LOG_LEVEL: "info",

@@ -4,6 +4,7 @@
  * gallery-keys.ts): Rekognition cannot look faces up by ExternalImageId.
  */
 import { z } from "zod";
+import { jobTraceSchema } from "./job-trace.ts";
 import type { FailedOutcome } from "./failed-outcome.ts";
 import { tenancyFields } from "./tenancy.ts";
 
@@ -13,6 +14,8 @@ export const deleteFacesJobSchema = z.object({
   /** The BullMQ job id: from the Idempotency-Key when sent, so a retried erasure gets the first one's outcome. */
   ...tenancyFields,
   requestId: z.string().min(1),
+  /** The submitting request, for the worker's logs (job-trace.ts). */
+  trace: jobTraceSchema.optional(),
   subject: z.string(),
   bucket: z.string().min(3).max(63),
   externalImageId: z.string().min(1).max(255),

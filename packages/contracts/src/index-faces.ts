@@ -6,6 +6,7 @@
  * (measured: 5x less CPU and ~30x less Redis memory than base64 in the job payload).
  */
 import { z } from "zod";
+import { jobTraceSchema } from "./job-trace.ts";
 import { IMAGE_CONTENT_TYPES } from "@faceindex/common";
 import type { BoundingBox, FaceMatch } from "./faces.ts";
 import type { FailedOutcome } from "./failed-outcome.ts";
@@ -35,6 +36,8 @@ export const indexFacesJobSchema = z.object({
   /** The BullMQ job id: derived from the caller and the request so a replay finds it (apps/api jobs/idempotency.ts). */
   ...tenancyFields,
   requestId: z.string().min(1),
+  /** The submitting request, for the worker's logs (job-trace.ts). */
+  trace: jobTraceSchema.optional(),
   /** JWT subject of the caller, so only they can read the outcome later. */
   subject: z.string(),
   /** Redis key holding the decoded image bytes. */

@@ -8,3 +8,4 @@ export * from "./search-faces.ts";
 export * from "./gallery-keys.ts";
 export * from "./tenancy.ts";
 export * from "./scopes.ts";
+export * from "./job-trace.ts";

@@ -4,6 +4,7 @@
  * a search must not leave the person's photo behind.
  */
 import { z } from "zod";
+import { jobTraceSchema } from "./job-trace.ts";
 import { IMAGE_CONTENT_TYPES } from "@faceindex/common";
 import type { BoundingBox, FaceMatch } from "./faces.ts";
 import type { FailedOutcome } from "./failed-outcome.ts";
@@ -27,6 +28,8 @@ export const SEARCH_IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 export const searchFacesJobSchema = z.object({
   ...tenancyFields,
   requestId: z.string().min(1),
+  /** The submitting request, for the worker's logs (job-trace.ts). */
+  trace: jobTraceSchema.optional(),
   subject: z.string(),
   /** Redis key holding the probe's decoded bytes. */
   imageKey: z.string().min(1),

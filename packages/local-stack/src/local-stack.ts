@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   faceEngine: "neural" | "load-test";
   /** Start a child again when it dies (pnpm start). Off for tests that kill and replace children themselves. */
   supervise?: boolean;
+  /** The metrics port of the i-th worker (0-based), one each; unset = worker metrics off. */
+  workerMetricsPort?: (index: number) => number | Promise<number>;
   /** Extra variables for every app (e.g. SYNC_TIMEOUT_MS, LOG_LEVEL). */
   extraEnv?: NodeJS.ProcessEnv;
   stdio?: "inherit" | "pipe" | "ignore";
@@ -47,6 +49,8 @@ export interface LocalStack {
   redisUrl: string;
   /** The workers' health URL, once the worker has one (printed by the banner); undefined until then. */
   workerHealthUrl?: string;
+  /** GET /metrics of each worker started (in start order), when worker metrics are on. */
+  workerMetricsUrls: string[];
   workers: ServiceProcess[];
   api: ServiceProcess;
   rekognition: ServiceProcess;
@@ -140,13 +144,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stopping.push(() => rekognition.stop());
 
     const workers: ServiceProcess[] = [];
+    const workerMetricsUrls: string[] = [];
     const addWorker = async () => {
+      const metricsPort = options.workerMetricsPort ? await options.workerMetricsPort(workers.length) : 0;
+      if (metricsPort !== 0) workerMetricsUrls.push(`http://127.0.0.1:${metricsPort}/metrics`);
       const worker = await startService({
         name: `worker-${workers.length + 1}`,
         entry: "apps/worker/src/main.ts",
         // Worker health: when the worker gets its health endpoint, pass its port here (one per worker) and
         // set readyUrl to it, then fill workerHealthUrl below so the banner prints it.
-        env,
+        env: { ...env, WORKER_METRICS_PORT: String(metricsPort) },
         stdio,
         supervise: supervised,
       });
@@ -183,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       rekognitionUrl,
       redisUrl: found.url,
       workerHealthUrl: undefined,
+      workerMetricsUrls,
       workers,
       api,
       rekognition,

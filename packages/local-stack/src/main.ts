@@ -15,7 +15,12 @@ console.log(
 
 let stack;
 try {
-  stack = await startLocalStack(config);
+  // One metrics port per worker from WORKER_METRICS_PORT up (9465 beside the API's 9464); 0 turns them off.
+  const workerMetricsBase = Number(process.env.WORKER_METRICS_PORT || 9465);
+  stack = await startLocalStack({
+    ...config,
+    ...(workerMetricsBase === 0 ? {} : { workerMetricsPort: (index: number) => workerMetricsBase + index }),
+  });
 } catch (error) {
   console.error(`faceindex: could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(error instanceof RedisUnavailableError ? 2 : 1);
@@ -31,6 +36,7 @@ faceindex is running.
   Rekognition:  ${stack.rekognitionUrl}   collection: ${config.collectionId}
   Redis:        ${stack.redisUrl}${stack.redis ? `   maxmemory ${config.redisMaxmemory}, noeviction` : ""}
   Worker:       ${config.workers} process(es)   health: ${stack.workerHealthUrl ?? "(no health endpoint yet)"}
+                metrics: ${stack.workerMetricsUrls.join(", ") || "off (WORKER_METRICS_PORT=0)"}
   Metrics:      http://127.0.0.1:${process.env.METRICS_PORT || 9464}/metrics   (Prometheus; METRICS_PORT=0 turns it off)
 
 Dev token (12 h, every scope; \`pnpm token\` prints a new one, \`pnpm token --scope faces:search\` a narrower one):

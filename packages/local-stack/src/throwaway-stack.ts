@@ -24,6 +24,8 @@ export interface ThrowawayStackOptions {
   /** Restart children that die, as pnpm start does (off by default: most tests kill children on purpose). */
   supervise?: boolean;
   redisMaxmemory?: string;
+  /** Metrics listeners on free ports, for the API and each worker (off by default). */
+  metrics?: boolean;
 }
 
 export interface ThrowawayStack extends LocalStack {
@@ -34,6 +36,8 @@ export interface ThrowawayStack extends LocalStack {
   collectionId: string;
   queuePrefix: string;
   dataDir: string;
+  /** The API's GET /metrics, with `metrics: true`. */
+  apiMetricsUrl?: string;
 }
 
 export async function startThrowawayStack(options: ThrowawayStackOptions): Promise<ThrowawayStack> {
@@ -42,6 +46,7 @@ export async function startThrowawayStack(options: ThrowawayStackOptions): Promi
   const bucket = uniqueName(options.name);
   const collectionId = uniqueName(`${options.name}-collection`);
   const queuePrefix = `{${uniqueName(options.name)}}`;
+  const apiMetricsPort = options.metrics ? await freePort() : 0;
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -58,12 +63,13 @@ export async function startThrowawayStack(options: ThrowawayStackOptions): Promi
       faceEngine: options.faceEngine,
       supervise: options.supervise ?? false,
       ...(options.redisMaxmemory ? { redisMaxmemory: options.redisMaxmemory } : {}),
-      // No metrics listener: several throwaway stacks run at once and would race for its one port.
+      ...(options.metrics ? { workerMetricsPort: () => freePort() } : {}),
+      // Metrics on free ports only when asked: a fixed port would be raced for by stacks running at once.
       extraEnv: {
         LOG_LEVEL: "warn",
         FACE_ENGINE_THREADS: "1",
         QUEUE_PREFIX: queuePrefix,
-        METRICS_PORT: "0",
+        METRICS_PORT: String(apiMetricsPort),
         ...options.extraEnv,
       },
       stdio: options.stdio ?? "inherit",
@@ -81,6 +87,7 @@ export async function startThrowawayStack(options: ThrowawayStackOptions): Promi
     collectionId,
     queuePrefix,
     dataDir,
+    ...(options.metrics ? { apiMetricsUrl: `http://127.0.0.1:${apiMetricsPort}/metrics` } : {}),
     async stop() {
       await stack.stop();
       if (options.redisUrl) await deleteKeys(options.redisUrl, `${queuePrefix}*`).catch(() => {});

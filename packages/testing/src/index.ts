@@ -6,3 +6,4 @@ export * from "./private-redis.ts";
 export * from "./aws-clients.ts";
 export * from "./local-aws.ts";
 export * from "./rekognition-faults.ts";
+export * from "./redis-cluster.ts";

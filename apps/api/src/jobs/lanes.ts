@@ -5,7 +5,7 @@
  * workers of its own). main.ts and the test harnesses pass the connections in and close the result.
  */
 import { Queue, QueueEvents } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { JOB_KINDS, JOBS, type JobKind } from "@faceindex/contracts";
 import type { BacklogGuard } from "../admission/backlog-guard.ts";
 import { finishedJobsLoader } from "./wait/finished-jobs.ts";
@@ -24,9 +24,9 @@ export type Lanes = { readonly [Kind in JobKind]: Lane };
 
 export interface OpenLanesDeps {
   /** The API's command connection (fail-fast options), shared by the queues and their finished-job reads. */
-  commands: Redis;
+  commands: Redis | Cluster;
   /** A new connection for one QueueEvents (`maxRetriesPerRequest: null`); closed with the lane. */
-  eventsConnection: () => Redis;
+  eventsConnection: () => Redis | Cluster;
   prefix: string;
   /** The admission checks of a kind's new jobs, on its queue and its events (completions measure the workers' rate). */
   backlog: (queue: Queue, events: QueueEvents) => Pick<BacklogGuard, "check">;

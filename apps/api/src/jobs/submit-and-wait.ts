@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
-import { JOBS } from "@faceindex/contracts";
+import { JOBS, parseTraceparent } from "@faceindex/contracts";
 import { GatewayTimeoutError, ServiceUnavailableError } from "../http/errors.ts";
 import type { JobOutcomes } from "../metrics/job-outcomes.ts";
 import { ownerOf } from "./job-owner.ts";
@@ -40,7 +40,11 @@ export async function submitAndWait(
   await rememberRequestJob(deps.redis, deps.prefix, ownerOf(request), request.id, jobId, ttlSeconds).catch(() => {
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
   });
-  const submitted = await submitJob(deps, lane, submission).catch(async (error: unknown) => {
+  // The worker logs every line of the job with this request's id (and the caller's traceparent, if valid).
+  const traceparent = parseTraceparent(request.headers.traceparent);
+  const trace = { requestId: request.id, ...(traceparent ? { traceparent } : {}) };
+  const traced = { ...submission, data: { ...submission.data, trace } };
+  const submitted = await submitJob(deps, lane, traced).catch(async (error: unknown) => {
     // Refused (503 back-pressure, 409 reused key): no job is this request's, so its id must not point at
     // one, and under overload refused retries must not each leave a 24 h key behind.
     await forgetRequestJob(deps.redis, deps.prefix, ownerOf(request), request.id).catch(() => undefined);

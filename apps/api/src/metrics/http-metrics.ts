@@ -4,6 +4,7 @@
  * request no route matched shares one label, so a scan of random URLs cannot grow the series.
  */
 import type { FastifyInstance } from "fastify";
+import { Counter, Gauge, Histogram } from "prom-client";
 import type { MetricsRegistry } from "./registry.ts";
 
 /** The route label of requests no route matched (404s). */
@@ -17,18 +18,21 @@ export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 
 /** Registered before the routes, so the hooks see every request, those refused by a route's own hooks too. */
 export function registerHttpMetrics(app: FastifyInstance, registry: MetricsRegistry): void {
-  const requests = registry.counter({
+  const requests = new Counter({
+    registers: [registry],
     name: "faceindex_http_requests_total",
     help: "HTTP answers sent, by route pattern and status code.",
     labelNames: ["route", "status"],
   });
-  const duration = registry.histogram({
+  const duration = new Histogram({
+    registers: [registry],
     name: "faceindex_http_request_duration_seconds",
     help: "Time from receiving a request to sending its answer, by route pattern.",
     labelNames: ["route"],
-    buckets: DURATION_BUCKETS,
+    buckets: [...DURATION_BUCKETS],
   });
-  const inFlight = registry.gauge({
+  const inFlight = new Gauge({
+    registers: [registry],
     name: "faceindex_requests_in_flight",
     help: "HTTP requests received and not yet answered (or abandoned by their client).",
   });

@@ -4,6 +4,7 @@
  * Counted where a request gets its answer (jobs/submit-and-wait.ts), not by GET /jobs, which only re-reads one.
  */
 import type { JobResult } from "../jobs/wait/job-result.ts";
+import { Counter } from "prom-client";
 import type { MetricsRegistry } from "./registry.ts";
 
 export interface JobOutcomes {
@@ -28,7 +29,8 @@ export function outcomeLabel(result: JobResult): string {
 }
 
 export function createJobOutcomes(registry: MetricsRegistry): JobOutcomes {
-  const outcomes = registry.counter({
+  const outcomes = new Counter({
+    registers: [registry],
     name: "faceindex_job_outcomes_total",
     help: "Outcomes of the jobs requests waited for, by queue and outcome (timeout: no outcome within SYNC_TIMEOUT_MS).",
     labelNames: ["queue", "outcome"],

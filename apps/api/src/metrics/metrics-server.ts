@@ -3,12 +3,11 @@
  * with the public API and a scraper needs no token.
  */
 import Fastify, { type FastifyInstance } from "fastify";
-import { EXPOSITION_CONTENT_TYPE } from "./exposition.ts";
-import type { MetricsRegistry } from "./registry.ts";
+import type { Registry } from "prom-client";
 
-export function buildMetricsServer(registry: Pick<MetricsRegistry, "render">): FastifyInstance {
+export function buildMetricsServer(registry: Pick<Registry, "metrics" | "contentType">): FastifyInstance {
   // No request logs: a scrape every few seconds would drown the API's own.
   const server = Fastify({ logger: false });
-  server.get("/metrics", async (_request, reply) => reply.type(EXPOSITION_CONTENT_TYPE).send(await registry.render()));
+  server.get("/metrics", async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   return server;
 }

@@ -5,6 +5,7 @@
  */
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { Gauge } from "prom-client";
 import { withTimeout } from "../http/with-timeout.ts";
 import type { MetricsRegistry } from "./registry.ts";
 
@@ -19,31 +20,49 @@ export interface QueueGaugesDeps {
   timeoutMs?: number;
 }
 
-export function registerQueueGauges(registry: MetricsRegistry, deps: QueueGaugesDeps): void {
-  const jobs = registry.gauge({
-    name: "faceindex_queue_jobs",
-    help: "Jobs in each queue by state, read from Redis at scrape time.",
-    labelNames: ["queue", "state"],
-  });
-  const redisUp = registry.gauge({
-    name: "faceindex_redis_up",
-    help: "1 when Redis answered this scrape's reads in time, else 0.",
-  });
+type Reading = { name: string; counts: Record<string, number> }[] | undefined;
 
-  registry.onScrape(async () => {
-    jobs.reset();
+export function registerQueueGauges(registry: MetricsRegistry, deps: QueueGaugesDeps): void {
+  const readAll = async (): Promise<Reading> => {
     try {
       const read = Promise.all([
         deps.redis.ping(),
         ...deps.queues.map(async (queue) => ({ name: queue.name, counts: await queue.getJobCounts(...STATES) })),
       ]);
       const [, ...counted] = await withTimeout(read, deps.timeoutMs ?? READ_TIMEOUT_MS);
-      for (const { name, counts } of counted) {
+      return counted;
+    } catch {
+      return undefined;
+    }
+  };
+  // prom-client calls both gauges' collect in the same tick of one scrape: they share one read of Redis.
+  let pending: Promise<Reading> | undefined;
+  const readOnce = (): Promise<Reading> => {
+    pending ??= readAll().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+
+  const jobs = new Gauge({
+    registers: [registry],
+    name: "faceindex_queue_jobs",
+    help: "Jobs in each queue by state, read from Redis at scrape time.",
+    labelNames: ["queue", "state"],
+    async collect() {
+      const counted = await readOnce();
+      jobs.reset();
+      for (const { name, counts } of counted ?? []) {
         for (const state of STATES) jobs.set({ queue: name, state }, counts[state] ?? 0);
       }
-      redisUp.set({}, 1);
-    } catch {
-      redisUp.set({}, 0);
-    }
+    },
+  });
+  const redisUp = new Gauge({
+    registers: [registry],
+    name: "faceindex_redis_up",
+    help: "1 when Redis answered this scrape's reads in time, else 0.",
+    async collect() {
+      redisUp.set((await readOnce()) ? 1 : 0);
+    },
   });
 }

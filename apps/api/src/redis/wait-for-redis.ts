@@ -3,7 +3,7 @@
  * forever), but says so: every few seconds it logs what it waits for, so a start that never completes
  * is visibly stuck on Redis rather than silent.
  */
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 
 export interface WaitForRedisOptions {
   /** Where the connection goes; logged without its password. */
@@ -13,7 +13,10 @@ export interface WaitForRedisOptions {
   intervalMs?: number;
 }
 
-export async function waitForRedis(redis: Pick<Redis, "status" | "once">, options: WaitForRedisOptions): Promise<void> {
+export async function waitForRedis(
+  redis: Pick<Redis | Cluster, "status" | "once">,
+  options: WaitForRedisOptions,
+): Promise<void> {
   if (redis.status === "ready") return;
   const started = Date.now();
   const timer = setInterval(() => {

@@ -18,7 +18,8 @@ export interface CollectionScope {
 export type ScopeFor = (collectionId: string | undefined) => Promise<CollectionScope>;
 
 export interface ScopeOptions {
-  redis: Redis;
+  /** What the gallery map and the lock use (a single Redis or a Cluster). */
+  redis: Pick<Redis, "multi" | "hgetall" | "hmget" | "set" | "eval">;
   prefix: string;
   collections: Collections;
   /** The per-person lock's TTL (the job lock's duration: a killed worker's lock lapses no later than its job's). */

@@ -14,6 +14,7 @@ import {
   type JobKind,
   type JobOutcome,
   type JobPayload,
+  traceLogFields,
 } from "@faceindex/contracts";
 import { classifyError } from "./classify-error.ts";
 
@@ -68,7 +69,8 @@ export function createJobRunner<Kind extends JobKind>(options: JobRunnerOptions<
     const started = performance.now();
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
-    const log = options.logger.child({ jobId: job.id, attempt, maxAttempts });
+    // reqId (and traceparent): the submitting request's, so one search finds its API and worker lines.
+    const log = options.logger.child({ jobId: job.id, ...traceLogFields(job.data), attempt, maxAttempts });
     const elapsed = () => Math.round(performance.now() - started);
 
     const parsed = schema.safeParse(job.data);
@@ -119,7 +121,9 @@ export function createJobRunner<Kind extends JobKind>(options: JobRunnerOptions<
       try {
         await cleanup(job.data);
       } catch (error) {
-        options.logger.child({ jobId: job.id }).warn({ code: classifyError(error).code }, `${name} cleanup failed`);
+        options.logger
+          .child({ jobId: job.id, ...traceLogFields(job.data) })
+          .warn({ code: classifyError(error).code }, `${name} cleanup failed`);
       }
     },
   });

@@ -5,7 +5,7 @@
  * stored, and an error listener. workers.ts builds one per job kind.
  */
 import { Worker, type Job } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import { JOBS, type FailedOutcome, type JobKind, type JobOutcome, type JobPayload } from "@faceindex/contracts";
 import type { JobRunner } from "./job-runner.ts";
@@ -14,7 +14,7 @@ import { createThrottleGate } from "./throttle-gate.ts";
 
 export interface QueueWorkerSettings {
   /** ioredis with `maxRetriesPerRequest: null` (BullMQ requires it). */
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   logger: Pick<Logger, "warn" | "error">;
   /** Jobs in flight at once in this process. */
@@ -40,6 +40,9 @@ export interface QueueWorkerSettings {
    * unset = lock TTL + 10 s.
    */
   maxLockWaitMs?: number;
+  /** Told of each throttle pause and each lock wait (the worker's metrics); optional. */
+  onThrottlePause?: (queueName: string) => void;
+  onLockWait?: (queueName: string) => void;
 }
 
 /** The BullMQ worker of one kind (FailedOutcome is in every kind's outcome already; spelt out for generic code). */
@@ -68,15 +71,24 @@ export function createQueueWorker<Kind extends JobKind>(
     worker: () => worker,
     ...(settings.throttlePauseMs === undefined ? {} : { pauseMs: settings.throttlePauseMs }),
     ...(settings.maxThrottledMs === undefined ? {} : { maxThrottledMs: settings.maxThrottledMs }),
-    onThrottle: (jobId, code, pauseMs) =>
-      settings.logger.warn({ queue: queueName, jobId, code, pauseMs }, "throttled: pausing every worker"),
+    onThrottle: (jobId, code, pauseMs) => {
+      settings.onThrottlePause?.(queueName);
+      settings.logger.warn({ queue: queueName, jobId, code, pauseMs }, "throttled: pausing every worker");
+    },
   });
   const lockWait = createLockWait({
     redis: settings.redis,
     maxWaitMs: settings.maxLockWaitMs ?? lockDurationMs + LOCK_WAIT_SLACK_MS,
   });
+  const waitForLock = async (error: unknown, job: Job<JobPayload<Kind>>, token?: string) => {
+    const waiting = await lockWait(error, job, token);
+    if (waiting) settings.onLockWait?.(queueName);
+    return waiting;
+  };
   const processor = (job: Job<JobPayload<Kind>>, token?: string) =>
-    runner(job, { putBack: async (error) => (await throttleGate(error, job)) ?? (await lockWait(error, job, token)) });
+    runner(job, {
+      putBack: async (error) => (await throttleGate(error, job)) ?? (await waitForLock(error, job, token)),
+    });
   const worker: KindWorker<Kind> = new Worker(queueName, processor, {
     connection: settings.redis,
     prefix: settings.prefix,

@@ -20,7 +20,7 @@ import {
   type IndexFacesJob,
   type SearchFacesJob,
 } from "@faceindex/contracts";
-import { facePhoto, uniqueName } from "@faceindex/testing";
+import { clearFaults, facePhoto, injectFault, uniqueName } from "@faceindex/testing";
 import { createExternalIdLock } from "../src/adapters/redis/external-id-lock.ts";
 import { createGalleryMap } from "../src/adapters/redis/gallery-map.ts";
 import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
@@ -31,15 +31,7 @@ import { createImageStore } from "../src/adapters/s3/image-store.ts";
 import { LockBusyError } from "../src/runtime/lock-busy-error.ts";
 import { rebuildGallery } from "../src/tools/rebuild-gallery.ts";
 import { createWorkers, type Workers } from "../src/workers.ts";
-import {
-  clearFaults,
-  enqueueIndexJob,
-  injectFault,
-  keyGone,
-  startLocalParts,
-  waitForJob,
-  type LocalParts,
-} from "./helpers.ts";
+import { enqueueIndexJob, keyGone, startLocalParts, waitForJob, type LocalParts } from "./helpers.ts";
 
 const logger = pino({ level: "silent" });
 let parts: LocalParts;
@@ -199,13 +191,8 @@ async function facesStillIndexed(h: Harness): Promise<{ faceId: string; external
 }
 
 /** Delays the next call of an operation (the fault registry's latency knob, no error). */
-async function injectLatency(operation: string, latencyMs: number): Promise<void> {
-  const response = await fetch(`${parts.rekognitionUrl}/_local/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ operation, count: 1, latencyMs }),
-  });
-  if (!response.ok) throw new Error(`latency injection failed: ${response.status} ${await response.text()}`);
+function injectLatency(operation: string, latencyMs: number): Promise<void> {
+  return injectFault(parts.rekognitionUrl, { operation, count: 1, latencyMs });
 }
 
 describe("gallery mapping on index", () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { freePort } from "@faceindex/testing";
+import { freePort } from "./free-port.ts";
 
 export interface PrivateRedis {
   url: string;
@@ -18,7 +18,7 @@ export interface PrivateRedis {
 
 export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
   const chosen = port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), "faceindex-api-redis-"));
+  const dir = mkdtempSync(join(tmpdir(), "faceindex-test-redis-"));
   const child: ChildProcess = spawn(
     "redis-server",
     [

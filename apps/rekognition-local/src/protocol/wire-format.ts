@@ -1,6 +1,6 @@
 /** Maps the face engine's types to Rekognition's wire members (PascalCase, ratios, 0..100 scores). */
 import type { DetectedFace, FaceBox } from "@faceindex/face-engine";
-import type { StoredFace } from "./collection.ts";
+import type { StoredFace } from "../store/collection.ts";
 
 export interface WireBoundingBox {
   Width: number;

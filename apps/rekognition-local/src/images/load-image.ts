@@ -1,9 +1,11 @@
 /**
  * Resolves a request's `Image` ({Bytes} or {S3Object}) to the image bytes, with AWS's limits and errors:
- * JPEG or PNG only (by magic bytes), 5 MB for Bytes (checked by the validator), 15 MB for S3 objects.
+ * JPEG or PNG only (by magic bytes: sniffImageType, the same test as the API's and the worker's), 5 MB for Bytes
+ * (checked by the validator), 15 MB for S3 objects.
  */
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { RekognitionError, invalidParameter } from "./errors.ts";
+import { sniffImageType } from "@faceindex/common";
+import { RekognitionError, invalidParameter } from "../protocol/errors.ts";
 
 /** AWS's documented limit for images passed as an S3 object. */
 export const MAX_S3_IMAGE_BYTES = 15 * 1024 * 1024;
@@ -22,19 +24,13 @@ const invalidS3Object = (): RekognitionError =>
     "Unable to get object metadata from S3. Check object key, region and/or access permissions.",
   );
 
-export function isJpegOrPng(bytes: Uint8Array): boolean {
-  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((b, i) => bytes[i] === b);
-  return jpeg || png;
-}
-
 export async function loadImage(image: WireImage, s3: Pick<S3Client, "send">): Promise<Uint8Array> {
   if ((image.Bytes === undefined) === (image.S3Object === undefined)) {
     throw invalidParameter("Image must have exactly one of Bytes or S3Object");
   }
   const bytes =
     image.Bytes !== undefined ? Buffer.from(image.Bytes, "base64") : await fetchS3Image(image.S3Object!, s3);
-  if (!isJpegOrPng(bytes)) throw invalidFormat();
+  if (sniffImageType(bytes) === undefined) throw invalidFormat();
   return bytes;
 }
 

@@ -1,9 +1,9 @@
 /** Loads a request image and runs the face engine on it, mapping decode failures to AWS's error. */
 import { createHash } from "node:crypto";
 import { ImageDecodeError, type AnalysedImage } from "@faceindex/face-engine";
-import { RekognitionError, invalidParameter } from "../errors.ts";
-import { loadImage, type WireImage } from "../load-image.ts";
-import type { OperationContext } from "./context.ts";
+import { RekognitionError, invalidParameter } from "../protocol/errors.ts";
+import { loadImage, type WireImage } from "./load-image.ts";
+import type { OperationContext } from "../operations/context.ts";
 
 export interface LoadedImage {
   analysis: AnalysedImage;

@@ -44,7 +44,7 @@ export interface ServiceModel {
   shapes: Record<string, Shape>;
 }
 
-const modelPath = new URL("../model/rekognition-2016-06-27.service-model.json", import.meta.url);
+const modelPath = new URL("../../model/rekognition-2016-06-27.service-model.json", import.meta.url);
 
 export function loadServiceModel(): ServiceModel {
   return JSON.parse(readFileSync(modelPath, "utf8")) as ServiceModel;

@@ -2,7 +2,7 @@
  * Fault injection for tests (POST /_local/faults): the next `count` calls of an operation are delayed
  * by `latencyMs` and/or answered with the given error, so clients can prove their retries and timeouts.
  */
-import { RekognitionError, SERVER_FAULT_CODES } from "./errors.ts";
+import { RekognitionError, SERVER_FAULT_CODES } from "../protocol/errors.ts";
 
 export interface Fault {
   operation: string;

@@ -46,6 +46,14 @@ function fail(problems: string[], value: unknown, shape: Shape, path: string, co
   );
 }
 
+/** The model's min/max on a list's items, a string's characters or a blob's decoded bytes. */
+function checkLength(problems: string[], value: unknown, shape: Shape, path: string, length: number): void {
+  if (shape.min !== undefined && length < shape.min)
+    fail(problems, value, shape, path, `have length greater than or equal to ${shape.min}`);
+  if (shape.max !== undefined && length > shape.max)
+    fail(problems, value, shape, path, `have length less than or equal to ${shape.max}`);
+}
+
 const patterns = new Map<string, RegExp | null>();
 
 /** Model patterns are Java regexes matched against the whole value; the few JS cannot compile are skipped. */
@@ -82,10 +90,7 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, path
     }
     case "list": {
       if (!Array.isArray(value)) throw serialization(`Expected a list at '${where}'`);
-      if (shape.min !== undefined && value.length < shape.min)
-        fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value.length > shape.max)
-        fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
+      checkLength(problems, value, shape, where, value.length);
       value.forEach((item, i) => checkValue(model, shape.member!.shape, item, `${where}.${i + 1}.member`, problems));
       return;
     }
@@ -99,10 +104,7 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, path
     }
     case "string": {
       if (typeof value !== "string") throw serialization(`Expected a string at '${where}'`);
-      if (shape.min !== undefined && value.length < shape.min)
-        fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value.length > shape.max)
-        fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
+      checkLength(problems, value, shape, where, value.length);
       if (shape.enum && !shape.enum.includes(value))
         fail(problems, value, shape, where, `satisfy enum value set: [${shape.enum.join(", ")}]`);
       const regex = shape.pattern ? compilePattern(shape.pattern) : null;
@@ -136,10 +138,7 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, path
           `Image size ${size} bytes exceeds the maximum of ${shape.max} bytes for image bytes (upload larger images to S3 and pass S3Object)`,
         );
       }
-      if (shape.min !== undefined && size < shape.min)
-        fail(problems, value, shape, where, `have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && size > shape.max)
-        fail(problems, value, shape, where, `have length less than or equal to ${shape.max}`);
+      checkLength(problems, value, shape, where, size);
       return;
     }
     case "timestamp":

@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { RekognitionError, serialization, throttled } from "./errors.ts";
-import type { FaultRegistry } from "./faults.ts";
-import type { OperationContext } from "./operations/context.ts";
-import { operations } from "./operations/index.ts";
-import type { RateLimiter } from "./rate-limit.ts";
+import type { FaultRegistry } from "../local/faults.ts";
+import type { OperationContext } from "../operations/context.ts";
+import { operations } from "../operations/operation-table.ts";
+import type { RateLimiter } from "../local/rate-limit.ts";
 import type { ServiceModel } from "./service-model.ts";
 import { validateInput } from "./validate-input.ts";
 

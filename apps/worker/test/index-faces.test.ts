@@ -47,17 +47,34 @@ function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | nul
         uploads.push({ bucket, key, bytes, contentType });
         return { etag: "etag-1" };
       },
+      headImage: async () => null,
     },
     faceIndex: { indexFaces },
     parkedImages: {
       read: async (key) => store.get(key) ?? null,
       remove: async (key) => void store.delete(key),
     },
-    // No dedupe here and no other job for the person: the lock lets every job in, the gallery records nothing.
+    // No dedupe here and no other job for the person: the lock lets every job in, the gallery records
+    // nothing, the key is free, the record and the audit trail take everything.
     faceCollection: { searchFacesByImage: async () => null },
-    gallery: { record: async () => {}, lookup: async () => new Map() },
-    lock: { withLock: (_bucket, _externalImageId, work) => work() },
-    collectionId: "faces",
+    scopeFor: async () => ({
+      collectionId: "faces",
+      gallery: {
+        record: async () => {},
+        lookup: async () => new Map(),
+        facesOf: async () => [],
+        forget: async () => {},
+      },
+      lock: { withLock: (_bucket, _externalImageId, work) => work() },
+    }),
+    claims: {
+      claim: async () => "claimed",
+      confirm: async () => {},
+      release: async () => {},
+      ownerOf: async () => null,
+    },
+    storedObjects: { remember: async () => {} },
+    audit: { record: async () => {} },
     logger: pino({ level: "silent" }),
   });
   return { indexFace, store, uploads };

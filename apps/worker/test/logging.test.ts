@@ -37,9 +37,10 @@ describe("worker logs", () => {
     const worker = createWorkers(
       {
         redis,
-        imageStore: { putImage: async () => ({ etag: "abc" }), deleteImage: notUsed },
+        imageStore: { putImage: async () => ({ etag: "abc" }), headImage: async () => null, deleteImage: notUsed },
         faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
         faceIndex: {
+          ensureCollection: async () => false,
           indexFaces: async (request) => {
             calls += 1;
             if (request.externalImageId === "transient" && calls < 3)

@@ -169,12 +169,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const api = await startService({
       name: "api",
       entry: "apps/api/src/main.ts",
-      // The API writes only to the buckets it is told of: the stack's own, unless the caller chose others.
+      // The API writes only to the buckets it is told of: the stack's own, plus any the caller adds.
       env: {
         ...env,
         PORT: String(options.apiPort),
         HOST: "127.0.0.1",
-        ALLOWED_BUCKETS: env.ALLOWED_BUCKETS || options.buckets.join(","),
+        ALLOWED_BUCKETS: [...options.buckets, ...(env.ALLOWED_BUCKETS ?? "").split(",")].filter(Boolean).join(","),
       },
       readyUrl: `${apiUrl}/readyz`,
       // After a crash the API is back once it answers; /readyz may wait for Redis, which has its own restarts.

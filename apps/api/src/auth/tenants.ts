@@ -17,8 +17,9 @@ export interface Tenant {
 // S3's bucket naming rules in short: 3-63 lowercase letters, digits, dots and hyphens.
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name");
 
+// Names are checked in parseTenants: a record key's own error message does not say which key.
 const tenantsSchema = z.record(
-  z.string().regex(TENANT_NAME, "tenant names are 1-64 of a-z A-Z 0-9 _ . -"),
+  z.string(),
   z
     .object({
       buckets: z.array(bucketName).min(1, "needs at least one bucket"),
@@ -49,6 +50,9 @@ export function parseTenants(text: string, source: string, baseCollectionId: str
   const owners = new Map<string, string>();
   const bucketOwners = new Map<string, string>();
   for (const [name, entry] of entries) {
+    if (!TENANT_NAME.test(name)) {
+      throw new Error(`${source} is invalid: tenant ${JSON.stringify(name)}: names are 1-64 of a-z A-Z 0-9 _ . -`);
+    }
     // A shared bucket would let one tenant's upload land on (or read as) another's object under the same key.
     for (const bucket of entry.buckets) {
       const other = bucketOwners.get(bucket);

@@ -1,9 +1,8 @@
 /**
  * GET /audit?external_image_id=...&limit=&cursor= (scope audit:read): what the service did with one
  * person's biometric data in the caller's tenant (enrolments, refusals, searches that matched them,
- * erasures: who, when, which faces and objects, how it ended), newest first, a page at a time. Without
- * external_image_id: the tenant's search trail. Entries are written by the worker (packages/audit); another
- * tenant's trail is never readable, whatever the id.
+ * erasures: who, when, which faces and objects, how it ended), newest first, a page at a time. Entries are
+ * written by the worker (packages/audit); another tenant's trail is never readable, whatever the id.
  */
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
@@ -23,7 +22,7 @@ export interface AuditRouteDeps {
 const DEFAULT_PAGE = 50;
 
 interface AuditQuerystring {
-  external_image_id?: string;
+  external_image_id: string;
   limit?: string;
   cursor?: string;
 }
@@ -36,6 +35,8 @@ export function registerAuditRoute(app: FastifyInstance, deps: AuditRouteDeps): 
         // Query values are strings (no type coercion here): limit is checked as digits, then converted.
         querystring: {
           type: "object",
+          // Required: a mistyped parameter must be a 400, not silently another trail.
+          required: ["external_image_id"],
           properties: {
             external_image_id: { type: "string", minLength: 1, maxLength: 255 },
             limit: { type: "string", pattern: "^[0-9]{1,4}$" },

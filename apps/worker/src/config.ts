@@ -38,6 +38,8 @@ export const configSchema = z.object({
   REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
   // Region of both clients; unset = the standard AWS chain (profile), like the credentials.
   AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
+  // "on": each external id is a Rekognition user (index associates, search/dedupe use SearchUsersByImage).
+  REKOGNITION_USERS: unsetIfEmpty(z.enum(["on", "off"]).default("off")),
   // pino level.
   LOG_LEVEL: unsetIfEmpty(logLevel),
 });

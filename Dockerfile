@@ -31,8 +31,6 @@ COPY --from=build /app /app
 RUN mkdir -p /data/rekognition && chown -R 1000:1000 /data
 # The image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it is not root.
 USER 1000:1000
-# Parameter properties (apps/api/src/http/errors.ts, apps/rekognition-local/src/errors.ts,
-# packages/face-engine/src/top-k.ts) need Node's transform mode; once they are rewritten as plain fields
-# (and tsconfig sets erasableSyntaxOnly), drop the flag: type stripping alone is enough.
-ENTRYPOINT ["node", "--experimental-transform-types"]
+# Node 24 strips the TypeScript types itself (tsconfig sets erasableSyntaxOnly, so nothing needs transforming).
+ENTRYPOINT ["node"]
 CMD ["apps/api/src/main.ts"]

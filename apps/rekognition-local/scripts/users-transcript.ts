@@ -27,17 +27,21 @@ const engine = await createFaceEngine({ mode: "neural", threads: 1, log: () => {
 const server = await startRekognitionServer({ engine, dataDir, s3: localS3Client("http://127.0.0.1:9"), port: 0 });
 const client = localRekognitionClient(server.url);
 
-/** Sends a command and prints it; image bytes are shown by size only. */
+/** Sends a command and prints it; image bytes are shown by size only, landmarks by count. */
 async function show<T extends { input: object }>(command: T): Promise<Record<string, unknown>> {
   const name = command.constructor.name.replace(/Command$/, "");
-  const input = JSON.stringify(command.input, (key, value: unknown) =>
-    key === "Bytes" && value instanceof Uint8Array ? `<${value.length} bytes>` : value,
+  // A Buffer reaches the replacer already as {type, data}.
+  const input = JSON.stringify(command.input, (key, value: { data?: unknown[] }) =>
+    key === "Bytes" ? `<${value.data?.length ?? 0} bytes>` : value,
   );
   console.log(`> ${name} ${input}`);
   // The SDK's send is typed per command; this script only prints.
-  const output = (await client.send(command as never)) as Record<string, unknown>;
+  const output = (await client.send(command as never)) as unknown as Record<string, unknown>;
   const { $metadata: _metadata, ...rest } = output;
-  console.log(`< ${JSON.stringify(rest)}\n`);
+  const printed = JSON.stringify(rest, (key, value: unknown[]) =>
+    key === "Landmarks" ? `<${value.length} landmarks>` : value,
+  );
+  console.log(`< ${printed}\n`);
   return rest;
 }
 

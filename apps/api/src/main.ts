@@ -2,12 +2,15 @@
  * Entry point: reads the environment, builds the Redis clients, queue and token verifier, starts
  * the server, and shuts down gracefully (stop accepting, finish in-flight requests, close clients).
  */
+import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createBacklogGuard } from "./admission/backlog-guard.ts";
+import { createWaitGuard } from "./admission/wait-guard.ts";
 import { createInFlightLimit } from "./admission/in-flight-limit.ts";
 import { createMemoryGuard, readRedisMemory } from "./admission/memory-guard.ts";
 import { buildApp } from "./app.ts";
+import { accessPolicyFrom } from "./auth/access-config.ts";
 import { createTokenVerifier } from "./auth/token-verifier.ts";
 import { parseConfig } from "./config.ts";
 import { openLanes } from "./jobs/lanes.ts";
@@ -17,6 +20,8 @@ import { createMetricsRegistry } from "./metrics/registry.ts";
 import { waitForRedis } from "./redis/wait-for-redis.ts";
 
 const config = parseConfig(process.env);
+// Before any connection: a bad TENANTS stops the API at once, naming the problem.
+const access = accessPolicyFrom(config, (path) => readFileSync(path, "utf8"));
 const log = pino({ level: config.LOG_LEVEL });
 
 // Requests fail fast when Redis is down (no offline queue, one retry, bounded command time) so an
@@ -45,7 +50,12 @@ const opened = await openLanes({
     return events;
   },
   prefix: config.QUEUE_PREFIX,
-  backlog: (queue) => createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG }),
+  backlog: (queue, events) => {
+    const counted = createBacklogGuard({ queue, maxBacklog: config.MAX_BACKLOG });
+    // A quarter of the sync timeout: an admitted job's answer comes well before its 504, retries included.
+    const timed = createWaitGuard({ queue, events, maxWaitMs: config.SYNC_TIMEOUT_MS / 4 });
+    return { check: async () => (await counted.check(), await timed.check()) };
+  },
   onError: (error, what) => log.warn({ err: error }, `${what} error`),
 });
 
@@ -58,7 +68,7 @@ const app = buildApp({
   redis: commands,
   lanes: opened.lanes,
   prefix: config.QUEUE_PREFIX,
-  collectionId: config.COLLECTION_ID,
+  access,
   memory: createMemoryGuard({ redis: commands, highWater: config.REDIS_MEMORY_HIGH_WATER }),
   inFlight: createInFlightLimit({ max: config.MAX_IN_FLIGHT }),
   verifyToken: createTokenVerifier({

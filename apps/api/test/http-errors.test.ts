@@ -42,7 +42,10 @@ describe("malformed requests", () => {
   it("wrong content type -> 415 with msg", async () => {
     const response = await post("image=abc", "application/x-www-form-urlencoded");
     expect(response.statusCode).toBe(415);
-    expect(response.json()).toEqual({ msg: "Content-Type must be application/json", code: "UNSUPPORTED_MEDIA_TYPE" });
+    expect(response.json()).toEqual({
+      msg: "Content-Type must be application/json or multipart/form-data",
+      code: "UNSUPPORTED_MEDIA_TYPE",
+    });
   });
 
   it("a body over the limit -> 413 before parsing", async () => {

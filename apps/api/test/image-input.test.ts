@@ -44,6 +44,39 @@ describe("decodeImage", () => {
     expect(codeOf(() => decodeImage("data:image/jpeg;base64,@@@@", MAX))).toBe("INVALID_IMAGE");
   });
 
+  it("refuses a real image's base64 with any one character replaced by one outside the standard alphabet", () => {
+    const text = jpeg.toString("base64");
+    for (const bad of ["-", "_", "!", ".", "=", "\u00e9", "\0"]) {
+      for (const at of [0, 1, 2, 3, 1_000, text.length - 5, text.length - 2, text.length - 1]) {
+        // A pad in place of the last character before a pad is still valid base64 (of other bytes).
+        if (bad === "=" && text.slice(at + 1).startsWith("=")) continue;
+        if (text[at] === "=") continue; // a pad replaced by a pad is the same text
+        const broken = text.slice(0, at) + bad + text.slice(at + 1);
+        expect(() => decodeImage(broken, MAX)).toThrow(/not valid base64/);
+      }
+    }
+  });
+
+  it("decides valid base64 exactly as the standard alphabet with up to two trailing pads says", () => {
+    // The rule as a regex: the spec the faster check (decode and compare lengths) must agree with.
+    const spec = (text: string) => text.length % 4 !== 1 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+    const alphabet = ["A", "Q", "w", "9", "+", "/", "=", "-", "_", "!", "\u00e9"];
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 3_000; i++) {
+      const text = Array.from({ length: 1 + random(12) }, () => alphabet[random(alphabet.length)]).join("");
+      const refusedAsBase64 = (() => {
+        try {
+          decodeImage(text, MAX);
+          return false;
+        } catch (error) {
+          return /not valid base64/.test((error as Error).message);
+        }
+      })();
+      expect({ text, valid: !refusedAsBase64 }).toEqual({ text, valid: spec(text) });
+    }
+  });
+
   it("refuses a truncated JPEG or PNG with 400 INVALID_IMAGE", () => {
     const png = Buffer.from(
       "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000049454e44ae426082",

@@ -1,6 +1,7 @@
 /** The worker's environment, parsed once in main.ts. */
 import { z } from "zod";
 import { logLevel, parseEnv, unsetIfEmpty } from "@faceindex/config";
+import { DEFAULT_AUDIT_RETENTION_DAYS } from "@faceindex/audit";
 import { QUEUE_PREFIX } from "@faceindex/contracts";
 
 export const configSchema = z.object({
@@ -14,7 +15,8 @@ export const configSchema = z.object({
       .regex(/^\{[^{}]+\}$/, "must be a {hash tag}")
       .default(QUEUE_PREFIX),
   ),
-  // The Rekognition collection faces are indexed into; created at start when missing.
+  // The collection of the default tenant and of jobs that name none; each tenant's is named in its jobs
+  // (by the API) and created on first use. This one is created at start when missing.
   COLLECTION_ID: unsetIfEmpty(
     z
       .string()
@@ -36,13 +38,31 @@ export const configSchema = z.object({
   ),
   // Local Rekognition-compatible server (apps/rekognition-local); unset means real AWS Rekognition.
   REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
+  // Rekognition calls per second the account's quota allows, shared by every worker of the deployment
+  // (runtime/paced-client.ts): "50" for every operation, or "IndexFaces=50,SearchFacesByImage=5". Unset:
+  // unknown, so the workers adapt to throttles (as they also do when it is set too high). S3 always adapts.
+  REKOGNITION_TPS: unsetIfEmpty(
+    z
+      .string()
+      .regex(/^(\d+(\.\d+)?|[A-Za-z]+=\d+(\.\d+)?(,[A-Za-z]+=\d+(\.\d+)?)*)$/, 'a number or "Operation=n,..."')
+      .transform(parseOperationRates)
+      .optional(),
+  ),
   // Region of both clients; unset = the standard AWS chain (profile), like the credentials.
   AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
   // "on": each external id is a Rekognition user (index associates, search/dedupe use SearchUsersByImage).
   REKOGNITION_USERS: unsetIfEmpty(z.enum(["on", "off"]).default("off")),
+  // How long the audit trail keeps an entry (trimmed on write); KYC record-keeping asks for a year and more.
+  AUDIT_RETENTION_DAYS: unsetIfEmpty(z.coerce.number().int().min(1).max(36_500).default(DEFAULT_AUDIT_RETENTION_DAYS)),
   // pino level.
   LOG_LEVEL: unsetIfEmpty(logLevel),
 });
+
+/** "50" -> {"*": 50}; "IndexFaces=50,DeleteFaces=5" -> per operation ("*" = every other operation). */
+function parseOperationRates(text: string): Record<string, number> {
+  if (!text.includes("=")) return { "*": Number(text) };
+  return Object.fromEntries(text.split(",").map((pair) => [pair.split("=")[0], Number(pair.split("=")[1])]));
+}
 
 export type WorkerConfig = z.infer<typeof configSchema>;
 

@@ -6,6 +6,7 @@ import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { pino } from "pino";
+import { createRateBucket } from "./adapters/redis/rate-bucket.ts";
 import { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
 import { createFaceCollection } from "./adapters/rekognition/face-collection.ts";
 import { createFaceIndex } from "./adapters/rekognition/face-index.ts";
@@ -13,6 +14,7 @@ import { withRekognitionUsers } from "./adapters/rekognition/users-mode.ts";
 import { s3ClientSettings } from "./adapters/s3/client-settings.ts";
 import { createImageStore } from "./adapters/s3/image-store.ts";
 import { parseConfig } from "./config.ts";
+import { paceClient } from "./runtime/paced-client.ts";
 import { createWorkers } from "./workers.ts";
 
 const config = parseConfig(process.env);
@@ -50,6 +52,17 @@ const rekognition = new RekognitionClient({
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
 
+// Every call of both clients is paced by one bucket per operation shared through Redis (rate-bucket.ts).
+const rates = config.REKOGNITION_TPS ?? {};
+const pacing = createRateBucket({
+  redis,
+  prefix: config.QUEUE_PREFIX,
+  ratePerSecond: (operation) =>
+    operation.startsWith("rekognition:") ? (rates[operation.slice("rekognition:".length)] ?? rates["*"]) : undefined,
+});
+paceClient(rekognition, "rekognition", pacing);
+paceClient(s3, "s3", pacing);
+
 const faceIndex = createFaceIndex(rekognition);
 await ensureCollection(faceIndex, config.COLLECTION_ID, logger).catch((error: unknown) => {
   logger.fatal({ err: error instanceof Error ? { message: error.message } : error }, "cannot start");
@@ -66,6 +79,7 @@ const workers = createWorkers({
   imageStore: createImageStore(s3),
   ...rekognitionFaces,
   collectionId: config.COLLECTION_ID,
+  auditRetentionMs: config.AUDIT_RETENTION_DAYS * 24 * 3600 * 1000,
   logger,
   concurrency: config.WORKER_CONCURRENCY,
   prefix: config.QUEUE_PREFIX,

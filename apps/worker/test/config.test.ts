@@ -8,6 +8,7 @@ describe("parseConfig", () => {
       QUEUE_PREFIX: "{faceindex}",
       COLLECTION_ID: "faceindex",
       WORKER_CONCURRENCY: 4,
+      AUDIT_RETENTION_DAYS: 400,
       // Path style and region are decided per endpoint and by the AWS chain (adapters/s3/client-settings.ts).
       S3_FORCE_PATH_STYLE: undefined,
       LOG_LEVEL: "info",
@@ -35,6 +36,17 @@ describe("parseConfig", () => {
     });
     expect(config.S3_ENDPOINT).toBe("http://127.0.0.1:4569");
     expect(config.REKOGNITION_ENDPOINT).toBeUndefined();
+  });
+
+  it("reads REKOGNITION_TPS as one rate for every operation or a rate per operation", () => {
+    const base = { REDIS_URL: "redis://127.0.0.1:6379" };
+    expect(parseConfig({ ...base, REKOGNITION_TPS: "50" }).REKOGNITION_TPS).toEqual({ "*": 50 });
+    expect(parseConfig({ ...base, REKOGNITION_TPS: "IndexFaces=50,SearchFacesByImage=5" }).REKOGNITION_TPS).toEqual({
+      IndexFaces: 50,
+      SearchFacesByImage: 5,
+    });
+    expect(parseConfig({ ...base, REKOGNITION_TPS: "" }).REKOGNITION_TPS).toBeUndefined();
+    expect(() => parseConfig({ ...base, REKOGNITION_TPS: "fast" })).toThrow(/REKOGNITION_TPS/);
   });
 
   it("names every bad variable", () => {

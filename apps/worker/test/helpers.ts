@@ -8,7 +8,7 @@ import type { RekognitionClient } from "@aws-sdk/client-rekognition";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Queue, type BackoffOptions } from "bullmq";
 import { Redis } from "ioredis";
-import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { DEFAULT_TENANT, imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { createFaceEngine } from "@faceindex/face-engine";
 import { startRekognitionServer } from "@faceindex/rekognition-local";
 import { startLocalAws, uniqueName } from "@faceindex/testing";
@@ -38,11 +38,14 @@ export async function startLocalParts(
   name: string,
   redisUrl: string,
   engineOptions: Parameters<typeof createFaceEngine>[0],
+  /** Calls per second per operation the local Rekognition allows before throttling; unlimited when absent. */
+  tpsLimit?: number,
 ): Promise<LocalParts> {
   const engine = await createFaceEngine(engineOptions);
   const aws = await startLocalAws({
     name,
-    startRekognition: ({ dataDir, s3 }) => startRekognitionServer({ engine, dataDir, s3, port: 0 }),
+    startRekognition: ({ dataDir, s3 }) =>
+      startRekognitionServer({ engine, dataDir, s3, port: 0, ...(tpsLimit === undefined ? {} : { tpsLimit }) }),
   });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   return {
@@ -117,6 +120,7 @@ export async function enqueueIndexJob(
   if (bytes) await target.redis.set(imageKey, bytes, "EX", 120);
   const job: IndexFacesJob = {
     requestId: jobId,
+    tenant: DEFAULT_TENANT,
     subject: "test-user",
     imageKey,
     contentType: "image/jpeg",

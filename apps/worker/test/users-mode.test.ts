@@ -8,6 +8,7 @@ import { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  DEFAULT_TENANT,
   JOBS,
   searchImageRedisKey,
   type DeleteFacesJob,
@@ -86,6 +87,7 @@ async function search(photo: string) {
     contentType: "image/jpeg",
     threshold: 80,
     maxMatches: 10,
+    tenant: DEFAULT_TENANT,
   };
   await queues.search.add("search-faces", job, { ...JOBS.search.jobOptions, jobId });
   return (await waitForJob(queues.search, jobId)).outcome;
@@ -123,6 +125,7 @@ describe("REKOGNITION_USERS=on", () => {
       bucket: parts.bucket,
       externalImageId: "person-obama",
       deleteImage: false,
+      tenant: DEFAULT_TENANT,
     };
     await queues.delete.add("delete-faces", job, { ...JOBS.delete.jobOptions, jobId });
     const { outcome } = await waitForJob(queues.delete, jobId);

@@ -12,9 +12,19 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: string; msg:
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: "UNSUPPORTED_MEDIA_TYPE",
-    msg: "Content-Type must be application/json",
+    msg: "Content-Type must be application/json or multipart/form-data",
   },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: "PAYLOAD_TOO_LARGE", msg: "body is larger than the limit" },
+  // multipart/form-data (input/multipart-body.ts): a file part past MAX_IMAGE_BYTES, or more parts than a request has.
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: "IMAGE_TOO_LARGE", msg: "image is larger than the limit" },
+  FST_FILES_LIMIT: { status: 400, code: "INVALID_BODY", msg: "send one image file part" },
+  FST_FIELDS_LIMIT: { status: 400, code: "INVALID_BODY", msg: "too many form fields" },
+  FST_PARTS_LIMIT: { status: 400, code: "INVALID_BODY", msg: "too many form parts" },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: {
+    status: 400,
+    code: "INVALID_BODY",
+    msg: "body is not valid multipart/form-data",
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
     code: "INVALID_BODY",

@@ -23,6 +23,13 @@ export class BadRequestError extends ClientError {
   }
 }
 
+/** A valid token whose caller may not do this (scope, tenant, bucket). */
+export class ForbiddenError extends ClientError {
+  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+    super(403, code, message, extra);
+  }
+}
+
 export class PayloadTooLargeError extends ClientError {
   constructor(code: string, message: string) {
     super(413, code, message);

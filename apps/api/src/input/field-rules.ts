@@ -19,7 +19,7 @@ const MAX_KEY_BYTES = 1024;
 const NOT_UTF8 = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The schema says "a string"; an empty one is refused here, in words (no minLength: see app.ts on ajv). */
-export function checkNotEmpty(field: string, value: string): void {
+export function checkNotEmpty(field: string, value: { length: number }): void {
   if (value.length === 0) fail(field, "must not be empty");
 }
 

@@ -12,7 +12,6 @@ export interface DecodedImage {
 }
 
 const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const WHITESPACE = /\s/;
 
 export function decodeImage(image: string, maxBytes: number): DecodedImage {
@@ -20,12 +19,21 @@ export function decodeImage(image: string, maxBytes: number): DecodedImage {
   // Some clients wrap base64 at 76 characters (MIME style); strip only when present, to avoid a copy.
   if (WHITESPACE.test(payload)) payload = payload.replace(/\s+/g, "");
   if (payload.length === 0) throw invalid("image is empty");
-  if (payload.length % 4 === 1 || !BASE64.test(payload)) {
-    throw invalid("image is not valid base64 (expected standard base64, raw or as a data URL)");
-  }
+  if (payload.length % 4 === 1) throw notBase64();
   // Checked before decoding so an oversize image costs no allocation.
-  if (base64DecodedLength(payload) > maxBytes) throw tooLarge(maxBytes);
+  const expectedBytes = base64DecodedLength(payload);
+  if (expectedBytes > maxBytes) throw tooLarge(maxBytes);
   const bytes = Buffer.from(payload, "base64");
+  // The validity check, without a regex over megabytes (that regex was a quarter of the API's CPU at 1 MB):
+  // Node's decoder skips what is not in the alphabet and stops at padding, so only valid text decodes to
+  // exactly its computed length. It also takes the URL-safe alphabet, which stays refused as before.
+  if (bytes.length !== expectedBytes || payload.includes("-") || payload.includes("_")) throw notBase64();
+  return checkImageBytes(bytes, maxBytes);
+}
+
+/** The checks on the image's bytes, whichever way they came (base64 in JSON, or a multipart file part). */
+export function checkImageBytes(bytes: Buffer, maxBytes: number): DecodedImage {
+  if (bytes.length === 0) throw invalid("image is empty");
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   const contentType = sniffImageType(bytes);
   if (!contentType) throw invalid("image must be a JPEG or PNG (its bytes are neither)");
@@ -46,6 +54,10 @@ function stripDataUrl(image: string): string {
     throw invalid("image data URL must be base64-encoded (data:image/jpeg;base64,...)");
   }
   return image.slice(match[0].length);
+}
+
+function notBase64(): BadRequestError {
+  return invalid("image is not valid base64 (expected standard base64, raw or as a data URL)");
 }
 
 function invalid(message: string): BadRequestError {

@@ -36,7 +36,8 @@ export const indexFacesBodySchema = {
 
 /** The body as the schema leaves it: required fields present, defaults applied. */
 export interface IndexFacesBody {
-  image: string;
+  /** Base64 text (JSON, or a text field of a form), or the bytes of a multipart file part. */
+  image: string | Buffer;
   bucket: string;
   image_key: string;
   external_image_id: string;
@@ -48,7 +49,7 @@ export interface IndexFacesBody {
 
 /** What the route uses once the body is valid (the image is decoded separately). */
 export interface IndexFacesRequest {
-  image: string;
+  image: string | Buffer;
   bucket: string;
   imageKey: string;
   externalImageId: string;

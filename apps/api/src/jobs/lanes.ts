@@ -28,7 +28,8 @@ export interface OpenLanesDeps {
   /** A new connection for one QueueEvents (`maxRetriesPerRequest: null`); closed with the lane. */
   eventsConnection: () => Redis;
   prefix: string;
-  backlog: (queue: Queue) => Pick<BacklogGuard, "check">;
+  /** The admission checks of a kind's new jobs, on its queue and its events (completions measure the workers' rate). */
+  backlog: (queue: Queue, events: QueueEvents) => Pick<BacklogGuard, "check">;
   onError: (error: unknown, what: string) => void;
   /** How often the waiters re-read overdue jobs (the waiter's default, 1 s, unless given). */
   pollIntervalMs?: number;
@@ -77,7 +78,7 @@ async function openLane(
     onPollError: (error) => deps.onError(error, `${name} job poll`),
   });
   return {
-    lane: { kind, queue, waiter, backlog: deps.backlog(queue) },
+    lane: { kind, queue, waiter, backlog: deps.backlog(queue, events) },
     queue,
     async close() {
       waiter.close();

@@ -29,7 +29,8 @@ export interface ThrottleGateOptions {
   onThrottle: (jobId: string | undefined, code: string, pauseMs: number) => void;
 }
 
-function isThrottle(error: unknown): boolean {
+/** A "slow down" answer of S3 or Rekognition (also read by paced-client.ts to lower the shared rate). */
+export function isThrottle(error: unknown): boolean {
   const shape = error as { $metadata?: { httpStatusCode?: unknown } } | null;
   return THROTTLE_CODES.has(classifyError(error).code) || shape?.$metadata?.httpStatusCode === 429;
 }

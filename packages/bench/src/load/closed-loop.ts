@@ -16,6 +16,8 @@ export interface ClosedLoopOptions {
   warmupSeconds: number;
   durationSeconds: number;
   body: BodyFactory;
+  /** application/json unless given (the multipart row sends multipart/form-data). */
+  contentType?: string;
   /** Called when the measured window opens and closes (e.g. to read CPU counters); awaited before the result. */
   atWindowStart?: () => unknown;
   atWindowEnd?: () => unknown;
@@ -52,7 +54,10 @@ export function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopRes
         connections: options.connections,
         duration: options.warmupSeconds + options.durationSeconds + TAIL_SECONDS,
         timeout: REQUEST_TIMEOUT_SECONDS,
-        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          "content-type": options.contentType ?? "application/json",
+        },
         requests: [{ setupRequest: (request) => ({ ...request, body: options.body() }) }],
       },
       (error, result) => {

@@ -18,3 +18,26 @@ export function bodyFactory(image: Buffer, bucket: string, label: string): BodyF
     return Buffer.concat([Buffer.from(head), imageField]);
   };
 }
+
+// Fixed: the image bytes never contain it (a JPEG's bytes are not ASCII text of this length).
+const BOUNDARY = "faceindex-bench-7c1f3a9e2b5d4e60";
+export const MULTIPART_CONTENT_TYPE = `multipart/form-data; boundary=${BOUNDARY}`;
+
+/** The same requests as multipart/form-data: the fields as text parts, the image as raw bytes in a file part. */
+export function multipartBodyFactory(image: Buffer, bucket: string, label: string): BodyFactory {
+  const tag = `${label}-${randomUUID().slice(0, 8)}`;
+  const field = (name: string, value: string) =>
+    `--${BOUNDARY}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const fileHead = Buffer.from(
+    `--${BOUNDARY}\r\ncontent-disposition: form-data; name="image"; filename="selfie.jpg"\r\n` +
+      "content-type: image/jpeg\r\n\r\n",
+  );
+  const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
+  let counter = 0;
+  return () => {
+    const n = ++counter;
+    const fields =
+      field("bucket", bucket) + field("image_key", `bench/${tag}/${n}.jpg`) + field("external_image_id", `${tag}-${n}`);
+    return Buffer.concat([Buffer.from(fields), fileHead, image, tail]);
+  };
+}

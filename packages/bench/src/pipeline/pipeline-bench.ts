@@ -4,7 +4,7 @@
  * README table at the end.
  */
 import { makeBenchImage, type ImageSizeName } from "../bench-images.ts";
-import { bodyFactory } from "../load/request-body.ts";
+import { bodyFactory, MULTIPART_CONTENT_TYPE, multipartBodyFactory } from "../load/request-body.ts";
 import type { BenchRedis } from "../processes/bench-redis.ts";
 import { measureRow, type RowResult } from "./pipeline-row.ts";
 import { startPipelineSystems } from "./pipeline-systems.ts";
@@ -53,6 +53,23 @@ export async function runPipelineBench(redis: BenchRedis, options: PipelineBench
         printRow("queue", size, clients, queue);
         const bodyBytes = bodyFactory(image.bytes, systems.bucket, "size")().length;
         rows.push({ imageBytes: image.bytes.length, bodyBytes, clients, direct, queue });
+        // Issue 11's multipart target is at ~1 MB: the same image as a file part through the queue, vs JSON direct.
+        if (size === "1mb") {
+          const multipart = await measureRow({
+            ...shared,
+            url: `${systems.apiUrl}/index_faces`,
+            clients,
+            durationSeconds: options.durationSeconds,
+            warmupSeconds: options.warmupSeconds,
+            body: multipartBodyFactory(image.bytes, systems.bucket, `multipart-${size}-${clients}`),
+            contentType: MULTIPART_CONTENT_TYPE,
+            pids: { api: pids.api, worker: pids.worker, ...(pids.redis ? { redis: pids.redis } : {}), ...extras },
+          });
+          printRow("multi", size, clients, multipart);
+          const multipartBytes = multipartBodyFactory(image.bytes, systems.bucket, "size")().length;
+          const imageBytes = image.bytes.length;
+          rows.push({ imageBytes, bodyBytes: multipartBytes, clients, direct, queue: multipart, variant: "multipart" });
+        }
       }
     }
     // Calls of the worker or the direct path that the stand-in does not expect (it answers them with an error).

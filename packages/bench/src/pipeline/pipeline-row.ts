@@ -16,6 +16,7 @@ export interface RowOptions {
   durationSeconds: number;
   warmupSeconds: number;
   body: BodyFactory;
+  contentType?: string;
   standInUrl: string;
   /** The processes whose CPU is measured, by name. */
   pids: Record<string, number>;
@@ -46,6 +47,7 @@ export async function measureRow(options: RowOptions): Promise<RowResult> {
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
     body: options.body,
+    ...(options.contentType ? { contentType: options.contentType } : {}),
     atWindowStart: async () => {
       cpuBefore = cpuSnapshot(options.pids);
       servedBefore = (await readStandInStats(options.standInUrl)).indexFaces;

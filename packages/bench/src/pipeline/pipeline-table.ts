@@ -8,6 +8,8 @@ export interface ComparisonRow {
   clients: number;
   direct: RowResult;
   queue: RowResult;
+  /** Set for the row whose queue side sent multipart/form-data (against the same JSON direct baseline). */
+  variant?: "multipart";
 }
 
 const HEADER = [
@@ -30,7 +32,7 @@ export function comparisonTable(rows: readonly ComparisonRow[]): string {
       const queueCpu = ["api", "worker", "redis"].map((name) => queue.cpuMsPerRequest[name]);
       const queueTotal = queueCpu.reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
       return [
-        `${kb(row.imageBytes)} (${kb(row.bodyBytes)})`,
+        `${kb(row.imageBytes)} (${kb(row.bodyBytes)})${row.variant ? ` ${row.variant}` : ""}`,
         String(row.clients),
         direct.load.okPerSecond.toFixed(0),
         queue.load.okPerSecond.toFixed(0),

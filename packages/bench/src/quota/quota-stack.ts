@@ -104,7 +104,13 @@ export async function startQuotaStack(redis: BenchRedis, options: QuotaStackOpti
         await startChildService({
           name: `worker-${i + 1}`,
           entry: "apps/worker/src/main.ts",
-          env: { ...env, REKOGNITION_ENDPOINT: rekognitionUrl, WORKER_CONCURRENCY: String(options.workerConcurrency) },
+          env: {
+            ...env,
+            REKOGNITION_ENDPOINT: rekognitionUrl,
+            WORKER_CONCURRENCY: String(options.workerConcurrency),
+            // The workers are told the quota, as a deployment that knows its account's quota is.
+            REKOGNITION_TPS: String(options.tpsLimit),
+          },
         }),
       );
     }

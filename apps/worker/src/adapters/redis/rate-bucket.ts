@@ -1,0 +1,108 @@
+/**
+ * One token bucket per AWS operation in Redis, shared by every worker process of the deployment, that
+ * paces calls to the quota instead of discovering it by being throttled, and adapts when the quota is
+ * unknown or smaller than configured.
+ *
+ * Why one Redis bucket and not BullMQ's limiter: AWS quotas are per operation (IndexFaces, PutObject...),
+ * while BullMQ's global limiter counts a whole queue's jobs; an index job makes a PutObject, maybe a
+ * SearchFacesByImage and an IndexFaces, and retries inside the SDK make more. Pacing the calls themselves
+ * (runtime/paced-client.ts) counts exactly what AWS counts.
+ *
+ * Why not the SDK's `retryMode: "adaptive"`: its rate limiter lives in one client of one process, so N
+ * workers each estimate the quota alone and together send N times too much; and it only engages after
+ * being throttled. The algorithm below is the same one (CUBIC, as the SDK's DefaultRateLimiter): on a
+ * throttle the rate drops to 0.7x what was being sent, then grows back along a cubic curve that reaches
+ * the old rate after K seconds and probes slowly past it (up to REKOGNITION_TPS when set; without it, past
+ * twice the throttled rate the calls go unpaced again); but its state is shared through Redis.
+ *
+ * Calls reserve a token (the bucket may go into debt) and wait the returned time, so a call costs one
+ * round trip and waiting calls go in their order of arrival.
+ */
+import type { Redis } from "ioredis";
+
+export interface RateBucket {
+  /** Reserves a call of `operation`; resolves to how long (ms) to wait before sending it (0: at once). */
+  take(operation: string): Promise<number>;
+  /** Calls per second allowed now (0: unpaced), without taking anything. */
+  rate(operation: string): Promise<number>;
+  /** The call was throttled: lowers the shared rate (at most once per cool-down); resolves to the new rate. */
+  throttled(operation: string): Promise<number>;
+}
+
+export interface RateBucketOptions {
+  redis: Pick<Redis, "eval">;
+  /** Key prefix (the queues' {hash tag}), so a second deployment on the same Redis has its own buckets. */
+  prefix: string;
+  /** Calls per second per operation the quota allows (REKOGNITION_TPS); 0 or absent: unknown, adapt only. */
+  ratePerSecond: (operation: string) => number | undefined;
+  /** Milliseconds since the epoch; every worker's clock must roughly agree (NTP). Tests pass a fake. */
+  now?: () => number;
+}
+
+// Lua keeps take and cut atomic across processes. State: rate at the last cut (wmax), cut time, tokens,
+// last refill, and a one-second window counting calls to measure the rate actually sent.
+const SCRIPT = `
+local key, mode = KEYS[1], ARGV[1]
+local now, ceiling = tonumber(ARGV[2]), tonumber(ARGV[3])
+local BETA, C, BURST_S, MIN_RATE, COOLDOWN_MS, TTL_MS = 0.7, 0.4, 0.2, 0.5, 1000, 3600000
+local s = redis.call('HMGET', key, 'tokens', 'ts', 'wmax', 'cut', 'wstart', 'wcount', 'wprev')
+local tokens, ts, wmax, cut = tonumber(s[1]), tonumber(s[2]), tonumber(s[3]), tonumber(s[4])
+local wstart, wcount, wprev = tonumber(s[5]) or now, tonumber(s[6]) or 0, tonumber(s[7]) or 0
+if now - wstart >= 1000 then
+  wprev = wcount * 1000 / (now - wstart)
+  wstart, wcount = now, 0
+end
+local rate = ceiling
+if cut then
+  local k = ((wmax * (1 - BETA)) / C) ^ (1 / 3)
+  local t = (now - cut) / 1000 - k
+  rate = math.max(C * t * t * t + wmax, MIN_RATE)
+  if ceiling > 0 then
+    rate = math.min(rate, ceiling)
+  elseif rate >= 2 * wmax then
+    -- No quota known and twice the throttled rate passes: the throttle was passing, send unpaced again.
+    rate, cut = 0, nil
+    redis.call('HDEL', key, 'cut', 'wmax')
+  end
+end
+if mode == 'peek' then return tostring(rate) end
+if mode == 'cut' then
+  if cut and now - cut < COOLDOWN_MS then return tostring(rate) end
+  local measured = math.max(wprev, wcount * 1000 / math.max(now - wstart, 1000))
+  local base = measured
+  if rate > 0 and (measured <= 0 or rate < measured) then base = rate end
+  wmax, cut = math.max(base, MIN_RATE), now
+  rate = math.max(wmax * BETA, MIN_RATE)
+  tokens, ts = math.min(tokens or 0, 0), now
+  redis.call('HSET', key, 'wmax', wmax, 'cut', cut, 'tokens', tokens, 'ts', ts, 'wstart', wstart, 'wcount', wcount, 'wprev', wprev)
+  redis.call('PEXPIRE', key, TTL_MS)
+  return tostring(rate)
+end
+wcount = wcount + 1
+local wait = 0
+if rate > 0 then
+  local capacity = math.max(1, rate * BURST_S)
+  tokens = math.min(capacity, (tokens or capacity) + math.max(now - (ts or now), 0) / 1000 * rate) - 1
+  if tokens < 0 then wait = math.ceil(-tokens / rate * 1000) end
+  ts = now
+  redis.call('HSET', key, 'tokens', tokens, 'ts', ts)
+end
+redis.call('HSET', key, 'wstart', wstart, 'wcount', wcount, 'wprev', wprev)
+redis.call('PEXPIRE', key, TTL_MS)
+return tostring(wait)
+`;
+
+export function createRateBucket(options: RateBucketOptions): RateBucket {
+  const now = options.now ?? Date.now;
+  const run = async (mode: "take" | "cut" | "peek", operation: string): Promise<number> => {
+    const ceiling = options.ratePerSecond(operation) ?? 0;
+    const key = `${options.prefix}:pace:${operation}`;
+    const result = await options.redis.eval(SCRIPT, 1, key, mode, String(now()), String(ceiling));
+    return Number(result);
+  };
+  return {
+    take: (operation) => run("take", operation),
+    rate: (operation) => run("peek", operation),
+    throttled: (operation) => run("cut", operation),
+  };
+}

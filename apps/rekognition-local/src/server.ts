@@ -11,6 +11,7 @@ import { openCollectionStore } from "./store/collection-store.ts";
 import { createFaultRegistry } from "./local/faults.ts";
 import { createRateLimiter } from "./local/rate-limit.ts";
 import { loadServiceModel } from "./protocol/service-model.ts";
+import { createIdempotencyTokens } from "./operations/idempotency.ts";
 
 export interface RekognitionServerOptions {
   engine: FaceEngine;
@@ -39,7 +40,7 @@ export async function startRekognitionServer(options: RekognitionServerOptions):
   });
   const app = buildApp({
     model: loadServiceModel(),
-    context: { store, engine: options.engine, s3: options.s3 },
+    context: { store, engine: options.engine, s3: options.s3, tokens: createIdempotencyTokens() },
     faults: createFaultRegistry(),
     ...(options.tpsLimit ? { rateLimiter: createRateLimiter(options.tpsLimit) } : {}),
     health: () => ({ engine: options.engine.mode, collections: store.ids().length }),

@@ -52,6 +52,8 @@ export const configSchema = z.object({
   ),
   // Region of both clients; unset = the standard AWS chain (profile), like the credentials.
   AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
+  // "on": each external id is a Rekognition user (index associates, search/dedupe use SearchUsersByImage).
+  REKOGNITION_USERS: unsetIfEmpty(z.enum(["on", "off"]).default("off")),
   // How long the audit trail keeps an entry (trimmed on write); KYC record-keeping asks for a year and more.
   AUDIT_RETENTION_DAYS: unsetIfEmpty(z.coerce.number().int().min(1).max(36_500).default(DEFAULT_AUDIT_RETENTION_DAYS)),
   // GET /metrics of this process; 0 = off. 9465: beside the API's 9464, so both run on one host.

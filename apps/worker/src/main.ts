@@ -10,6 +10,7 @@ import { createRateBucket } from "./adapters/redis/rate-bucket.ts";
 import { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
 import { createFaceCollection } from "./adapters/rekognition/face-collection.ts";
 import { createFaceIndex } from "./adapters/rekognition/face-index.ts";
+import { withRekognitionUsers } from "./adapters/rekognition/users-mode.ts";
 import { s3ClientSettings } from "./adapters/s3/client-settings.ts";
 import { createImageStore } from "./adapters/s3/image-store.ts";
 import { parseConfig } from "./config.ts";
@@ -78,12 +79,15 @@ await ensureCollection(faceIndex, config.COLLECTION_ID, logger).catch((error: un
   process.exit(1);
 });
 
+// REKOGNITION_USERS=on: the same interfaces over Rekognition's users (one per external id).
+const faces = { faceIndex, faceCollection: createFaceCollection(rekognition) };
+const rekognitionFaces = config.REKOGNITION_USERS === "on" ? withRekognitionUsers(rekognition, faces) : faces;
+
 // Every kind's worker: the same Redis, prefix, concurrency, job lock and stalled-job checks.
 const workers = createWorkers({
   redis,
   imageStore: createImageStore(s3),
-  faceIndex,
-  faceCollection: createFaceCollection(rekognition),
+  ...rekognitionFaces,
   collectionId: config.COLLECTION_ID,
   auditRetentionMs: config.AUDIT_RETENTION_DAYS * 24 * 3600 * 1000,
   logger,

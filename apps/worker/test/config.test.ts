@@ -15,6 +15,7 @@ describe("parseConfig", () => {
       // Path style and region are decided per endpoint and by the AWS chain (adapters/s3/client-settings.ts).
       S3_FORCE_PATH_STYLE: undefined,
       LOG_LEVEL: "info",
+      REKOGNITION_USERS: "off",
     });
   });
 
@@ -28,8 +29,14 @@ describe("parseConfig", () => {
       REKOGNITION_ENDPOINT: "",
       AWS_REGION: "ap-south-1",
       LOG_LEVEL: "debug",
+      REKOGNITION_USERS: "on",
     });
-    expect(config).toMatchObject({ COLLECTION_ID: "kyc-faces", WORKER_CONCURRENCY: 8, S3_FORCE_PATH_STYLE: false });
+    expect(config).toMatchObject({
+      COLLECTION_ID: "kyc-faces",
+      WORKER_CONCURRENCY: 8,
+      S3_FORCE_PATH_STYLE: false,
+      REKOGNITION_USERS: "on",
+    });
     expect(config.S3_ENDPOINT).toBe("http://127.0.0.1:4569");
     expect(config.REKOGNITION_ENDPOINT).toBeUndefined();
   });

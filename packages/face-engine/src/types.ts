@@ -30,6 +30,38 @@ export interface DetectedFace {
   quality: { brightness: number; sharpness: number };
   /** Unit-length face descriptor (128 floats); similar faces have a small Euclidean distance. */
   descriptor: Float32Array;
+  /** Only when analyse() was asked for them; see FaceAttributes for what is and is not computed. */
+  attributes?: FaceAttributes;
+}
+
+/** A yes/no attribute and how sure the engine is of it, 0..100 (Rekognition's { Value, Confidence }). */
+export interface BooleanAttribute {
+  value: boolean;
+  confidence: number;
+}
+
+/** The emotions face-api's expression net scores, named as Rekognition names them (it has no CONFUSED). */
+export type Emotion = "CALM" | "HAPPY" | "SAD" | "ANGRY" | "FEAR" | "DISGUSTED" | "SURPRISED";
+
+/**
+ * What the bundled models compute honestly. From face-api's nets on the aligned chip: age range, gender,
+ * emotions. From the 68 landmarks: eyes open (eye aspect ratio), mouth open (inner-lip gap), smile (the
+ * HAPPY score with mouth width). No model here gives eye direction (68 points hold no pupils), occlusion,
+ * beard, moustache, eyeglasses or sunglasses: those are left out rather than guessed.
+ */
+export interface FaceAttributes {
+  ageRange: { low: number; high: number };
+  gender: { value: "Male" | "Female"; confidence: number };
+  /** Every emotion, highest confidence first. */
+  emotions: { type: Emotion; confidence: number }[];
+  smile: BooleanAttribute;
+  eyesOpen: BooleanAttribute;
+  mouthOpen: BooleanAttribute;
+}
+
+export interface AnalyseOptions {
+  /** Also compute FaceAttributes for every face (two more small nets per face, ~15 ms each). */
+  attributes?: boolean;
 }
 
 export interface AnalysedImage {
@@ -42,7 +74,7 @@ export interface AnalysedImage {
 
 export interface FaceEngine {
   /** Detects every face in a JPEG or PNG image. Throws ImageDecodeError when the bytes are not one. */
-  analyse(image: Uint8Array): Promise<AnalysedImage>;
+  analyse(image: Uint8Array, options?: AnalyseOptions): Promise<AnalysedImage>;
   /** Which engine answers: "neural" (real models) or "load-test" (fixed latency, fake faces). */
   readonly mode: EngineMode;
   close(): Promise<void>;

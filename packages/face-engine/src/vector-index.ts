@@ -1,9 +1,12 @@
 /**
- * Brute-force 1:N face search over unit descriptors stored in one contiguous, growable Float32Array.
- * For unit vectors distance^2 = 2 - 2*dot, so a search is one dot product per stored face: ~13M
- * multiply-adds for 100k faces, a few milliseconds, with no approximate index to tune or rebuild.
- * Removal swaps the last row into the hole, so rows stay dense.
+ * 1:N face search over unit descriptors stored in one contiguous, growable Float32Array (exact rows).
+ * For unit vectors distance^2 = 2 - 2*dot, so a brute-force search is one dot product per stored face:
+ * ~13M multiply-adds for 100k faces. From APPROXIMATE_FROM faces on, an HNSW graph (approximate-graph.ts)
+ * proposes candidates instead and only those are scored, exactly, against the rows; the rows added since
+ * the graph was last extended (at most FOLD_EVERY) are scanned exactly too. Removal swaps the last row into
+ * the hole, so rows stay dense and graph keys stay row numbers.
  */
+import { createApproximateGraph, type ApproximateGraph } from "./approximate-graph.ts";
 import { distanceFromSimilarity, similarityFromDistance } from "./similarity.ts";
 import { TopK } from "./top-k.ts";
 
@@ -11,6 +14,18 @@ export const DESCRIPTOR_LENGTH = 128;
 
 /** Rows allocated before the first growth; doubling after that keeps adds amortised O(1). */
 const INITIAL_CAPACITY = 1024;
+/**
+ * Below this many faces brute force is fast enough (about 3 ms at 20k on one core, scripts/bench.ts) and
+ * needs no graph memory or build time; above it the graph's cost grows with log(n), brute force's with n.
+ */
+export const APPROXIMATE_FROM = 20_000;
+/**
+ * New rows are scanned exactly until this many are pending, then inserted into the graph in one
+ * multi-threaded batch: ~0.3 ms of CPU per insert, so a fold holds the event loop ~0.15 s on 2 cores.
+ */
+const FOLD_EVERY = 1024;
+/** Graph candidates re-ranked exactly: at least this many, or twice maxResults. */
+const MIN_CANDIDATES = 100;
 
 export interface FaceSearchOptions {
   maxResults: number;
@@ -29,6 +44,13 @@ export interface FaceMatch {
 export interface SerialisedFaceVectorIndex {
   ids: string[];
   vectors: Buffer;
+  /** The approximate graph over the first rows, when there is one: loading it is far faster than rebuilding it. */
+  graph?: Buffer;
+}
+
+export interface FaceVectorIndexOptions {
+  /** Size from which searches go through the approximate graph (default APPROXIMATE_FROM; Infinity = never). */
+  approximateFrom?: number;
 }
 
 export interface FaceVectorIndex {
@@ -40,12 +62,45 @@ export interface FaceVectorIndex {
   /** Matches sorted by similarity, highest first. */
   search(descriptor: Float32Array, options: FaceSearchOptions): FaceMatch[];
   serialise(): SerialisedFaceVectorIndex;
+  /** Whether searches currently use the approximate graph (for tests and the benchmark). */
+  readonly approximate: boolean;
 }
 
-export function createFaceVectorIndex(): FaceVectorIndex {
-  let vectors = new Float32Array(INITIAL_CAPACITY * DESCRIPTOR_LENGTH);
-  const ids: string[] = [];
+export function createFaceVectorIndex(options: FaceVectorIndexOptions = {}): FaceVectorIndex {
+  return buildIndex(options);
+}
+
+/** `restored`: rows (unit length, capacity >= ids) and ids in row order, and the saved graph if any. */
+function buildIndex(
+  options: FaceVectorIndexOptions,
+  restored?: { rows: Float32Array; ids: string[]; graph?: Buffer },
+): FaceVectorIndex {
+  const approximateFrom = options.approximateFrom ?? APPROXIMATE_FROM;
+  let vectors = restored?.rows ?? new Float32Array(INITIAL_CAPACITY * DESCRIPTOR_LENGTH);
+  const ids: string[] = restored?.ids ?? [];
   const rowOf = new Map<string, number>();
+  ids.forEach((id, row) => rowOf.set(id, row));
+  let graph: ApproximateGraph | undefined;
+  /** Rows [0, graphRows) are in the graph; the rest are scanned exactly. */
+  let graphRows = 0;
+  if (restored?.graph) {
+    graph = createApproximateGraph(DESCRIPTOR_LENGTH, restored.graph);
+    graphRows = graph.size;
+    if (graphRows > ids.length) throw new RangeError(`the graph holds ${graphRows} rows, the index ${ids.length}`);
+  }
+
+  const rowVector = (row: number): Float32Array =>
+    vectors.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH);
+
+  /** Builds the graph once the index is large, and folds pending rows in once there are enough of them. */
+  function fold(): void {
+    if (ids.length < approximateFrom) return;
+    if (!graph) graph = createApproximateGraph(DESCRIPTOR_LENGTH);
+    if (ids.length - graphRows < FOLD_EVERY && graphRows > 0) return;
+    graph.addRows(vectors, graphRows, ids.length - graphRows);
+    graphRows = ids.length;
+  }
+  if (restored) fold();
 
   function writeRow(row: number, descriptor: Float32Array): void {
     vectors.set(unitVector(descriptor), row * DESCRIPTOR_LENGTH);
@@ -54,27 +109,40 @@ export function createFaceVectorIndex(): FaceVectorIndex {
   return {
     add(id, descriptor) {
       const existing = rowOf.get(id);
-      if (existing !== undefined) return writeRow(existing, descriptor);
+      if (existing !== undefined) {
+        writeRow(existing, descriptor);
+        if (graph && existing < graphRows) {
+          graph.remove(existing);
+          graph.addRows(vectors, existing, 1);
+        }
+        return;
+      }
       const row = ids.length;
       if ((row + 1) * DESCRIPTOR_LENGTH > vectors.length) {
-        const grown = new Float32Array(vectors.length * 2);
+        const grown = new Float32Array(Math.max(INITIAL_CAPACITY * DESCRIPTOR_LENGTH, vectors.length * 2));
         grown.set(vectors);
         vectors = grown;
       }
       writeRow(row, descriptor);
       ids.push(id);
       rowOf.set(id, row);
+      fold();
     },
     remove(id) {
       const row = rowOf.get(id);
       if (row === undefined) return false;
       const last = ids.length - 1;
+      if (graph && row < graphRows) graph.remove(row);
+      if (graph && last < graphRows && last !== row) graph.remove(last);
       if (row !== last) {
         const lastId = ids[last]!;
         vectors.copyWithin(row * DESCRIPTOR_LENGTH, last * DESCRIPTOR_LENGTH, (last + 1) * DESCRIPTOR_LENGTH);
         ids[row] = lastId;
         rowOf.set(lastId, row);
+        // The moved face now lives at `row`: the graph must know it there if that row is a graph row.
+        if (graph && row < graphRows) graph.addRows(vectors, row, 1);
       }
+      if (last < graphRows) graphRows--;
       ids.pop();
       rowOf.delete(id);
       return true;
@@ -82,6 +150,9 @@ export function createFaceVectorIndex(): FaceVectorIndex {
     has: (id) => rowOf.has(id),
     get size() {
       return ids.length;
+    },
+    get approximate() {
+      return graph !== undefined && graphRows > 0;
     },
     search(descriptor, { maxResults, minSimilarity, excludeId }) {
       if (maxResults <= 0 || ids.length === 0) return [];
@@ -91,11 +162,16 @@ export function createFaceVectorIndex(): FaceVectorIndex {
       const minDot = Number.isFinite(maxDistance) ? 1 - (maxDistance * maxDistance) / 2 : Number.NEGATIVE_INFINITY;
       const excludedRow = excludeId === undefined ? -1 : (rowOf.get(excludeId) ?? -1);
       const top = new TopK(maxResults);
-      const rows = ids.length;
-      const scores = dotProducts(vectors, rows, query);
-      for (let row = 0; row < rows; row++) {
-        const dot = scores[row]!;
+      const offer = (row: number, dot: number): void => {
         if (dot >= minDot && row !== excludedRow) top.offer(row, dot);
+      };
+      if (graph && graphRows > 0) {
+        for (const row of graph.candidates(query, Math.max(MIN_CANDIDATES, 2 * maxResults + 1)))
+          if (row < graphRows) offer(row, dot(query, rowVector(row)));
+        const pending = dotProducts(vectors.subarray(graphRows * DESCRIPTOR_LENGTH), ids.length - graphRows, query);
+        pending.forEach((d, i) => offer(graphRows + i, d));
+      } else {
+        dotProducts(vectors, ids.length, query).forEach((d, row) => offer(row, d));
       }
       return top.sortedDescending().map(({ item, score }) => ({
         id: ids[item]!,
@@ -107,9 +183,26 @@ export function createFaceVectorIndex(): FaceVectorIndex {
       return {
         ids: [...ids],
         vectors: Buffer.from(used.buffer.slice(used.byteOffset, used.byteOffset + used.byteLength)),
+        ...(graph && graphRows > 0 && { graph: graph.save() }),
       };
     },
   };
+}
+
+/** query . row for one row, summed exactly as dotProducts does, so both paths give identical scores. */
+function dot(query: Float32Array, row: Float32Array): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  for (let i = 0; i < DESCRIPTOR_LENGTH; i += 4) {
+    a += query[i]! * row[i]!;
+    b += query[i + 1]! * row[i + 1]!;
+    c += query[i + 2]! * row[i + 2]!;
+    d += query[i + 3]! * row[i + 3]!;
+  }
+  // Rounded as dotProducts' Float32Array output is.
+  return Math.fround(a + b + c + d);
 }
 
 /**
@@ -134,18 +227,29 @@ function dotProducts(vectors: Float32Array, rows: number, query: Float32Array): 
   return out;
 }
 
-/** Rebuilds an index from serialise()'s output (e.g. read back from disk). */
-export function deserialiseFaceVectorIndex(data: SerialisedFaceVectorIndex): FaceVectorIndex {
+/**
+ * Rebuilds an index from serialise()'s output (e.g. read back from disk). Rows are checked for unit length
+ * in one pass instead of re-added one by one, so a million faces load in about a second.
+ */
+export function deserialiseFaceVectorIndex(
+  data: SerialisedFaceVectorIndex,
+  options: FaceVectorIndexOptions = {},
+): FaceVectorIndex {
   if (data.vectors.byteLength !== data.ids.length * DESCRIPTOR_LENGTH * 4) {
     throw new RangeError(
       `serialised index holds ${data.vectors.byteLength} bytes for ${data.ids.length} ids; expected ${data.ids.length * DESCRIPTOR_LENGTH * 4}`,
     );
   }
+  if (new Set(data.ids).size !== data.ids.length) throw new RangeError("serialised index has duplicate ids");
   // Copy into an aligned buffer: a Buffer read from disk may start at any byte offset.
-  const rows = new Float32Array(new Uint8Array(data.vectors).buffer);
-  const index = createFaceVectorIndex();
-  data.ids.forEach((id, row) => index.add(id, rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH)));
-  return index;
+  const capacity = Math.max(1024, data.ids.length) * DESCRIPTOR_LENGTH;
+  const rows = new Float32Array(capacity);
+  new Uint8Array(rows.buffer).set(data.vectors);
+  for (let row = 0; row < data.ids.length; row++) {
+    const v = rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH);
+    v.set(unitVector(v));
+  }
+  return buildIndex(options, { rows, ids: [...data.ids], graph: data.graph });
 }
 
 /** A unit-length copy of a descriptor; rejects wrong lengths and zero or non-finite vectors. */

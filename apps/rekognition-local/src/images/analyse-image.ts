@@ -1,6 +1,6 @@
 /** Loads a request image and runs the face engine on it, mapping decode failures to AWS's error. */
 import { createHash } from "node:crypto";
-import { ImageDecodeError, type AnalysedImage } from "@faceindex/face-engine";
+import { ImageDecodeError, type AnalyseOptions, type AnalysedImage } from "@faceindex/face-engine";
 import { RekognitionError, invalidParameter } from "../protocol/errors.ts";
 import { loadImage, type WireImage } from "./load-image.ts";
 import type { OperationContext } from "../operations/context.ts";
@@ -14,10 +14,11 @@ export interface LoadedImage {
 export async function analyseImage(
   image: WireImage,
   context: Pick<OperationContext, "engine" | "s3">,
+  options?: AnalyseOptions,
 ): Promise<LoadedImage> {
   const bytes = await loadImage(image, context.s3);
   try {
-    const analysis = await context.engine.analyse(bytes);
+    const analysis = await (options ? context.engine.analyse(bytes, options) : context.engine.analyse(bytes));
     return { analysis, sha256: createHash("sha256").update(bytes).digest("hex") };
   } catch (error) {
     // By name too: the neural engine's worker threads send errors back as plain copies.

@@ -25,7 +25,7 @@ export async function describeCollection(input: { CollectionId: string }, { stor
     FaceModelVersion: collection.meta.faceModelVersion,
     CollectionARN: collection.meta.arn,
     CreationTimestamp: collection.meta.createdAt,
-    UserCount: 0,
+    UserCount: collection.users.size,
   };
 }
 

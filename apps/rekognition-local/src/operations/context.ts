@@ -2,11 +2,14 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { FaceEngine } from "@faceindex/face-engine";
 import type { CollectionStore } from "../store/collection-store.ts";
+import type { IdempotencyTokens } from "./idempotency.ts";
 
 export interface OperationContext {
   store: CollectionStore;
   engine: Pick<FaceEngine, "analyse">;
   s3: Pick<S3Client, "send">;
+  /** ClientRequestToken answers of the users operations. */
+  tokens: IdempotencyTokens;
 }
 
 /** A handler gets the request body already validated against the model's input shape. */

@@ -23,33 +23,38 @@ export async function listFaces(input: ListFacesInput, { store }: OperationConte
   const wanted = input.FaceIds ? new Set(input.FaceIds) : undefined;
   const page = [];
   let more = false;
-  // Users (AssociateFaces) are not implemented, so no face belongs to a UserId.
-  if (input.UserId === undefined) {
-    for (const face of collection.faces.values()) {
-      if (face.seq <= after || (wanted && !wanted.has(face.faceId))) continue;
-      if (page.length === pageSize) {
-        more = true;
-        break;
-      }
-      page.push(face);
+  for (const face of collection.faces.values()) {
+    if (face.seq <= after || (wanted && !wanted.has(face.faceId))) continue;
+    if (input.UserId !== undefined && collection.userOf(face.faceId) !== input.UserId) continue;
+    if (page.length === pageSize) {
+      more = true;
+      break;
     }
+    page.push(face);
   }
   const last = page.at(-1);
   return {
-    Faces: page.map((face) => toWireFace(face, collection.meta.faceModelVersion)),
+    Faces: page.map((face) => toWireFace(face, collection.meta.faceModelVersion, collection.userOf(face.faceId))),
     FaceModelVersion: collection.meta.faceModelVersion,
     ...(more && last ? { NextToken: encodeToken(last.seq) } : {}),
   };
 }
 
+/** A face associated with a user is not deleted (ASSOCIATED_TO_AN_EXISTING_USER, as in AWS): disassociate it first. */
 export async function deleteFaces(input: { CollectionId: string; FaceIds: string[] }, { store }: OperationContext) {
   const deleted = await store.deleteFaces(input.CollectionId, input.FaceIds);
   if (!deleted) throw collectionNotFound(input.CollectionId);
   const removed = new Set(deleted);
+  const collection = store.get(input.CollectionId);
   return {
     DeletedFaces: deleted,
     UnsuccessfulFaceDeletions: [...new Set(input.FaceIds)]
       .filter((id) => !removed.has(id))
-      .map((id) => ({ FaceId: id, Reasons: ["FACE_NOT_FOUND"] })),
+      .map((id) => {
+        const userId = collection?.userOf(id);
+        return userId !== undefined
+          ? { FaceId: id, UserId: userId, Reasons: ["ASSOCIATED_TO_AN_EXISTING_USER"] }
+          : { FaceId: id, Reasons: ["FACE_NOT_FOUND"] };
+      }),
   };
 }

@@ -5,6 +5,9 @@ import { compareFaces, detectFaces } from "./detect.ts";
 import { deleteFaces, listFaces } from "./faces.ts";
 import { indexFaces } from "./index-faces.ts";
 import { searchFaces, searchFacesByImage } from "./search.ts";
+import { searchUsers, searchUsersByImage } from "./search-users.ts";
+import { associateFaces, disassociateFaces } from "./user-faces.ts";
+import { createUser, deleteUser, listUsers } from "./users.ts";
 
 export const operations: Readonly<Record<string, OperationHandler>> = {
   CreateCollection: createCollection,
@@ -18,4 +21,11 @@ export const operations: Readonly<Record<string, OperationHandler>> = {
   SearchFacesByImage: searchFacesByImage,
   DetectFaces: detectFaces,
   CompareFaces: compareFaces,
+  CreateUser: createUser,
+  DeleteUser: deleteUser,
+  ListUsers: listUsers,
+  AssociateFaces: associateFaces,
+  DisassociateFaces: disassociateFaces,
+  SearchUsers: searchUsers,
+  SearchUsersByImage: searchUsersByImage,
 };

@@ -24,7 +24,14 @@ function matches(
   });
   return found.flatMap(({ id, similarity }) => {
     const face = collection.faces.get(id);
-    return face ? [{ Similarity: similarity, Face: toWireFace(face, collection.meta.faceModelVersion) }] : [];
+    return face
+      ? [
+          {
+            Similarity: similarity,
+            Face: toWireFace(face, collection.meta.faceModelVersion, collection.userOf(face.faceId)),
+          },
+        ]
+      : [];
   });
 }
 

@@ -35,7 +35,7 @@ export function toFaceDetail(face: DetectedFace): WireFaceDetail {
 }
 
 /** A stored face as Rekognition's `Face` (ListFaces, SearchFaces matches, IndexFaces records). */
-export function toWireFace(face: StoredFace, indexFacesModelVersion: string) {
+export function toWireFace(face: StoredFace, indexFacesModelVersion: string, userId?: string) {
   return {
     FaceId: face.faceId,
     BoundingBox: toBoundingBox(face.box),
@@ -43,5 +43,6 @@ export function toWireFace(face: StoredFace, indexFacesModelVersion: string) {
     ...(face.externalImageId !== undefined ? { ExternalImageId: face.externalImageId } : {}),
     Confidence: face.confidence,
     IndexFacesModelVersion: indexFacesModelVersion,
+    ...(userId !== undefined ? { UserId: userId } : {}),
   };
 }

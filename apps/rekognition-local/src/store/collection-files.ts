@@ -9,14 +9,27 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { DESCRIPTOR_LENGTH } from "@faceindex/face-engine";
-import { createCollection, type Collection, type CollectionMeta, type StoredFace } from "./collection.ts";
+import {
+  createCollection,
+  type Collection,
+  type CollectionMeta,
+  type StoredFace,
+  type StoredUser,
+} from "./collection.ts";
 
 const MAGIC = "RKL1";
 const SNAPSHOT = "snapshot.bin";
 const JOURNAL = "journal.ndjson";
 
+/** A change to a collection's users (CreateUser, DeleteUser, AssociateFaces, DisassociateFaces). */
+export type UserChange =
+  | { createUser: { userId: string; createdAt: number } }
+  | { deleteUser: string }
+  | { associate: { userId: string; faceIds: string[] } }
+  | { disassociate: { userId: string; faceIds: string[] } };
+
 export type JournalEntry =
-  { add: (Omit<StoredFace, "seq"> & { seq: number; descriptor: string })[] } | { delete: string[] };
+  { add: (Omit<StoredFace, "seq"> & { seq: number; descriptor: string })[] } | { delete: string[] } | UserChange;
 
 export const encodeDescriptor = (descriptor: Float32Array): string =>
   Buffer.from(descriptor.buffer, descriptor.byteOffset, descriptor.byteLength).toString("base64");
@@ -35,7 +48,14 @@ async function fsyncDirectory(directory: string): Promise<void> {
 
 export async function writeSnapshot(directory: string, collection: Collection): Promise<void> {
   const { ids, vectors } = collection.index.serialise();
-  const header = Buffer.from(JSON.stringify({ meta: collection.meta, faces: [...collection.faces.values()], ids }));
+  const header = Buffer.from(
+    JSON.stringify({
+      meta: collection.meta,
+      faces: [...collection.faces.values()],
+      ids,
+      users: [...collection.users.values()],
+    }),
+  );
   const prefix = Buffer.alloc(8);
   prefix.write(MAGIC, 0, "ascii");
   prefix.writeUInt32LE(header.length, 4);
@@ -76,13 +96,15 @@ export async function readCollection(
     meta: CollectionMeta;
     faces: StoredFace[];
     ids: string[];
+    /** Absent in snapshots written before users existed. */
+    users?: StoredUser[];
   };
   // Copied to an aligned buffer: float32 rows cannot start at an arbitrary byte offset.
   const rows = new Float32Array(new Uint8Array(data.subarray(8 + headerLength)).buffer);
   const descriptors = new Map(
     header.ids.map((id, row) => [id, rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH)] as const),
   );
-  const collection = createCollection(header.meta, header.faces, descriptors);
+  const collection = createCollection(header.meta, header.faces, descriptors, header.users);
   let journalEntries = 0;
   let journalBytes = 0;
   const journal = await readFile(join(directory, JOURNAL)).catch(() => Buffer.alloc(0));
@@ -115,8 +137,16 @@ export async function readCollection(
 export function applyJournalEntry(collection: Collection, entry: JournalEntry): void {
   if ("add" in entry) {
     for (const { descriptor, ...face } of entry.add) collection.addFace(face, decodeDescriptor(descriptor));
-  } else {
+  } else if ("delete" in entry) {
     for (const faceId of entry.delete) collection.removeFace(faceId);
+  } else if ("createUser" in entry) {
+    collection.createUser(entry.createUser.userId, entry.createUser.createdAt);
+  } else if ("deleteUser" in entry) {
+    collection.deleteUser(entry.deleteUser);
+  } else if ("associate" in entry) {
+    collection.associate(entry.associate.userId, entry.associate.faceIds);
+  } else {
+    collection.disassociate(entry.disassociate.userId, entry.disassociate.faceIds);
   }
 }
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { createCollection, type Collection, type StoredFace } from "./collection.ts";
 import {
   createCollectionDirectory,
+  applyJournalEntry,
   encodeDescriptor,
   openJournal,
   readCollection,
@@ -18,6 +19,7 @@ import {
   writeSnapshot,
   type Journal,
   type JournalEntry,
+  type UserChange,
 } from "./collection-files.ts";
 import { createKeyedMutex } from "./keyed-mutex.ts";
 
@@ -48,8 +50,20 @@ export interface CollectionStore {
    * existing faces are returned. Undefined when the collection does not exist.
    */
   addImageFaces(collectionId: string, imageKey: string, faces: NewFace[]): Promise<StoredFace[] | undefined>;
-  /** The ids that were removed; undefined when the collection does not exist. */
+  /**
+   * Faces not associated with a user are removed (their ids returned); associated ones stay, as in AWS
+   * (ASSOCIATED_TO_AN_EXISTING_USER). Undefined when the collection does not exist.
+   */
   deleteFaces(collectionId: string, faceIds: string[]): Promise<string[] | undefined>;
+  /**
+   * A users operation under the collection's lock: `plan` reads the collection as it is now and returns
+   * the change to journal (none: nothing to write) and the answer; `committed` runs once the change is
+   * durable, still under the lock. Undefined when the collection does not exist.
+   */
+  changeUsers<T>(
+    collectionId: string,
+    plan: (collection: Collection) => { change?: UserChange; result: T; committed?: () => void },
+  ): Promise<T | undefined>;
   close(): Promise<void>;
 }
 
@@ -166,10 +180,21 @@ export async function openCollectionStore(options: {
       mutex.run(collectionId, async () => {
         const entry = open.get(collectionId);
         if (!entry) return undefined;
-        const present = [...new Set(faceIds)].filter((id) => entry.collection.faces.has(id));
+        const present = [...new Set(faceIds)].filter(
+          (id) => entry.collection.faces.has(id) && entry.collection.userOf(id) === undefined,
+        );
         if (present.length === 0) return [];
         await record(entry, { delete: present }, () => present.forEach((id) => entry.collection.removeFace(id)));
         return present;
+      }),
+    changeUsers: (collectionId, plan) =>
+      mutex.run(collectionId, async () => {
+        const entry = open.get(collectionId);
+        if (!entry) return undefined;
+        const { change, result, committed } = plan(entry.collection);
+        if (change) await record(entry, change, () => applyJournalEntry(entry.collection, change));
+        committed?.();
+        return result;
       }),
     async close() {
       await mutex.idle();

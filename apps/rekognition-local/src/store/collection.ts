@@ -1,7 +1,8 @@
 /**
  * One collection in memory: its metadata, face records in insertion order (for ListFaces paging), the
- * vector index for search, and which faces came from which image (for idempotent IndexFaces).
- * Every change is idempotent so replaying a journal over a newer snapshot is harmless.
+ * vector index for search, which faces came from which image (for idempotent IndexFaces), and its users
+ * (Rekognition's UserId: a face belongs to at most one user). Every change is idempotent so replaying a
+ * journal over a newer snapshot is harmless.
  */
 import { createFaceVectorIndex, type FaceBox, type FaceVectorIndex } from "@faceindex/face-engine";
 
@@ -29,9 +30,26 @@ export interface StoredFace {
   seq: number;
 }
 
+/** A user as persisted: its faces in association order. */
+export interface StoredUser {
+  userId: string;
+  /** Epoch seconds. */
+  createdAt: number;
+  faceIds: string[];
+}
+
 export interface Collection {
   readonly meta: CollectionMeta;
   readonly faces: ReadonlyMap<string, StoredFace>;
+  readonly users: ReadonlyMap<string, StoredUser>;
+  /** The user a face is associated with, if any. */
+  userOf(faceId: string): string | undefined;
+  createUser(userId: string, createdAt: number): void;
+  /** Disassociates the user's faces (they stay in the collection), then forgets the user. */
+  deleteUser(userId: string): void;
+  /** Faces already in another user or no longer in the collection are skipped (journal replay). */
+  associate(userId: string, faceIds: string[]): void;
+  disassociate(userId: string, faceIds: string[]): void;
   readonly index: FaceVectorIndex;
   facesOfImage(imageKey: string): StoredFace[];
   descriptorOf(faceId: string): Float32Array | undefined;
@@ -44,11 +62,14 @@ export function createCollection(
   meta: CollectionMeta,
   faces: StoredFace[] = [],
   descriptors: ReadonlyMap<string, Float32Array> = new Map(),
+  storedUsers: StoredUser[] = [],
 ): Collection {
   const index: FaceVectorIndex = createFaceVectorIndex();
   const byId = new Map<string, StoredFace>();
   const byImage = new Map<string, string[]>();
   const descriptorById = new Map<string, Float32Array>();
+  const users = new Map<string, StoredUser>();
+  const userOfFace = new Map<string, string>();
 
   function remember(face: StoredFace, descriptor: Float32Array): void {
     index.add(face.faceId, descriptor);
@@ -62,6 +83,27 @@ export function createCollection(
     remember(face, descriptor);
   }
 
+  function associate(userId: string, faceIds: string[]): void {
+    const user = users.get(userId);
+    if (!user) return;
+    for (const faceId of faceIds) {
+      if (!byId.has(faceId) || userOfFace.has(faceId)) continue;
+      userOfFace.set(faceId, userId);
+      user.faceIds.push(faceId);
+    }
+  }
+  function disassociate(userId: string, faceIds: string[]): void {
+    const user = users.get(userId);
+    if (!user) return;
+    const leaving = new Set(faceIds.filter((faceId) => userOfFace.get(faceId) === userId));
+    leaving.forEach((faceId) => userOfFace.delete(faceId));
+    user.faceIds = user.faceIds.filter((faceId) => !leaving.has(faceId));
+  }
+  for (const { userId, createdAt, faceIds } of storedUsers) {
+    users.set(userId, { userId, createdAt, faceIds: [] });
+    associate(userId, faceIds);
+  }
+
   return {
     meta,
     faces: byId,
@@ -69,6 +111,19 @@ export function createCollection(
     facesOfImage: (imageKey) =>
       (byImage.get(imageKey) ?? []).map((id) => byId.get(id)).filter((face) => face !== undefined),
     descriptorOf: (faceId) => descriptorById.get(faceId),
+    users,
+    userOf: (faceId) => userOfFace.get(faceId),
+    createUser(userId, createdAt) {
+      if (!users.has(userId)) users.set(userId, { userId, createdAt, faceIds: [] });
+    },
+    deleteUser(userId) {
+      const user = users.get(userId);
+      if (!user) return;
+      disassociate(userId, user.faceIds);
+      users.delete(userId);
+    },
+    associate,
+    disassociate,
     addFace(input, descriptor) {
       const existing = byId.get(input.faceId);
       if (existing) return existing;
@@ -80,6 +135,8 @@ export function createCollection(
     removeFace(faceId) {
       const face = byId.get(faceId);
       if (!face) return false;
+      const userId = userOfFace.get(faceId);
+      if (userId !== undefined) disassociate(userId, [faceId]);
       byId.delete(faceId);
       descriptorById.delete(faceId);
       index.remove(faceId);

@@ -14,7 +14,7 @@ const analyser = await createNeuralAnalyser(workerData as ThreadData);
 const send = (message: ThreadMessage): void => port.postMessage(message);
 
 port.on("message", (request: AnalyseRequest) => {
-  analyser.analyse(request.image).then(
+  analyser.analyse(request.image, request.options).then(
     (result) => send({ type: "result", id: request.id, result }),
     (error: unknown) => {
       const err = error instanceof Error ? error : new Error(String(error));

@@ -1,6 +1,6 @@
 /**
  * Loads @vladmandic/face-api on the TensorFlow.js WASM backend with its models read from disk
- * (SSD-MobileNetV1 detector, 68-point landmarks, 128-d recognition). Nothing is downloaded: the
+ * (SSD-MobileNetV1 and Tiny Face Detector, 68-point landmarks, 128-d recognition). Nothing is downloaded: the
  * .wasm files come from the installed @tensorflow/tfjs-backend-wasm and the weights from face-api's
  * own model/ folder. Call once per thread: tfjs state is per thread.
  */
@@ -36,7 +36,11 @@ export async function loadFaceApi(): Promise<FaceApi> {
   if (tf.getBackend() !== "wasm") throw new Error(`tfjs backend is ${tf.getBackend()}, expected wasm`);
   const modelDir = join(faceApiDir, "model");
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
+  await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
   await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
   await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  // Small (~0.5 MB each): loaded always so that attributes never wait for a model.
+  await faceapi.nets.ageGenderNet.loadFromDisk(modelDir);
+  await faceapi.nets.faceExpressionNet.loadFromDisk(modelDir);
   return faceapi;
 }

@@ -4,7 +4,7 @@
  * stuck fails only its own job; a replacement is started in its place.
  */
 import { Worker } from "node:worker_threads";
-import type { AnalysedImage, FaceEngine } from "../types.ts";
+import type { AnalysedImage, AnalyseOptions, FaceEngine } from "../types.ts";
 import { ImageDecodeError } from "../types.ts";
 import type { AnalyseRequest, ThreadData, ThreadMessage } from "./thread-protocol.ts";
 
@@ -27,6 +27,7 @@ export interface NeuralPoolOptions {
 interface Job {
   id: number;
   image: Uint8Array;
+  options?: AnalyseOptions;
   resolve: (result: AnalysedImage) => void;
   reject: (error: Error) => void;
 }
@@ -56,7 +57,7 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
       slot.job = job;
       // Stuck thread: terminating it fires "exit", which fails the job and replaces the thread.
       slot.timer = setTimeout(() => void slot.worker.terminate(), options.jobTimeoutMs ?? JOB_TIMEOUT_MS);
-      const request: AnalyseRequest = { id: job.id, image: job.image };
+      const request: AnalyseRequest = { id: job.id, image: job.image, options: job.options };
       slot.worker.postMessage(request, [job.image.buffer as ArrayBuffer]);
     }
   }
@@ -127,13 +128,13 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
 
   return {
     mode: "neural",
-    analyse(image) {
+    analyse(image, analyseOptions) {
       if (closed) return Promise.reject(new Error("the face engine is closed"));
       if (slots.size === 0 && replacing === 0) return Promise.reject(new Error("no face engine thread is running"));
       // Copy: the buffer is transferred to the thread, and the caller's bytes must stay usable.
       const copy = new Uint8Array(image);
       return new Promise<AnalysedImage>((resolve, reject) => {
-        queue.push({ id: nextId++, image: copy, resolve, reject });
+        queue.push({ id: nextId++, image: copy, options: analyseOptions, resolve, reject });
         dispatch();
       });
     },

@@ -1,5 +1,5 @@
 /** Messages between the pool (main thread) and an engine thread. */
-import type { AnalysedImage } from "../types.ts";
+import type { AnalysedImage, AnalyseOptions } from "../types.ts";
 import type { NeuralAnalyserOptions } from "./neural-analyser.ts";
 
 export type ThreadData = NeuralAnalyserOptions;
@@ -7,6 +7,7 @@ export type ThreadData = NeuralAnalyserOptions;
 export interface AnalyseRequest {
   id: number;
   image: Uint8Array;
+  options?: AnalyseOptions;
 }
 
 export type ThreadMessage =

@@ -1,0 +1,69 @@
+/**
+ * An HNSW graph over descriptor rows (usearch, prebuilt native binaries from its npm package), keyed by
+ * row number. It only proposes candidates: vector-index.ts re-ranks them exactly against its float32 rows,
+ * so the graph may store half-precision vectors (half the memory) without changing any similarity returned.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Index, MetricKind, ScalarKind } from "usearch";
+
+/** Links per node: usearch's default; 16 keeps 1M faces' graph near 150 MB. */
+const CONNECTIVITY = 16;
+/** Candidate list while inserting: higher builds a better graph, slower (measured in scripts/bench.ts). */
+const EXPANSION_ADD = 128;
+/** Candidate list while searching (usearch uses max(this, k)); measured in scripts/bench.ts. */
+const EXPANSION_SEARCH = 128;
+
+export interface ApproximateGraph {
+  readonly size: number;
+  /** Adds rows first..first+count-1 of `vectors` (row-major, `dimensions` floats each) under their row numbers. */
+  addRows(vectors: Float32Array, first: number, count: number): void;
+  remove(row: number): void;
+  /** Up to k candidate rows, nearest first. */
+  candidates(query: Float32Array, k: number): number[];
+  /** The graph's own file format, as bytes (usearch saves to paths only, so this goes through a temp file). */
+  save(): Buffer;
+}
+
+export function createApproximateGraph(dimensions: number, saved?: Buffer): ApproximateGraph {
+  const index = new Index({
+    dimensions,
+    metric: MetricKind.IP,
+    quantization: ScalarKind.F16,
+    connectivity: CONNECTIVITY,
+    expansion_add: EXPANSION_ADD,
+    expansion_search: EXPANSION_SEARCH,
+    multi: false,
+  });
+  if (saved) withTempFile((path) => (writeFileSync(path, saved), index.load(path)));
+  return {
+    get size() {
+      return Number(index.size());
+    },
+    addRows(vectors, first, count) {
+      if (count <= 0) return;
+      const keys = new BigUint64Array(count);
+      for (let i = 0; i < count; i++) keys[i] = BigInt(first + i);
+      // threads 0 = every core: folding a batch in is the one bulk step, and it is rare.
+      index.add(keys, vectors.subarray(first * dimensions, (first + count) * dimensions), 0);
+    },
+    remove(row) {
+      index.remove(BigInt(row));
+    },
+    candidates(query, k) {
+      const found = index.search(query, Math.min(k, Math.max(1, Number(index.size()))), 1);
+      return Array.from(found.keys, (key) => Number(key));
+    },
+    save: () => withTempFile((path) => (index.save(path), readFileSync(path))),
+  };
+}
+
+function withTempFile<T>(use: (path: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "face-graph-"));
+  try {
+    return use(join(dir, "graph.usearch"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The descriptor of one located face: landmarks refined on a level crop when the head is tilted, the chip
+ * aligned to the recognition net's template (align-face.ts), and the descriptors of the chip and of its
+ * mirror image averaged (a face and its mirror are the same person; averaging cancels part of the net's
+ * left/right asymmetry and of uneven light).
+ */
+import { unitVector } from "../vector-index.ts";
+import { CHIP_SIDE, CHIP_TEMPLATE, fitSimilarity, warpChip, type RgbPixels, type Similarity } from "./align-face.ts";
+import { meanPoint, type Point } from "./landmarks.ts";
+import type { FaceApi } from "./load-face-api.ts";
+
+/** Input side of face-api's 68-point landmark net. */
+const LANDMARK_SIDE = 112;
+/** Above this eye-line angle the landmarks are found again on a level crop: the net was trained on upright faces. */
+const REFINE_ABOVE_DEGREES = 10;
+
+export interface DescribeOptions {
+  mirror: boolean;
+}
+
+/** The four alignment points (eye centres, mouth corners) of 68 iBUG landmarks. */
+export function alignmentPoints(points: readonly Point[]): Point[] {
+  return [
+    meanPoint(points, [36, 37, 38, 39, 40, 41]),
+    meanPoint(points, [42, 43, 44, 45, 46, 47]),
+    meanPoint(points, [48]),
+    meanPoint(points, [54]),
+  ];
+}
+
+export function rollDegrees(points: readonly Point[]): number {
+  const [left, right] = alignmentPoints(points);
+  return (Math.atan2(right!.y - left!.y, right!.x - left!.x) * 180) / Math.PI;
+}
+
+/** Landmarks again on a crop turned so the eyes are level; the result is mapped back to image pixels. */
+export async function refineLandmarks(faceapi: FaceApi, image: RgbPixels, points: readonly Point[]): Promise<Point[]> {
+  if (Math.abs(rollDegrees(points)) <= REFINE_ABOVE_DEGREES) return [...points];
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const centre = { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: (Math.min(...ys) + Math.max(...ys)) / 2 };
+  // The landmark net sees a detector box: about the landmarks' extent, a little taller for the forehead.
+  const side = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) * 1.15;
+  const angle = (rollDegrees(points) * Math.PI) / 180;
+  const s = side / LANDMARK_SIDE;
+  const a = s * Math.cos(angle);
+  const b = s * Math.sin(angle);
+  const half = LANDMARK_SIDE / 2;
+  const toImage: Similarity = { a, b, tx: centre.x - (a * half - b * half), ty: centre.y - (b * half + a * half) };
+  const crop = warpChip(image, toImage, LANDMARK_SIDE);
+  const tf = faceapi.tf;
+  const input = tf.tensor3d(crop, [LANDMARK_SIDE, LANDMARK_SIDE, 3], "float32");
+  try {
+    const landmarks = (await faceapi.nets.faceLandmark68Net.detectLandmarks(input)) as InstanceType<
+      FaceApi["FaceLandmarks68"]
+    >;
+    return landmarks.positions.map((p) => ({
+      x: a * p.x - b * p.y + toImage.tx,
+      y: b * p.x + a * p.y + toImage.ty,
+    }));
+  } finally {
+    input.dispose();
+  }
+}
+
+/** The CHIP_SIDE square RGB chip aligned on the face's eyes and mouth corners. */
+export function alignedChip(image: RgbPixels, points: readonly Point[]): Float32Array {
+  return warpChip(image, fitSimilarity(CHIP_TEMPLATE, alignmentPoints(points)), CHIP_SIDE);
+}
+
+/** Unit descriptor of the aligned chip (averaged with its mirror when asked). */
+export async function describeAligned(
+  faceapi: FaceApi,
+  chip: Float32Array,
+  options: DescribeOptions,
+): Promise<Float32Array> {
+  const tf = faceapi.tf;
+  const chips = options.mirror ? [chip, mirrorChip(chip, CHIP_SIDE)] : [chip];
+  const inputs = chips.map((c) => tf.tensor3d(c, [CHIP_SIDE, CHIP_SIDE, 3], "float32"));
+  try {
+    const out = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(inputs);
+    const descriptors = Array.isArray(out) ? out : [out];
+    const sum = new Float32Array(descriptors[0]!.length);
+    for (const d of descriptors) for (let i = 0; i < d.length; i++) sum[i] = sum[i]! + d[i]!;
+    return unitVector(sum);
+  } finally {
+    for (const t of inputs) t.dispose();
+  }
+}
+
+/** The chip flipped left to right (RGB rows reversed pixel by pixel). */
+function mirrorChip(chip: Float32Array, side: number): Float32Array {
+  const out = new Float32Array(chip.length);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const from = (y * side + x) * 3;
+      const to = (y * side + (side - 1 - x)) * 3;
+      out[to] = chip[from]!;
+      out[to + 1] = chip[from + 1]!;
+      out[to + 2] = chip[from + 2]!;
+    }
+  }
+  return out;
+}

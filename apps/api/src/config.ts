@@ -48,6 +48,12 @@ export const configSchema = z
     JWT_ISSUER: unsetIfEmpty(z.string().optional()),
     /** When set, a token's `aud` must contain it. */
     JWT_AUDIENCE: unsetIfEmpty(z.string().optional()),
+    /**
+     * Longest lifetime (exp - iat, in seconds) a token may be minted with; tokens must carry exp. Identity
+     * providers mint access tokens for about an hour; a day leaves room for the 12 h dev tokens of `pnpm
+     * start` and daily service tokens, and a leaked token is useless after it at the latest.
+     */
+    JWT_MAX_TOKEN_AGE: z.coerce.number().int().positive().default(86_400),
     /** Largest decoded image accepted; Rekognition's own limit for image bytes is 15 MiB via S3. */
     MAX_IMAGE_BYTES: z.coerce
       .number()

@@ -8,7 +8,7 @@ import { createBacklogGuard } from "./admission/backlog-guard.ts";
 import { createInFlightLimit } from "./admission/in-flight-limit.ts";
 import { createMemoryGuard, readRedisMemory } from "./admission/memory-guard.ts";
 import { buildApp } from "./app.ts";
-import { createTokenVerifier } from "./auth/token-verifier.ts";
+import { createTokenVerifier, tokenScopeWarning } from "./auth/token-verifier.ts";
 import { parseConfig } from "./config.ts";
 import { openLanes } from "./jobs/lanes.ts";
 import { buildMetricsServer } from "./metrics/metrics-server.ts";
@@ -30,6 +30,9 @@ const commands = new Redis(config.REDIS_URL, {
   retryStrategy: (times) => Math.min(times * 200, 2_000),
 });
 commands.on("error", (error) => log.warn({ err: error }, "redis (commands) error"));
+
+const scopeWarning = tokenScopeWarning({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+if (scopeWarning) log.warn(scopeWarning);
 
 await waitForRedis(commands, { url: config.REDIS_URL, log: (fields, message) => log.info(fields, message) });
 await checkEvictionPolicy(commands);
@@ -67,6 +70,7 @@ const app = buildApp({
     jwksUrl: config.JWT_JWKS_URL,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    maxTokenAgeSeconds: config.JWT_MAX_TOKEN_AGE,
   }),
   maxImageBytes: config.MAX_IMAGE_BYTES,
   syncTimeoutMs: config.SYNC_TIMEOUT_MS,

@@ -19,6 +19,7 @@ describe("parseConfig", () => {
       JWT_JWKS_URL: undefined,
       JWT_ISSUER: undefined,
       JWT_AUDIENCE: undefined,
+      JWT_MAX_TOKEN_AGE: 86_400,
       MAX_IMAGE_BYTES: 15 * 1024 * 1024,
       SYNC_TIMEOUT_MS: 30_000,
       MAX_BACKLOG: 1_000,

@@ -12,7 +12,7 @@ import type { VerifyToken } from "./auth/token-verifier.ts";
 import { bodyLimitFor } from "./http/body-limit.ts";
 import { registerErrorHandler } from "./http/error-handler.ts";
 import { loggerOptions } from "./http/logger-options.ts";
-import { requestIdFor } from "./http/request-id.ts";
+import { MAX_REQUEST_ID_CHARS, requestIdFor } from "./http/request-id.ts";
 import type { Lanes } from "./jobs/lanes.ts";
 import { registerHttpMetrics } from "./metrics/http-metrics.ts";
 import { createJobOutcomes } from "./metrics/job-outcomes.ts";
@@ -52,6 +52,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: bodyLimitFor(deps.maxImageBytes),
     genReqId: requestIdFor,
     requestIdHeader: false,
+    // Above the longest request id (MAX_REQUEST_ID_CHARS), so every id we hand out can be looked up and a longer
+    // one gets the route schema's 400 naming request_id rather than Fastify's bare 414 (its default is 100).
+    maxParamLength: 2 * MAX_REQUEST_ID_CHARS,
     ajv: {
       // No type coercion ("5" is not a number here). The schema has no length limits on strings:
       // ajv counts code points, which is slow on a megabyte image; lengths are checked in code.

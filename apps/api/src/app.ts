@@ -12,6 +12,7 @@ import type { VerifyToken } from "./auth/token-verifier.ts";
 import { bodyLimitFor } from "./http/body-limit.ts";
 import { registerErrorHandler } from "./http/error-handler.ts";
 import { loggerOptions } from "./http/logger-options.ts";
+import { requestDeadlines } from "./http/request-deadlines.ts";
 import { MAX_REQUEST_ID_CHARS, requestIdFor } from "./http/request-id.ts";
 import type { Lanes } from "./jobs/lanes.ts";
 import { registerHttpMetrics } from "./metrics/http-metrics.ts";
@@ -34,6 +35,8 @@ export interface AppDeps {
   verifyToken: VerifyToken;
   maxImageBytes: number;
   syncTimeoutMs: number;
+  /** Headers and body must arrive within this (BODY_TIMEOUT_MS); unset, Node's defaults (5 min) hold. */
+  bodyTimeoutMs?: number;
   /** Guards Redis's memory before any route parks bytes (one Redis, so one guard for every lane). */
   memory: Pick<MemoryGuard, "check">;
   /** Caps the requests holding an image (MAX_IN_FLIGHT). */
@@ -47,6 +50,8 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
+    // A slow body is closed at its deadline, freeing its slot (http/request-deadlines.ts).
+    ...(deps.bodyTimeoutMs === undefined ? {} : requestDeadlines(deps.bodyTimeoutMs)),
     logger: loggerOptions(deps.logLevel, deps.logStream),
     // Enforced while reading, before JSON parsing, so an oversize body costs no parse.
     bodyLimit: bodyLimitFor(deps.maxImageBytes),

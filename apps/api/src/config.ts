@@ -81,6 +81,30 @@ export const configSchema = z
      * selfies (<= 1 MB) stay under ~650 MB; lower it to memory / 37 MB if clients send MAX_IMAGE_BYTES images.
      */
     MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
+    /**
+     * Body bytes (by Content-Length; a chunked body counts as the largest accepted) the requests in flight may
+     * hold together; past it, 503 + Retry-After before the body is read. Sized for a 1 GB API process: each
+     * body byte held costs up to ~3 bytes (the read chunks, the JSON string, the decoded image) and the
+     * process itself ~150 MB, so 256 MiB x 3 + 150 MB stays under 1 GB (inFlightMemoryBudget; measured in
+     * test/memory-budget.test.ts). A caller may hold a quarter of it (admission/in-flight-limit.ts).
+     */
+    MAX_IN_FLIGHT_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(256 * MIB),
+    /**
+     * Requests holding an image that one caller (the token's tenant, else its subject) may have in flight:
+     * an eighth of MAX_IN_FLIGHT, so a flood or a pile of slow bodies from one caller leaves the rest to others.
+     */
+    MAX_IN_FLIGHT_PER_CALLER: z.coerce.number().int().positive().default(32),
+    /**
+     * Headers and body must arrive within this, or the connection is closed (408) and its slot freed. A
+     * selfie (<= 1 MB, ~1.4 MB as base64) crosses a 1 Mbit/s mobile uplink in ~11 s; the largest body
+     * (~21 MB) needs ~12 Mbit/s. Well under SYNC_TIMEOUT_MS, so a slow body cannot hold a slot for the
+     * whole wait of a real request.
+     */
+    BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
     /** pino level: fatal, error, warn, info, debug, trace or silent. */
     LOG_LEVEL: logLevel,
   })
@@ -92,6 +116,11 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** What an API process's RSS may reach at most: its own ~150 MB plus ~3 bytes per in-flight body byte. */
+export function inFlightMemoryBudget(maxInFlightBytes: number): number {
+  return 150 * 1_000_000 + 3 * maxInFlightBytes;
+}
 
 /** Parses the environment or throws one error listing every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {

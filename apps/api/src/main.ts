@@ -10,6 +10,7 @@ import { createMemoryGuard, readRedisMemory } from "./admission/memory-guard.ts"
 import { buildApp } from "./app.ts";
 import { createTokenVerifier, tokenScopeWarning } from "./auth/token-verifier.ts";
 import { parseConfig } from "./config.ts";
+import { bodyLimitFor } from "./http/body-limit.ts";
 import { openLanes } from "./jobs/lanes.ts";
 import { buildMetricsServer } from "./metrics/metrics-server.ts";
 import { registerQueueGauges } from "./metrics/queue-gauges.ts";
@@ -63,7 +64,12 @@ const app = buildApp({
   prefix: config.QUEUE_PREFIX,
   collectionId: config.COLLECTION_ID,
   memory: createMemoryGuard({ redis: commands, highWater: config.REDIS_MEMORY_HIGH_WATER }),
-  inFlight: createInFlightLimit({ max: config.MAX_IN_FLIGHT }),
+  inFlight: createInFlightLimit({
+    max: config.MAX_IN_FLIGHT,
+    maxBytes: config.MAX_IN_FLIGHT_BYTES,
+    maxPerCaller: config.MAX_IN_FLIGHT_PER_CALLER,
+    maxBodyBytes: bodyLimitFor(config.MAX_IMAGE_BYTES),
+  }),
   verifyToken: createTokenVerifier({
     secret: config.JWT_SECRET,
     publicKeyPem: config.JWT_PUBLIC_KEY,
@@ -74,6 +80,7 @@ const app = buildApp({
   }),
   maxImageBytes: config.MAX_IMAGE_BYTES,
   syncTimeoutMs: config.SYNC_TIMEOUT_MS,
+  bodyTimeoutMs: config.BODY_TIMEOUT_MS,
   logLevel: config.LOG_LEVEL,
 });
 

@@ -58,7 +58,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
     "/search_faces",
     {
       schema: { body: searchFacesBodySchema, response: jobRouteResponses({ data: anyObject }) },
-      onRequest: [deps.inFlight.acquire, onRequest],
+      onRequest: [deps.inFlight.acquire, onRequest, deps.inFlight.acquireCaller],
     },
     deps.inFlight.holding(async (request, reply) => {
       const body = searchFacesRequest(request.body as SearchFacesBody);

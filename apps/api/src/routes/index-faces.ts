@@ -34,8 +34,8 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
           data: { type: "object", additionalProperties: true },
         }),
       },
-      // The cap first: past it, not even the token is checked.
-      onRequest: [deps.inFlight.acquire, deps.authenticate],
+      // The cap first: past it, not even the token is checked; the caller's share once the token names the caller.
+      onRequest: [deps.inFlight.acquire, deps.authenticate, deps.inFlight.acquireCaller],
     },
     deps.inFlight.holding(async (request, reply) => {
       // The schema above has checked the body's shape and applied its defaults.

@@ -84,15 +84,15 @@ export const configSchema = z
     /**
      * Body bytes (by Content-Length; a chunked body counts as the largest accepted) the requests in flight may
      * hold together; past it, 503 + Retry-After before the body is read. Sized for a 1 GB API process: each
-     * body byte held costs up to ~3 bytes (the read chunks, the JSON string, the decoded image) and the
-     * process itself ~150 MB, so 256 MiB x 3 + 150 MB stays under 1 GB (inFlightMemoryBudget; measured in
-     * test/memory-budget.test.ts). A caller may hold a quarter of it (admission/in-flight-limit.ts).
+     * body byte held costs up to ~4 bytes of RSS (measured 3.4: the read chunks, the JSON string, the decoded
+     * image, garbage not yet collected) and the process itself ~150 MB, so 150 MB + 4 x 192 MiB = 955 MB
+     * (inFlightMemoryBudget; test/memory-budget.test.ts). A caller may hold a quarter (admission/in-flight-limit.ts).
      */
     MAX_IN_FLIGHT_BYTES: z.coerce
       .number()
       .int()
       .positive()
-      .default(256 * MIB),
+      .default(192 * MIB),
     /**
      * Requests holding an image that one caller (the token's tenant, else its subject) may have in flight:
      * an eighth of MAX_IN_FLIGHT, so a flood or a pile of slow bodies from one caller leaves the rest to others.
@@ -117,9 +117,9 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
-/** What an API process's RSS may reach at most: its own ~150 MB plus ~3 bytes per in-flight body byte. */
+/** What an API process's RSS may reach at most: its own ~150 MB plus ~4 bytes per in-flight body byte. */
 export function inFlightMemoryBudget(maxInFlightBytes: number): number {
-  return 150 * 1_000_000 + 3 * maxInFlightBytes;
+  return 150 * 1_000_000 + 4 * maxInFlightBytes;
 }
 
 /** Parses the environment or throws one error listing every bad variable. */

@@ -25,7 +25,7 @@ describe("parseConfig", () => {
       MAX_BACKLOG: 1_000,
       REDIS_MEMORY_HIGH_WATER: 0.8,
       MAX_IN_FLIGHT: 256,
-      MAX_IN_FLIGHT_BYTES: 256 * 1024 * 1024,
+      MAX_IN_FLIGHT_BYTES: 192 * 1024 * 1024,
       MAX_IN_FLIGHT_PER_CALLER: 32,
       BODY_TIMEOUT_MS: 15_000,
       LOG_LEVEL: "info",

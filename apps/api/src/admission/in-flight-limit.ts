@@ -42,7 +42,7 @@ export interface InFlightLimitOptions {
 
 /**
  * A caller may hold a quarter of the bytes: at least four callers sending their largest images share the
- * process, and with the default 256 MiB one caller still has three 15 MiB images (~21 MB bodies) in flight.
+ * process, and with the default 192 MiB one caller still has two 15 MiB images (~21 MB bodies) in flight.
  */
 const CALLER_BYTES_SHARE = 0.25;
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { facePhoto, freePort, uniqueName } from "@faceindex/testing";
 import { inFlightMemoryBudget, parseConfig } from "../src/config.ts";
 import { TEST_SECRET, devToken } from "./support/harness.ts";
-import { startPrivateRedis, type PrivateRedis } from "./support/private-redis.ts";
+import { startPrivateRedis, type PrivateRedis } from "@faceindex/testing";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const MIB = 1024 * 1024;

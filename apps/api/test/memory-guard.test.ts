@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createMemoryGuard, readRedisMemory } from "../src/admission/memory-guard.ts";
 import { createHarness, postJson, validBody, type Harness } from "./support/harness.ts";
-import { startPrivateRedis, type PrivateRedis } from "./support/private-redis.ts";
+import { startPrivateRedis, type PrivateRedis } from "@faceindex/testing";
 
 let harness: Harness | undefined;
 let redis: PrivateRedis | undefined;

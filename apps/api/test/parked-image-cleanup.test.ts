@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { imageRedisKey } from "@faceindex/contracts";
 import { ServiceUnavailableError } from "../src/http/errors.ts";
 import { submitJob } from "../src/jobs/submit-job.ts";
-import { startPrivateRedis, type PrivateRedis } from "./support/private-redis.ts";
+import { startPrivateRedis, type PrivateRedis } from "@faceindex/testing";
 import { noLimit, openTestLanes, type TestLanes } from "./support/test-lanes.ts";
 
 let redis: PrivateRedis | undefined;
@@ -37,7 +37,7 @@ describe("parked image cleanup", () => {
 
     const submitted = submitJob({ redis: commands, memory: noLimit }, lanes.opened.lanes.index, {
       jobId: `rq-${"a".repeat(40)}`,
-      data: { subject: "alice", requestDigest: "d" },
+      data: { tenant: "default", subject: "alice", requestDigest: "d" },
       parked: { key, bytes: Buffer.alloc(1024 * 1024, 7) },
     });
 

@@ -1,9 +1,11 @@
 /** Start-up waits for a Redis that is not up yet, saying every few seconds what it waits for (no password). */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
-import { freePort } from "@faceindex/testing";
+import { freePort, startPrivateRedis, type PrivateRedis } from "@faceindex/testing";
 import { redactPassword, waitForRedis } from "../src/redis/wait-for-redis.ts";
-import { startPrivateRedis, type PrivateRedis } from "./support/private-redis.ts";
+
+// Generous: a loaded 2-core CI machine can take seconds to decode, park and enqueue; this bounds a hang, not speed.
+const WAIT = { timeout: 20_000, interval: 50 };
 
 let redis: PrivateRedis | undefined;
 let client: Redis | undefined;
@@ -26,7 +28,7 @@ describe("waitForRedis", () => {
       log: (fields, message) => logs.push({ fields, message }),
       intervalMs: 10,
     });
-    await vi.waitFor(() => expect(logs.length).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() => expect(logs.length).toBeGreaterThanOrEqual(2), WAIT);
 
     redis = await startPrivateRedis(port);
     await waiting;

@@ -8,38 +8,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateCollectionCommand,
-  IndexFacesCommand,
-  RekognitionClient,
-  SearchFacesByImageCommand,
-} from "@aws-sdk/client-rekognition";
-import { S3Client } from "@aws-sdk/client-s3";
+import { CreateCollectionCommand, IndexFacesCommand, SearchFacesByImageCommand } from "@aws-sdk/client-rekognition";
 import { createFaceEngine } from "@faceindex/face-engine";
-import { facePhoto } from "@faceindex/testing";
-import { startRekognitionServer } from "../src/app.ts";
-import { openCollectionStore } from "../src/collection-store.ts";
+import { facePhoto, localRekognitionClient, localS3Client } from "@faceindex/testing";
+import { startRekognitionServer } from "../src/server.ts";
+import { openCollectionStore } from "../src/store/collection-store.ts";
 
 const [requests = 600, concurrency = 8, faces = 100_000] = process.argv.slice(2).map(Number);
 const root = mkdtempSync(join(tmpdir(), "rekognition-bench-"));
 const engine = await createFaceEngine({ mode: "load-test", loadTestLatencyMs: 0, log: () => {} });
-// S3 is not used: every image goes as Bytes.
-const s3 = new S3Client({
-  region: "us-east-1",
-  endpoint: "http://127.0.0.1:9",
-  credentials: { accessKeyId: "x", secretAccessKey: "x" },
-});
+// S3 is not used (every image goes as Bytes): port 9 (discard) so a stray S3Object call fails at once.
+const s3 = localS3Client("http://127.0.0.1:9");
 const base = facePhoto("same/obama_1.jpg");
 const image = (n: number) => Buffer.concat([base, Buffer.from(`#${n}`)]);
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
-const client = (url: string) =>
-  new RekognitionClient({
-    endpoint: url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
 
 async function timeCalls(count: number, call: (n: number) => Promise<unknown>): Promise<string> {
   const latencies: number[] = [];
@@ -63,7 +46,7 @@ async function timeCalls(count: number, call: (n: number) => Promise<unknown>): 
 try {
   // 1. IndexFaces on an empty collection.
   let server = await startRekognitionServer({ engine, dataDir: join(root, "a"), s3 });
-  let rekognition = client(server.url);
+  let rekognition = localRekognitionClient(server.url);
   await rekognition.send(new CreateCollectionCommand({ CollectionId: "bench" }));
   console.log(
     "IndexFaces (load-test engine):",
@@ -97,7 +80,7 @@ try {
   t = performance.now();
   server = await startRekognitionServer({ engine, dataDir, s3 });
   console.log(`${faces} faces: server start (load snapshot) ${(performance.now() - t).toFixed(0)} ms`);
-  rekognition = client(server.url);
+  rekognition = localRekognitionClient(server.url);
   console.log(
     `SearchFacesByImage over ${faces} faces:`,
     await timeCalls(Math.min(requests, 200), (n) =>

@@ -1,65 +1,73 @@
 /**
- * Package entry: starts a Rekognition-compatible server on a face engine, with collections persisted in
- * `dataDir` and S3Object images read through `s3`. Used by main.ts and by other packages' tests.
+ * buildApp(deps): the Fastify app: the AWS JSON route, the /_local/ knobs, a request id on every response and
+ * one error handler that turns anything thrown into an AWS-shaped error (details of 500s stay in the log).
+ * It opens nothing and never listens: server.ts (or a test) passes the store, engine and S3 client in.
  */
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { FaceEngine } from "@faceindex/face-engine";
-import type { Logger } from "pino";
-import { buildApp } from "./build-app.ts";
-import { openCollectionStore } from "./collection-store.ts";
-import { createFaultRegistry } from "./faults.ts";
-import { createRateLimiter } from "./rate-limit.ts";
-import { loadServiceModel } from "./service-model.ts";
+import { randomUUID } from "node:crypto";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { pino, type Logger } from "pino";
+import { registerAwsJsonRoute, sendAwsError, type AwsJsonRouteDeps } from "./protocol/aws-json-route.ts";
+import { RekognitionError } from "./protocol/errors.ts";
+import type { FaultRegistry } from "./local/faults.ts";
+import { registerLocalRoutes } from "./local/local-routes.ts";
 
-export interface RekognitionServerOptions {
-  engine: FaceEngine;
-  dataDir: string;
-  s3: S3Client;
-  host?: string;
-  /** 0 picks a free port. */
-  port?: number;
-  /** Only used in CollectionArn values. */
-  region?: string;
-  /** Calls per second per operation before ProvisionedThroughputExceededException; unlimited when absent. */
-  tpsLimit?: number;
+/** A 5 MB image is ~7 MB of base64; CompareFaces carries two, plus JSON overhead. */
+const BODY_LIMIT_BYTES = 20 * 1024 * 1024;
+
+export interface AppDeps extends Omit<AwsJsonRouteDeps, "faults"> {
+  faults: FaultRegistry;
+  health: () => object;
   logger?: Logger;
 }
 
-export interface RekognitionServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-export async function startRekognitionServer(options: RekognitionServerOptions): Promise<RekognitionServer> {
-  const store = await openCollectionStore({
-    dataDir: options.dataDir,
-    region: options.region ?? "us-east-1",
-    log: (message) => options.logger?.info(message),
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    // Typed as Fastify's logger interface, which pino implements, so the app keeps Fastify's default generics.
+    loggerInstance: (deps.logger ?? pino({ enabled: false })) as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    // One line per call is logged below instead, without headers (signatures) or bodies (images).
+    logController: new LogController({ disableRequestLogging: true }),
   });
-  const app = buildApp({
-    model: loadServiceModel(),
-    context: { store, engine: options.engine, s3: options.s3 },
-    faults: createFaultRegistry(),
-    ...(options.tpsLimit ? { rateLimiter: createRateLimiter(options.tpsLimit) } : {}),
-    health: () => ({ engine: options.engine.mode, collections: store.ids().length }),
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
-  const host = options.host ?? "127.0.0.1";
-  try {
-    await app.listen({ host, port: options.port ?? 0 });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    async close() {
-      await app.close();
-      await store.close();
-    },
-  };
-}
 
-export type { FaultRegistry, Fault } from "./faults.ts";
+  // Every body is read as text and parsed by the route, so malformed JSON gets AWS's SerializationException.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => done(null, body));
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-amzn-RequestId", request.id);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const code = reply.getHeader("x-amzn-ErrorType");
+    request.log.info(
+      { statusCode: reply.statusCode, ...(code ? { code } : {}), ms: Math.round(reply.elapsedTime) },
+      "request",
+    );
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof RekognitionError) return sendAwsError(reply, error);
+    const code = (error as { code?: string }).code;
+    if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return sendAwsError(
+        reply,
+        new RekognitionError("ImageTooLargeException", `The request body exceeds ${BODY_LIMIT_BYTES} bytes`),
+      );
+    }
+    if (typeof code === "string" && code.startsWith("FST_ERR_CTP")) {
+      return sendAwsError(reply, new RekognitionError("SerializationException", (error as Error).message));
+    }
+    request.log.error({ err: error }, "internal error");
+    return sendAwsError(reply, new RekognitionError("InternalServerError", "Internal server error", 500));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendAwsError(
+      reply,
+      new RekognitionError("UnknownOperationException", `No route for ${request.method} ${request.url}`),
+    ),
+  );
+
+  registerAwsJsonRoute(app, deps);
+  registerLocalRoutes(app, deps);
+  return app;
+}

@@ -5,7 +5,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { createFaceEngine } from "@faceindex/face-engine";
 import { pino } from "pino";
-import { startRekognitionServer } from "./app.ts";
+import { startRekognitionServer } from "./server.ts";
 import { parseConfig } from "./config.ts";
 
 const config = parseConfig(process.env);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { openCollectionStore, type NewFace } from "../src/collection-store.ts";
+import { openCollectionStore, type NewFace } from "../src/store/collection-store.ts";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -35,10 +35,27 @@ function newFace(imageKey: string): NewFace {
   };
 }
 
+/** What a crash in the middle of an append leaves at the journal's end: half a line, never acknowledged. */
+const TORN_LINE = '{"add":[{"faceId":"half';
+
+/** A store over `dir` in us-east-1; opening it again without close() is what a restart after a crash sees. */
+const openStore = (dir: string, options: Partial<Parameters<typeof openCollectionStore>[0]> = {}) =>
+  openCollectionStore({ dataDir: dir, region: "us-east-1", ...options });
+
+/** A store in a fresh folder with collection `id` holding one face (image "a"), and that collection's files. */
+async function storeWithOneFace(id: string) {
+  const dir = dataDir();
+  const store = await openStore(dir);
+  await store.create(id);
+  await store.addImageFaces(id, "a", [newFace("a")]);
+  const folder = join(dir, "collections", `c_${id}`);
+  return { dir, store, folder, journal: join(folder, "journal.ndjson") };
+}
+
 describe("collection store", () => {
   it("keeps every acknowledged face after concurrent writes and a crash (no close)", async () => {
     const dir = dataDir();
-    const store = await openCollectionStore({ dataDir: dir, region: "eu-west-1" });
+    const store = await openStore(dir, { region: "eu-west-1" });
     await store.create("kyc");
     const results = await Promise.all([
       ...Array.from({ length: 40 }, (_, i) => store.addImageFaces("kyc", `image-${i}`, [newFace(`image-${i}`)])),
@@ -53,7 +70,7 @@ describe("collection store", () => {
     const toDelete = results[0]![0]!.faceId;
     expect(await store.deleteFaces("kyc", [toDelete])).toEqual([toDelete]);
 
-    const reopened = await openCollectionStore({ dataDir: dir, region: "eu-west-1" });
+    const reopened = await openStore(dir, { region: "eu-west-1" });
     const collection = reopened.get("kyc")!;
     expect(collection.faces.size).toBe(40);
     expect(collection.faces.has(toDelete)).toBe(false);
@@ -67,27 +84,21 @@ describe("collection store", () => {
   });
 
   it("ignores a torn last journal line, which was never acknowledged", async () => {
-    const dir = dataDir();
-    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
-    await store.create("torn");
-    await store.addImageFaces("torn", "a", [newFace("a")]);
-    appendFileSync(join(dir, "collections", "c_torn", "journal.ndjson"), '{"add":[{"faceId":"half');
-    const reopened = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const { dir, store, journal } = await storeWithOneFace("torn");
+    appendFileSync(journal, TORN_LINE);
+    const reopened = await openStore(dir);
     expect(reopened.get("torn")!.faces.size).toBe(1);
     await reopened.close();
     await store.close();
   });
 
   it("keeps faces acknowledged after a restart over a torn line (the next append does not join the torn one)", async () => {
-    const dir = dataDir();
-    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
-    await store.create("torn2");
-    await store.addImageFaces("torn2", "a", [newFace("a")]);
-    appendFileSync(join(dir, "collections", "c_torn2", "journal.ndjson"), '{"add":[{"faceId":"half');
+    const { dir, store, journal } = await storeWithOneFace("torn2");
+    appendFileSync(journal, TORN_LINE);
     // Crash, restart, and acknowledge one more face before crashing again.
-    const second = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const second = await openStore(dir);
     const [acknowledged] = (await second.addImageFaces("torn2", "b", [newFace("b")]))!;
-    const third = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const third = await openStore(dir);
     expect(third.get("torn2")!.faces.has(acknowledged!.faceId)).toBe(true);
     expect(third.get("torn2")!.faces.size).toBe(2);
     await third.close();
@@ -96,18 +107,12 @@ describe("collection store", () => {
   });
 
   it("refuses to start over a damaged journal line that has acknowledged entries after it", async () => {
-    const dir = dataDir();
-    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
-    await store.create("damaged");
-    await store.addImageFaces("damaged", "a", [newFace("a")]);
-    const journal = join(dir, "collections", "c_damaged", "journal.ndjson");
+    const { dir, store, journal } = await storeWithOneFace("damaged");
     appendFileSync(journal, "not json at all\n");
     await store.addImageFaces("damaged", "b", [newFace("b")]);
     const before = readFileSync(journal);
 
-    await expect(openCollectionStore({ dataDir: dir, region: "us-east-1" })).rejects.toThrow(
-      /damaged at byte \d+ .*Move the file aside/,
-    );
+    await expect(openStore(dir)).rejects.toThrow(/damaged at byte \d+ .*Move the file aside/);
     // Nothing was cut: the acknowledged entry after the damage is still on disk.
     expect(readFileSync(journal).equals(before)).toBe(true);
     await store.close();
@@ -116,11 +121,11 @@ describe("collection store", () => {
   it("creates, reloads and deletes a collection whose id has the model's maximum length (255)", async () => {
     const dir = dataDir();
     const id = "a".repeat(255);
-    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const store = await openStore(dir);
     expect(await store.create(id)).toBeDefined();
     await store.addImageFaces(id, "a", [newFace("a")]);
     await store.close();
-    const reopened = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const reopened = await openStore(dir);
     expect(reopened.ids()).toEqual([id]);
     expect(reopened.get(id)!.faces.size).toBe(1);
     expect(await reopened.delete(id)).toBe(true);
@@ -130,19 +135,19 @@ describe("collection store", () => {
 
   it("folds the journal into a snapshot and reloads the same faces in the same order", async () => {
     const dir = dataDir();
-    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1", snapshotEvery: 3 });
+    const store = await openStore(dir, { snapshotEvery: 3 });
     await store.create("snap");
     for (let i = 0; i < 7; i++) await store.addImageFaces("snap", `i${i}`, [newFace(`i${i}`)]);
     const before = [...store.get("snap")!.faces.keys()];
     await store.close();
-    const reopened = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const reopened = await openStore(dir);
     expect([...reopened.get("snap")!.faces.keys()]).toEqual(before);
     await reopened.close();
   });
 
   it("deletes a collection's files and never loads ids outside its folder", async () => {
     const dir = dataDir();
-    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const store = await openStore(dir);
     expect(await store.create("..")).toBeDefined();
     expect(await store.create("..")).toBeUndefined();
     expect(readdirSync(join(dir, "collections"))).toEqual(["c_.."]);
@@ -153,14 +158,10 @@ describe("collection store", () => {
   });
 
   it("removes snapshot temp files a crash left in a collection folder when it opens", async () => {
-    const dir = dataDir();
-    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
-    await store.create("leftover");
-    await store.addImageFaces("leftover", "a", [newFace("a")]);
-    const folder = join(dir, "collections", "c_leftover");
+    const { dir, store, folder } = await storeWithOneFace("leftover");
     // What a crash in the middle of writeSnapshot leaves: a partly written temporary next to the real files.
     writeFileSync(join(folder, `snapshot.bin.${randomUUID()}.tmp`), Buffer.alloc(1024));
-    const reopened = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const reopened = await openStore(dir);
     expect(readdirSync(folder).sort()).toEqual(["journal.ndjson", "snapshot.bin"]);
     expect(reopened.get("leftover")!.faces.size).toBe(1);
     await reopened.close();
@@ -170,12 +171,7 @@ describe("collection store", () => {
   it("keeps appending after emptying the journal fails, and loses nothing", async () => {
     const dir = dataDir();
     const logged: string[] = [];
-    const store = await openCollectionStore({
-      dataDir: dir,
-      region: "us-east-1",
-      snapshotEvery: 2,
-      log: (line) => logged.push(line),
-    });
+    const store = await openStore(dir, { snapshotEvery: 2, log: (line) => logged.push(line) });
     await store.create("flaky");
     // The FileHandle class is not exported: its prototype is reached through a handle.
     const probe = await open(join(dir, "probe"), "w");
@@ -195,7 +191,7 @@ describe("collection store", () => {
     const journal = readFileSync(join(dir, "collections", "c_flaky", "journal.ndjson"), "utf8");
     expect(journal.split("\n").filter(Boolean)).toHaveLength(1);
     // Crash (no close): every acknowledged face is back, once.
-    const reopened = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    const reopened = await openStore(dir);
     expect(reopened.get("flaky")!.faces.size).toBe(4);
     await reopened.close();
     await store.close();

@@ -7,17 +7,15 @@ import {
   CreateCollectionCommand,
   DetectFacesCommand,
   IndexFacesCommand,
-  RekognitionServiceException,
   SearchFacesByImageCommand,
   SearchFacesCommand,
 } from "@aws-sdk/client-rekognition";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf } from "./sdk-error.ts";
 import { startTestStack, type TestStack } from "./test-stack.ts";
 
-let engine: FaceEngine;
 let stack: TestStack;
 let collectionId: string;
 let obamaFaceId: string;
@@ -26,19 +24,8 @@ let biden2FaceId: string;
 
 const photo = (name: string) => ({ Bytes: facePhoto(name) });
 
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RekognitionServiceException) return { name: error.name, message: error.message };
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
-
 beforeAll(async () => {
-  engine = await createFaceEngine({ mode: "neural", threads: 1, log: () => {} });
-  stack = await startTestStack({ engine });
+  stack = await startTestStack({ engine: "neural" });
   collectionId = uniqueName("faces");
   await stack.rekognition.send(new CreateCollectionCommand({ CollectionId: collectionId }));
 
@@ -66,7 +53,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await engine?.close();
 });
 
 describe("IndexFaces", () => {
@@ -166,6 +152,7 @@ describe("search", () => {
     expect(error).toEqual({
       name: "InvalidParameterException",
       message: "There are no faces in the image. Should be at least 1.",
+      status: 400,
     });
   });
 });

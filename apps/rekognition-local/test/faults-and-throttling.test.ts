@@ -5,36 +5,26 @@ import {
   ListCollectionsCommand,
   RekognitionServiceException,
 } from "@aws-sdk/client-rekognition";
-import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
-import { facePhoto, uniqueName } from "@faceindex/testing";
+import { clearFaults, facePhoto, pendingFaults, postFault, uniqueName, type InjectedFault } from "@faceindex/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createRateLimiter } from "../src/rate-limit.ts";
+import { createRateLimiter } from "../src/local/rate-limit.ts";
 import { startTestStack, type TestStack } from "./test-stack.ts";
 
-let engine: FaceEngine;
 let stack: TestStack;
 
 beforeAll(async () => {
-  engine = await createFaceEngine({ mode: "load-test", loadTestLatencyMs: 1, log: () => {} });
-  stack = await startTestStack({ engine });
+  stack = await startTestStack({ engine: "load-test" });
 });
 
 afterEach(async () => {
-  await fetch(`${stack.url}/_local/faults`, { method: "DELETE" });
+  await clearFaults(stack.rekognitionUrl);
 });
 
 afterAll(async () => {
   await stack?.close();
-  await engine?.close();
 });
 
-async function addFault(fault: object): Promise<Response> {
-  return fetch(`${stack.url}/_local/faults`, {
-    method: "POST",
-    body: JSON.stringify(fault),
-    headers: { "content-type": "application/json" },
-  });
-}
+const addFault = (fault: InjectedFault): Promise<Response> => postFault(stack.rekognitionUrl, fault);
 
 async function outcome(promise: Promise<unknown>): Promise<string> {
   try {
@@ -54,8 +44,7 @@ describe("fault injection", () => {
     expect(
       (await addFault({ operation: "IndexFaces", count: 2, code: "ThrottlingException", message: "Slow down" })).status,
     ).toBe(201);
-    const listed = (await (await fetch(`${stack.url}/_local/faults`)).json()) as { faults: unknown[] };
-    expect(listed.faults).toEqual([
+    expect(await pendingFaults(stack.rekognitionUrl)).toEqual([
       { operation: "IndexFaces", count: 2, code: "ThrottlingException", message: "Slow down" },
     ]);
 
@@ -74,7 +63,7 @@ describe("fault injection", () => {
   it("injects a 500 InternalServerError, and DELETE clears pending faults", async () => {
     await addFault({ operation: "ListCollections", count: 5, code: "InternalServerError" });
     expect(await outcome(stack.rekognition.send(new ListCollectionsCommand({})))).toMatch(/^500 InternalServerError/);
-    await fetch(`${stack.url}/_local/faults`, { method: "DELETE" });
+    await clearFaults(stack.rekognitionUrl);
     expect(await outcome(stack.rekognition.send(new ListCollectionsCommand({})))).toBe("ok");
   });
 
@@ -96,7 +85,7 @@ describe("fault injection", () => {
   });
 
   it("reports readiness", async () => {
-    const health = await fetch(`${stack.url}/_local/health`);
+    const health = await fetch(`${stack.rekognitionUrl}/_local/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "ok", engine: "load-test" });
   });
@@ -104,7 +93,7 @@ describe("fault injection", () => {
 
 describe("TPS limit", () => {
   it("answers ProvisionedThroughputExceededException (HTTP 400) above the limit, per operation, as AWS does for a TPS quota", async () => {
-    const limited = await startTestStack({ engine, tpsLimit: 2 });
+    const limited = await startTestStack({ engine: "load-test", tpsLimit: 2 });
     try {
       const results = await Promise.all(
         Array.from({ length: 10 }, () => outcome(limited.rekognition.send(new ListCollectionsCommand({})))),

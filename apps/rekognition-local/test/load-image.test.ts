@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from "@faceindex/local-s3";
-import { facePhoto, uniqueName } from "@faceindex/testing";
+import { PutObjectCommand, type GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { startLocalS3, type LocalS3 } from "@faceindex/local-s3";
+import { facePhoto, localS3Client, uniqueName } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RekognitionError } from "../src/errors.ts";
-import { MAX_S3_IMAGE_BYTES, loadImage } from "../src/load-image.ts";
+import { RekognitionError } from "../src/protocol/errors.ts";
+import { MAX_S3_IMAGE_BYTES, loadImage } from "../src/images/load-image.ts";
 
 let root: string;
 let localS3: LocalS3;
@@ -20,13 +20,7 @@ const bucket = uniqueName("images");
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "load-image-test-"));
   localS3 = await startLocalS3({ directory: root, buckets: [bucket] });
-  s3 = new S3Client({
-    endpoint: localS3.endpoint,
-    region: "us-east-1",
-    credentials: LOCAL_S3_CREDENTIALS,
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-  });
+  s3 = localS3Client(localS3.endpoint);
 });
 
 afterAll(async () => {

@@ -11,39 +11,22 @@ import {
   IndexFacesCommand,
   ListCollectionsCommand,
   ListFacesCommand,
-  RekognitionServiceException,
 } from "@aws-sdk/client-rekognition";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf } from "./sdk-error.ts";
 import { rawCall, startTestStack, type TestStack } from "./test-stack.ts";
 
-let engine: FaceEngine;
 let stack: TestStack;
 
 beforeAll(async () => {
-  engine = await createFaceEngine({ mode: "load-test", loadTestLatencyMs: 1, log: () => {} });
-  stack = await startTestStack({ engine });
+  stack = await startTestStack({ engine: "load-test" });
 });
 
 afterAll(async () => {
   await stack?.close();
-  await engine?.close();
 });
-
-/** The AWS error code the SDK reports for a failing call. */
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RekognitionServiceException) {
-      return { name: error.name, message: error.message, status: error.$metadata.httpStatusCode };
-    }
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function newCollection(): Promise<string> {
   const id = uniqueName("protocol");
@@ -273,20 +256,20 @@ describe("bad input", () => {
   });
 
   it("answers malformed JSON, unknown operations and a missing member in AWS's error format", async () => {
-    const notAnObject = await rawCall(stack.url, "RekognitionService.CreateCollection", "null");
+    const notAnObject = await rawCall(stack.rekognitionUrl, "RekognitionService.CreateCollection", "null");
     expect(notAnObject.json.__type).toBe("SerializationException");
 
-    const malformed = await rawCall(stack.url, "RekognitionService.CreateCollection", "{not json");
+    const malformed = await rawCall(stack.rekognitionUrl, "RekognitionService.CreateCollection", "{not json");
     expect(malformed.status).toBe(400);
     expect(malformed.json.__type).toBe("SerializationException");
     expect(malformed.headers.get("x-amzn-errortype")).toBe("SerializationException");
     expect(malformed.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
 
-    const unknown = await rawCall(stack.url, "RekognitionService.DetectCats", "{}");
+    const unknown = await rawCall(stack.rekognitionUrl, "RekognitionService.DetectCats", "{}");
     expect(unknown.status).toBe(400);
     expect(unknown.json.__type).toBe("UnknownOperationException");
 
-    const missing = await rawCall(stack.url, "RekognitionService.IndexFaces", "{}");
+    const missing = await rawCall(stack.rekognitionUrl, "RekognitionService.IndexFaces", "{}");
     expect(missing.status).toBe(400);
     expect(missing.json).toEqual({
       __type: "InvalidParameterException",

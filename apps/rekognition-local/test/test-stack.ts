@@ -1,77 +1,43 @@
-/** Starts a local S3 and this server over a temporary data dir, with SDK clients pointed at them. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { S3Client } from "@aws-sdk/client-s3";
-import type { FaceEngine } from "@faceindex/face-engine";
-import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from "@faceindex/local-s3";
-import { uniqueName } from "@faceindex/testing";
-import { startRekognitionServer, type RekognitionServer } from "../src/app.ts";
+/**
+ * This server for a test file: its own face engine, started in-process over @faceindex/testing's local S3
+ * and temporary folder, with SDK clients pointed at both. Plus a raw AWS JSON 1.1 call for what the SDK
+ * would not send.
+ */
+import { createFaceEngine } from "@faceindex/face-engine";
+import { startLocalAws, type LocalAws } from "@faceindex/testing";
+import { startRekognitionServer } from "../src/server.ts";
 
-export interface TestStack {
-  url: string;
-  rekognition: RekognitionClient;
-  s3: S3Client;
-  bucket: string;
-  dataDir: string;
-  /** Stops the server only (the data dir stays) and starts a new one on the same data. */
-  restart(): Promise<void>;
-  close(): Promise<void>;
-}
+export type TestStack = LocalAws;
 
-export async function startTestStack(options: { engine: FaceEngine; tpsLimit?: number }): Promise<TestStack> {
-  const root = mkdtempSync(join(tmpdir(), "rekognition-local-test-"));
-  const bucket = uniqueName("images");
-  const localS3: LocalS3 = await startLocalS3({ directory: join(root, "s3"), buckets: [bucket] });
-  const s3 = new S3Client({
-    endpoint: localS3.endpoint,
-    region: "us-east-1",
-    credentials: LOCAL_S3_CREDENTIALS,
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-  });
-  const dataDir = join(root, "rekognition");
-  const start = () =>
-    startRekognitionServer({
-      engine: options.engine,
-      dataDir,
-      s3,
-      ...(options.tpsLimit ? { tpsLimit: options.tpsLimit } : {}),
+/** "load-test" for the protocol (one fake face per image, from its bytes); "neural" for who matches whom. */
+const ENGINES = {
+  // 1 ms stands in for detection work without slowing the protocol tests.
+  "load-test": { mode: "load-test", loadTestLatencyMs: 1, log: () => {} },
+  // One thread: one copy of the models (~100 MB) on a shared 2-core machine.
+  neural: { mode: "neural", threads: 1, log: () => {} },
+} as const;
+
+export async function startTestStack(options: { engine: keyof typeof ENGINES; tpsLimit?: number }): Promise<TestStack> {
+  const engine = await createFaceEngine(ENGINES[options.engine]);
+  let aws: LocalAws;
+  try {
+    aws = await startLocalAws({
+      name: "rekognition-local",
+      startRekognition: ({ dataDir, s3 }) =>
+        startRekognitionServer({ engine, dataDir, s3, ...(options.tpsLimit ? { tpsLimit: options.tpsLimit } : {}) }),
     });
-  let server: RekognitionServer = await start();
-  const stack: TestStack = {
-    url: server.url,
-    rekognition: rekognitionClient(server.url),
-    s3,
-    bucket,
-    dataDir,
-    async restart() {
-      stack.rekognition.destroy();
-      await server.close();
-      server = await start();
-      stack.url = server.url;
-      stack.rekognition = rekognitionClient(server.url);
-    },
-    async close() {
-      stack.rekognition.destroy();
-      await server.close();
-      s3.destroy();
-      await localS3.close();
-      rmSync(root, { recursive: true, force: true });
-    },
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  // Wrapped in place: restart() updates this same object's client and URL.
+  const close = aws.close;
+  aws.close = async () => {
+    await close();
+    await engine.close();
   };
-  return stack;
+  return aws;
 }
-
-/** No SDK retries: the tests look at each answer, including injected faults and throttling. */
-export const rekognitionClient = (endpoint: string): RekognitionClient =>
-  new RekognitionClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
 
 /** A raw AWS JSON 1.1 call, for what the SDK would not send (malformed bodies, unknown targets). */
 export async function rawCall(

@@ -1,7 +1,7 @@
 /** The model-driven validator: AWS's wording for each kind of constraint, on real operation shapes. */
 import { describe, expect, it } from "vitest";
-import { loadServiceModel } from "../src/service-model.ts";
-import { validateInput } from "../src/validate-input.ts";
+import { loadServiceModel } from "../src/protocol/service-model.ts";
+import { validateInput } from "../src/protocol/validate-input.ts";
 
 const model = loadServiceModel();
 const check = (operation: string, body: unknown) => () => validateInput(model, model.operations[operation]!, body);

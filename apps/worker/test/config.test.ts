@@ -8,6 +8,7 @@ describe("parseConfig", () => {
       QUEUE_PREFIX: "{faceindex}",
       COLLECTION_ID: "faceindex",
       WORKER_CONCURRENCY: 4,
+      AUDIT_RETENTION_DAYS: 400,
       // Path style and region are decided per endpoint and by the AWS chain (adapters/s3/client-settings.ts).
       S3_FORCE_PATH_STYLE: undefined,
       LOG_LEVEL: "info",

@@ -9,6 +9,7 @@ import { Queue, Worker, type BackoffOptions } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  DEFAULT_TENANT,
   JOBS,
   externalIdKey,
   externalIdLockKey,
@@ -19,7 +20,7 @@ import {
   type IndexFacesJob,
   type SearchFacesJob,
 } from "@faceindex/contracts";
-import { facePhoto, uniqueName } from "@faceindex/testing";
+import { clearFaults, facePhoto, injectFault, uniqueName } from "@faceindex/testing";
 import { createExternalIdLock } from "../src/adapters/redis/external-id-lock.ts";
 import { createGalleryMap } from "../src/adapters/redis/gallery-map.ts";
 import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
@@ -30,15 +31,7 @@ import { createImageStore } from "../src/adapters/s3/image-store.ts";
 import { LockBusyError } from "../src/runtime/lock-busy-error.ts";
 import { rebuildGallery } from "../src/tools/rebuild-gallery.ts";
 import { createWorkers, type Workers } from "../src/workers.ts";
-import {
-  clearFaults,
-  enqueueIndexJob,
-  injectFault,
-  keyGone,
-  startLocalParts,
-  waitForJob,
-  type LocalParts,
-} from "./helpers.ts";
+import { enqueueIndexJob, keyGone, startLocalParts, waitForJob, type LocalParts } from "./helpers.ts";
 
 const logger = pino({ level: "silent" });
 let parts: LocalParts;
@@ -156,7 +149,14 @@ async function submitDelete(
   backoff: BackoffOptions = { type: "fixed", delay: 10 },
 ) {
   const jobId = uniqueName("delete");
-  const job: DeleteFacesJob = { requestId: jobId, subject: "test-user", bucket, externalImageId, deleteImage };
+  const job: DeleteFacesJob = {
+    requestId: jobId,
+    tenant: DEFAULT_TENANT,
+    subject: "test-user",
+    bucket,
+    externalImageId,
+    deleteImage,
+  };
   await h.remove.add("delete-faces", job, { ...JOBS.delete.jobOptions, jobId, backoff });
   return { jobId, job };
 }
@@ -167,6 +167,7 @@ async function submitSearch(h: Harness, photo: string, overrides: Partial<Search
   await redis.set(imageKey, facePhoto(photo), "EX", 120);
   const job: SearchFacesJob = {
     requestId: jobId,
+    tenant: DEFAULT_TENANT,
     subject: "test-user",
     imageKey,
     contentType: "image/jpeg",
@@ -190,13 +191,8 @@ async function facesStillIndexed(h: Harness): Promise<{ faceId: string; external
 }
 
 /** Delays the next call of an operation (the fault registry's latency knob, no error). */
-async function injectLatency(operation: string, latencyMs: number): Promise<void> {
-  const response = await fetch(`${parts.rekognitionUrl}/_local/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ operation, count: 1, latencyMs }),
-  });
-  if (!response.ok) throw new Error(`latency injection failed: ${response.status} ${await response.text()}`);
+function injectLatency(operation: string, latencyMs: number): Promise<void> {
+  return injectFault(parts.rekognitionUrl, { operation, count: 1, latencyMs });
 }
 
 describe("gallery mapping on index", () => {

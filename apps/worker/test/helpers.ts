@@ -1,20 +1,17 @@
 /**
- * Shared by this package's integration tests: the real parts started once per test file (Redis, local
- * S3 with a bucket, the local Rekognition server over HTTP), fault injection and job helpers.
+ * Shared by this package's integration tests: the real parts started once per test file (Redis, and the
+ * local S3 and Rekognition server of @faceindex/testing) and job helpers. S3/Rekognition clients and fault
+ * injection come from @faceindex/testing.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { RekognitionClient } from "@aws-sdk/client-rekognition";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { Queue, type BackoffOptions } from "bullmq";
 import { Redis } from "ioredis";
-import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { DEFAULT_TENANT, imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { createFaceEngine } from "@faceindex/face-engine";
-import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "@faceindex/local-s3";
 import { startRekognitionServer } from "@faceindex/rekognition-local";
-import { uniqueName } from "@faceindex/testing";
+import { startLocalAws, uniqueName } from "@faceindex/testing";
 import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import { createImageStore } from "../src/adapters/s3/image-store.ts";
@@ -24,6 +21,7 @@ export interface LocalParts {
   /** A bucket of the local S3 made for this file. */
   bucket: string;
   s3: S3Client;
+  /** One SDK attempt per call (production uses 2): each injected fault then fails exactly one BullMQ attempt. */
   rekognition: RekognitionClient;
   /** The local Rekognition server, for fault injection. */
   rekognitionUrl: string;
@@ -41,70 +39,24 @@ export async function startLocalParts(
   redisUrl: string,
   engineOptions: Parameters<typeof createFaceEngine>[0],
 ): Promise<LocalParts> {
-  const dataDir = mkdtempSync(join(tmpdir(), `${name}-test-`));
-  const bucket = uniqueName(name);
-  const localS3 = await startLocalS3({ directory: join(dataDir, "s3"), buckets: [bucket] });
-  const s3 = localS3Client(localS3.endpoint);
   const engine = await createFaceEngine(engineOptions);
-  const server = await startRekognitionServer({ engine, dataDir: join(dataDir, "rekognition"), s3, port: 0 });
-  const rekognition = localRekognitionClient(server.url);
+  const aws = await startLocalAws({
+    name,
+    startRekognition: ({ dataDir, s3 }) => startRekognitionServer({ engine, dataDir, s3, port: 0 }),
+  });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   return {
-    bucket,
-    s3,
-    rekognition,
-    rekognitionUrl: server.url,
+    bucket: aws.bucket,
+    s3: aws.s3,
+    rekognition: aws.rekognition,
+    rekognitionUrl: aws.rekognitionUrl,
     redis,
     async close() {
-      await server.close();
+      await aws.close();
       await engine.close();
-      await localS3.close();
       await redis.quit();
-      s3.destroy();
-      rekognition.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: "us-east-1",
-    credentials: LOCAL_S3_CREDENTIALS,
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-  });
-}
-
-/**
- * One SDK attempt per call (production uses 2): each injected fault then fails exactly one BullMQ
- * attempt, so the tests can assert attemptsMade.
- */
-export function localRekognitionClient(endpoint: string): RekognitionClient {
-  return new RekognitionClient({ endpoint, region: "us-east-1", credentials: LOCAL_S3_CREDENTIALS, maxAttempts: 1 });
-}
-
-export interface Fault {
-  operation: string;
-  count: number;
-  code: string;
-  status: number;
-}
-
-export async function injectFault(rekognitionUrl: string, fault: Fault): Promise<void> {
-  const response = await fetch(`${rekognitionUrl}/_local/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(fault),
-  });
-  if (!response.ok) throw new Error(`fault injection failed: ${response.status} ${await response.text()}`);
-}
-
-/** Drops faults a test left unused, so they cannot fail the next test's calls. */
-export async function clearFaults(rekognitionUrl: string): Promise<void> {
-  const response = await fetch(`${rekognitionUrl}/_local/faults`, { method: "DELETE" });
-  if (!response.ok) throw new Error(`clearing faults failed: ${response.status}`);
 }
 
 export interface IndexWorkers {
@@ -165,6 +117,7 @@ export async function enqueueIndexJob(
   if (bytes) await target.redis.set(imageKey, bytes, "EX", 120);
   const job: IndexFacesJob = {
     requestId: jobId,
+    tenant: DEFAULT_TENANT,
     subject: "test-user",
     imageKey,
     contentType: "image/jpeg",

@@ -18,6 +18,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  DEFAULT_TENANT,
   INDEX_FACES_QUEUE,
   QUEUE_PREFIX,
   imageRedisKey,
@@ -28,8 +29,8 @@ import {
 import { createFaceEngine, type FaceEngine } from "@faceindex/face-engine";
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from "@faceindex/local-s3";
 import { startRekognitionServer, type RekognitionServer } from "@faceindex/rekognition-local";
-import { facePhoto, freePort, uniqueName } from "@faceindex/testing";
-import { localRekognitionClient, localS3Client, waitForJob } from "./helpers.ts";
+import { facePhoto, freePort, localRekognitionClient, localS3Client, uniqueName } from "@faceindex/testing";
+import { waitForJob } from "./helpers.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const bucket = uniqueName("kyc");
@@ -127,6 +128,7 @@ describe("worker process (src/main.ts)", () => {
         "index-faces",
         {
           requestId: jobId,
+          tenant: DEFAULT_TENANT,
           subject: "t",
           imageKey,
           contentType: "image/jpeg",

@@ -7,13 +7,11 @@ import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
-import { facePhoto, uniqueName } from "@faceindex/testing";
+import { clearFaults, facePhoto, injectFault, uniqueName } from "@faceindex/testing";
 import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import {
-  clearFaults,
   enqueueIndexJob,
-  injectFault,
   startIndexWorkers,
   startLocalParts,
   waitForJob,

@@ -7,13 +7,11 @@ import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { IndexFacesJob } from "@faceindex/contracts";
-import { facePhoto, uniqueName } from "@faceindex/testing";
+import { clearFaults, facePhoto, injectFault, uniqueName } from "@faceindex/testing";
 import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import {
-  clearFaults,
   enqueueIndexJob,
-  injectFault,
   keyGone,
   startIndexWorkers,
   startLocalParts,

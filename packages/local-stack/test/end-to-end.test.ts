@@ -2,10 +2,9 @@
  * The whole pipeline as a user runs it: API, worker and local Rekognition as separate processes, started the
  * way `pnpm start` starts them, the local S3 and a real Redis; requests over HTTP with real face photos.
  */
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { LOCAL_S3_CREDENTIALS } from "@faceindex/local-s3";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { signDevToken } from "@faceindex/dev-token";
-import { facePhoto } from "@faceindex/testing";
+import { facePhoto, localS3Client, pendingFaults, postFault } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startThrowawayStack, type ThrowawayStack } from "../src/throwaway-stack.ts";
 
@@ -50,12 +49,7 @@ describe("POST /index_faces end to end", () => {
     expect(body.data.external_image_id).toBe("user-obama");
     expect(body.data.s3).toMatchObject({ bucket, key: "selfies/user-obama.jpg" });
 
-    const s3 = new S3Client({
-      endpoint: stack.s3Endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: LOCAL_S3_CREDENTIALS,
-    });
+    const s3 = localS3Client(stack.s3Endpoint);
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "selfies/user-obama.jpg" }));
     expect(Buffer.from(await object.Body!.transformToByteArray()).equals(facePhoto("same/obama_1.jpg"))).toBe(true);
   });
@@ -97,16 +91,12 @@ describe("POST /index_faces end to end", () => {
       { operation: "IndexFaces", count: 1, code: "ThrottlingException", status: 400 },
       { operation: "IndexFaces", count: 1, code: "InternalServerError", status: 500 },
     ]) {
-      const injected = await fetch(`${stack.rekognitionUrl}/_local/faults`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(fault),
-      });
+      const injected = await postFault(stack.rekognitionUrl, fault);
       expect(injected.ok).toBe(true);
     }
     const response = await indexFaces(selfie("same/biden_1.jpg", "user-biden"));
     expect(response.status).toBe(200);
-    const faults = await (await fetch(`${stack.rekognitionUrl}/_local/faults`)).json();
+    const faults = await pendingFaults(stack.rekognitionUrl);
     expect(JSON.stringify(faults)).not.toContain("ThrottlingException"); // both faults were consumed
   });
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { facePhoto, freePort } from "@faceindex/testing";
+import { facePhoto, freePort, injectFault, pendingFaults } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listCollectionFaces } from "../src/collection-faces.ts";
 import { startThrowawayStack, type ThrowawayStack } from "../src/throwaway-stack.ts";
@@ -85,7 +85,6 @@ function getJob(requestId: string): Promise<Response> {
   });
 }
 
-/** Delays the next IndexFaces by `ms`, then waits until a worker is inside that call. */
 /**
  * Delays the next IndexFaces by `ms`, sends the request and returns once that call is in flight. The
  * pending answer comes back wrapped: an async function returning a bare promise would wait for it.
@@ -94,15 +93,10 @@ async function slowNextIndexFaces(
   ms: number,
   request: () => Promise<Response>,
 ): Promise<{ response: Promise<Response> }> {
-  await fetch(`${stack.rekognitionUrl}/_local/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ operation: "IndexFaces", count: 1, latencyMs: ms }),
-  });
+  await injectFault(stack.rekognitionUrl, { operation: "IndexFaces", count: 1, latencyMs: ms });
   const response = request();
   for (let i = 0; i < 200; i++) {
-    const { faults } = (await (await fetch(`${stack.rekognitionUrl}/_local/faults`)).json()) as { faults: unknown[] };
-    if (faults.length === 0) return { response }; // consumed: the call is in flight
+    if ((await pendingFaults(stack.rekognitionUrl)).length === 0) return { response }; // consumed: the call is in flight
     await sleep(50);
   }
   throw new Error("IndexFaces was never called");

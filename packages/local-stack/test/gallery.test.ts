@@ -7,10 +7,10 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { LOCAL_S3_CREDENTIALS } from "@faceindex/local-s3";
-import { facePhoto } from "@faceindex/testing";
+import { facePhoto, localS3Client } from "@faceindex/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startThrowawayStack, type ThrowawayStack } from "../src/throwaway-stack.ts";
 
@@ -145,12 +145,7 @@ describe("the gallery end to end", () => {
     const map = await mapping();
     expect(Object.keys(map).some((key) => key.endsWith(":kyc-obama-a"))).toBe(false);
     expect(Object.values(map).some((hash) => faceIds.a! in hash)).toBe(false);
-    const s3 = new S3Client({
-      endpoint: stack.s3Endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: LOCAL_S3_CREDENTIALS,
-    });
+    const s3 = localS3Client(stack.s3Endpoint);
     await expect(
       s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "selfies/kyc-obama-a.jpg" })),
     ).rejects.toMatchObject({ name: "NotFound" });

@@ -1,7 +1,7 @@
 /**
  * Per-process cap on requests holding an image, counted three ways: requests (MAX_IN_FLIGHT), the bytes
  * their bodies declare (MAX_IN_FLIGHT_BYTES) and, per caller, both again (MAX_IN_FLIGHT_PER_CALLER and a
- * share of the bytes), so one caller, slow or fast, cannot take every slot. Each request keeps its body (the
+ * share of the bytes; a caller is a tenant's subject), so one caller, slow or fast, cannot take every slot. Each request keeps its body (the
  * base64 text and the decoded bytes) for up to SYNC_TIMEOUT_MS, and a replay that attaches to an existing
  * job passes the backlog guard, so without a cap a burst of uploads or of client retries grows the heap
  * until the process dies.
@@ -139,8 +139,11 @@ function declaredBytes(request: FastifyRequest, maxBodyBytes = 0): number {
   return maxBodyBytes;
 }
 
-/** Who a slot is charged to: the token's tenant when the token names one, else its subject. */
+/**
+ * Who a slot is charged to: the token's tenant and subject together. Not the tenant alone: in a single-tenant
+ * deployment every caller shares the default tenant, and one subject could again take every slot.
+ */
 function callerOf(request: FastifyRequest): string {
-  const tenant = (request as { tenant?: unknown }).tenant;
-  return typeof tenant === "string" && tenant !== "" ? `tenant:${tenant}` : `subject:${request.subject}`;
+  const tenant = (request as { tenant?: { name?: unknown } | null }).tenant?.name;
+  return `${typeof tenant === "string" ? tenant : ""}\0${request.subject}`;
 }

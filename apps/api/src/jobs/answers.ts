@@ -11,6 +11,7 @@ import type {
   IndexFacesOutcome,
   SearchFacesOutcome,
 } from "@faceindex/contracts";
+import { IMAGE_KEY_TAKEN } from "@faceindex/contracts";
 import { BadRequestError, ConflictError } from "../http/errors.ts";
 import { stableFailure } from "./failure-messages.ts";
 import type { FinishedJobResult } from "./wait/job-result.ts";
@@ -45,6 +46,8 @@ export function answerForIndex(result: FinishedJobResult, requestId: string): In
     case "duplicate":
       throw new ConflictError("DUPLICATE_FACE", outcome.message, { duplicates: outcome.duplicates });
     case "failed":
+      // The key holds another person's image: a conflict with stored state, not a malformed request.
+      if (outcome.code === IMAGE_KEY_TAKEN) throw new ConflictError(IMAGE_KEY_TAKEN, outcome.message);
       throw new BadRequestError(outcome.code, outcome.message);
     default:
       throw unknownOutcome(requestId);

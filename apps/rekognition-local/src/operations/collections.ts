@@ -1,6 +1,6 @@
 /** CreateCollection, DescribeCollection, ListCollections, DeleteCollection. */
-import { RekognitionError, collectionNotFound } from "../errors.ts";
-import { decodeToken, encodeToken } from "../pagination.ts";
+import { RekognitionError, collectionNotFound } from "../protocol/errors.ts";
+import { decodeToken, encodeToken } from "../protocol/pagination.ts";
 import type { OperationContext } from "./context.ts";
 
 /** Rekognition's page size when MaxResults is not given. */

@@ -1,7 +1,7 @@
 /** What every operation handler receives: the collections, the face engine and S3 (for S3Object images). */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { FaceEngine } from "@faceindex/face-engine";
-import type { CollectionStore } from "../collection-store.ts";
+import type { CollectionStore } from "../store/collection-store.ts";
 
 export interface OperationContext {
   store: CollectionStore;

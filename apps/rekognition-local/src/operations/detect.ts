@@ -5,9 +5,9 @@ import {
   unindexedReasons,
   type QualityFilter,
 } from "@faceindex/face-engine";
-import type { WireImage } from "../load-image.ts";
-import { toBoundingBox, toFaceDetail } from "../wire-format.ts";
-import { analyseImage, noFacesInImage } from "./analyse-image.ts";
+import type { WireImage } from "../images/load-image.ts";
+import { toBoundingBox, toFaceDetail } from "../protocol/wire-format.ts";
+import { analyseImage, noFacesInImage } from "../images/analyse-image.ts";
 import type { OperationContext } from "./context.ts";
 
 export async function detectFaces(input: { Image: WireImage }, context: OperationContext) {

@@ -1,7 +1,7 @@
 /** ListFaces (paged in indexing order) and DeleteFaces. */
-import { collectionNotFound } from "../errors.ts";
-import { decodeToken, encodeToken } from "../pagination.ts";
-import { toWireFace } from "../wire-format.ts";
+import { collectionNotFound } from "../protocol/errors.ts";
+import { decodeToken, encodeToken } from "../protocol/pagination.ts";
+import { toWireFace } from "../protocol/wire-format.ts";
 import type { OperationContext } from "./context.ts";
 
 /** Rekognition's ListFaces page size when MaxResults is not given. */

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { unindexedReasons, type DetectedFace, type QualityFilter } from "@faceindex/face-engine";
-import { collectionNotFound } from "../errors.ts";
-import type { WireImage } from "../load-image.ts";
-import { toBoundingBox, toFaceDetail, toWireFace } from "../wire-format.ts";
-import type { StoredFace } from "../collection.ts";
-import { analyseImage } from "./analyse-image.ts";
+import { collectionNotFound } from "../protocol/errors.ts";
+import type { WireImage } from "../images/load-image.ts";
+import { toBoundingBox, toFaceDetail, toWireFace } from "../protocol/wire-format.ts";
+import type { StoredFace } from "../store/collection.ts";
+import { analyseImage } from "../images/analyse-image.ts";
 import type { OperationContext } from "./context.ts";
 
 export interface IndexFacesInput {

@@ -1,10 +1,10 @@
 /** SearchFaces (by a stored FaceId) and SearchFacesByImage (the largest face of an image). */
 import { DEFAULT_FACE_MATCH_THRESHOLD, unindexedReasons, type QualityFilter } from "@faceindex/face-engine";
-import { collectionNotFound, invalidParameter } from "../errors.ts";
-import type { WireImage } from "../load-image.ts";
-import { toBoundingBox, toWireFace } from "../wire-format.ts";
-import type { Collection } from "../collection.ts";
-import { analyseImage, noFacesInImage } from "./analyse-image.ts";
+import { collectionNotFound, invalidParameter } from "../protocol/errors.ts";
+import type { WireImage } from "../images/load-image.ts";
+import { toBoundingBox, toWireFace } from "../protocol/wire-format.ts";
+import type { Collection } from "../store/collection.ts";
+import { analyseImage, noFacesInImage } from "../images/analyse-image.ts";
 import type { OperationContext } from "./context.ts";
 
 /** Rekognition's default MaxFaces for searches. */

@@ -23,6 +23,7 @@ const MIB = 1024 * 1024;
 // than the default 15 s, and a 408 would free memory this test means to measure held.
 const env = {
   JWT_SECRET: TEST_SECRET,
+  ALLOWED_BUCKETS: "kyc-faces",
   SYNC_TIMEOUT_MS: "3000",
   BODY_TIMEOUT_MS: "60000",
   METRICS_PORT: "0",

@@ -14,7 +14,8 @@ import { registerApiDocs } from "./docs/api-docs.ts";
 import { bodyLimitFor } from "./http/body-limit.ts";
 import { registerErrorHandler } from "./http/error-handler.ts";
 import { loggerOptions } from "./http/logger-options.ts";
-import { requestIdFor } from "./http/request-id.ts";
+import { requestDeadlines } from "./http/request-deadlines.ts";
+import { MAX_REQUEST_ID_CHARS, requestIdFor } from "./http/request-id.ts";
 import { registerMultipart } from "./input/multipart-body.ts";
 import type { Lanes } from "./jobs/lanes.ts";
 import { registerHttpMetrics } from "./metrics/http-metrics.ts";
@@ -38,6 +39,8 @@ export interface AppDeps {
   access: AccessPolicy;
   maxImageBytes: number;
   syncTimeoutMs: number;
+  /** Headers and body must arrive within this (BODY_TIMEOUT_MS); unset, Node's defaults (5 min) hold. */
+  bodyTimeoutMs?: number;
   /** Guards Redis's memory before any route parks bytes (one Redis, so one guard for every lane). */
   memory: Pick<MemoryGuard, "check">;
   /** Caps the requests holding an image (MAX_IN_FLIGHT). */
@@ -51,11 +54,16 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
+    // A slow body is closed at its deadline, freeing its slot (http/request-deadlines.ts).
+    ...(deps.bodyTimeoutMs === undefined ? {} : requestDeadlines(deps.bodyTimeoutMs)),
     logger: loggerOptions(deps.logLevel, deps.logStream),
     // Enforced while reading, before JSON parsing, so an oversize body costs no parse.
     bodyLimit: bodyLimitFor(deps.maxImageBytes),
     genReqId: requestIdFor,
     requestIdHeader: false,
+    // Above the longest request id (MAX_REQUEST_ID_CHARS), so every id we hand out can be looked up and a longer
+    // one gets the route schema's 400 naming request_id rather than Fastify's bare 414 (its default is 100).
+    maxParamLength: 2 * MAX_REQUEST_ID_CHARS,
     ajv: {
       // No type coercion ("5" is not a number here). The schema has no length limits on strings:
       // ajv counts code points, which is slow on a megabyte image; lengths are checked in code.

@@ -54,6 +54,12 @@ export const configSchema = z
     JWT_ISSUER: unsetIfEmpty(z.string().optional()),
     /** When set, a token's `aud` must contain it. */
     JWT_AUDIENCE: unsetIfEmpty(z.string().optional()),
+    /**
+     * Longest lifetime (exp - iat, in seconds) a token may be minted with; tokens must carry exp. Identity
+     * providers mint access tokens for about an hour; a day leaves room for the 12 h dev tokens of `pnpm
+     * start` and daily service tokens, and a leaked token is useless after it at the latest.
+     */
+    JWT_MAX_TOKEN_AGE: z.coerce.number().int().positive().default(86_400),
     /** Largest decoded image accepted; Rekognition's own limit for image bytes is 15 MiB via S3. */
     MAX_IMAGE_BYTES: z.coerce
       .number()
@@ -81,6 +87,30 @@ export const configSchema = z
      * selfies (<= 1 MB) stay under ~650 MB; lower it to memory / 37 MB if clients send MAX_IMAGE_BYTES images.
      */
     MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
+    /**
+     * Body bytes (by Content-Length; a chunked body counts as the largest accepted) the requests in flight may
+     * hold together; past it, 503 + Retry-After before the body is read. Sized for a 1 GB API process: each
+     * body byte held costs up to ~4 bytes of RSS (measured 3.4: the read chunks, the JSON string, the decoded
+     * image, garbage not yet collected) and the process itself ~150 MB, so 150 MB + 4 x 192 MiB = 955 MB
+     * (inFlightMemoryBudget; test/memory-budget.test.ts). A caller may hold a quarter (admission/in-flight-limit.ts).
+     */
+    MAX_IN_FLIGHT_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(192 * MIB),
+    /**
+     * Requests holding an image that one caller (the token's tenant, else its subject) may have in flight:
+     * an eighth of MAX_IN_FLIGHT, so a flood or a pile of slow bodies from one caller leaves the rest to others.
+     */
+    MAX_IN_FLIGHT_PER_CALLER: z.coerce.number().int().positive().default(32),
+    /**
+     * Headers and body must arrive within this, or the connection is closed (408) and its slot freed. A
+     * selfie (<= 1 MB, ~1.4 MB as base64) crosses a 1 Mbit/s mobile uplink in ~11 s; the largest body
+     * (~21 MB) needs ~12 Mbit/s. Well under SYNC_TIMEOUT_MS, so a slow body cannot hold a slot for the
+     * whole wait of a real request.
+     */
+    BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
     /** The claim naming the caller's tenant (identity providers often namespace custom claims, e.g. `https://acme/tenant`). */
     JWT_TENANT_CLAIM: z.string().min(1).default("tenant"),
     /**
@@ -136,6 +166,11 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** What an API process's RSS may reach at most: its own ~150 MB plus ~4 bytes per in-flight body byte. */
+export function inFlightMemoryBudget(maxInFlightBytes: number): number {
+  return 150 * 1_000_000 + 4 * maxInFlightBytes;
+}
 
 /** Parses the environment or throws one error listing every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {

@@ -11,8 +11,9 @@ import { createInFlightLimit } from "./admission/in-flight-limit.ts";
 import { createMemoryGuard, readRedisMemory } from "./admission/memory-guard.ts";
 import { buildApp } from "./app.ts";
 import { accessPolicyFrom } from "./auth/access-config.ts";
-import { createTokenVerifier } from "./auth/token-verifier.ts";
+import { createTokenVerifier, tokenScopeWarning } from "./auth/token-verifier.ts";
 import { parseConfig } from "./config.ts";
+import { bodyLimitFor } from "./http/body-limit.ts";
 import { openLanes } from "./jobs/lanes.ts";
 import { buildMetricsServer } from "./metrics/metrics-server.ts";
 import { registerQueueGauges } from "./metrics/queue-gauges.ts";
@@ -36,6 +37,9 @@ const commands = connectRedis(redisTarget, {
   retryStrategy: (times) => Math.min(times * 200, 2_000),
 });
 commands.on("error", (error) => log.warn({ err: error }, "redis (commands) error"));
+
+const scopeWarning = tokenScopeWarning({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+if (scopeWarning) log.warn(scopeWarning);
 
 await waitForRedis(commands, { url: config.REDIS_URL, log: (fields, message) => log.info(fields, message) });
 await checkEvictionPolicy(commands);
@@ -71,16 +75,23 @@ const app = buildApp({
   prefix: config.QUEUE_PREFIX,
   access,
   memory: createMemoryGuard({ redis: commands, highWater: config.REDIS_MEMORY_HIGH_WATER }),
-  inFlight: createInFlightLimit({ max: config.MAX_IN_FLIGHT }),
+  inFlight: createInFlightLimit({
+    max: config.MAX_IN_FLIGHT,
+    maxBytes: config.MAX_IN_FLIGHT_BYTES,
+    maxPerCaller: config.MAX_IN_FLIGHT_PER_CALLER,
+    maxBodyBytes: bodyLimitFor(config.MAX_IMAGE_BYTES),
+  }),
   verifyToken: createTokenVerifier({
     secret: config.JWT_SECRET,
     publicKeyPem: config.JWT_PUBLIC_KEY,
     jwksUrl: config.JWT_JWKS_URL,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    maxTokenAgeSeconds: config.JWT_MAX_TOKEN_AGE,
   }),
   maxImageBytes: config.MAX_IMAGE_BYTES,
   syncTimeoutMs: config.SYNC_TIMEOUT_MS,
+  bodyTimeoutMs: config.BODY_TIMEOUT_MS,
   logLevel: config.LOG_LEVEL,
 });
 

@@ -41,12 +41,12 @@ describe("answerForIndex", () => {
     });
   });
 
-  it("failed outcome -> 400 with its code and message", () => {
+  it("failed outcome -> 400 with its code and the API's stable message for it, not the worker's text", () => {
     const returnvalue = { status: "failed", code: "INVALID_IMAGE_FORMAT", message: "cannot decode", retryable: false };
     expect(thrown(() => answerForIndex({ status: "completed", returnvalue }, "r1"))).toMatchObject({
       statusCode: 400,
       code: "INVALID_IMAGE_FORMAT",
-      message: "cannot decode",
+      message: "The request could not be processed (INVALID_IMAGE_FORMAT)",
     });
   });
 

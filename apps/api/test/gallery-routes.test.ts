@@ -173,7 +173,11 @@ describe("POST /delete_faces_from_collection through the queue", () => {
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toEqual({ code: "FACE_NOT_FOUND", msg: expect.stringMatching(/no face was found/i) });
     expect(denied.statusCode).toBe(400);
-    expect(denied.json()).toEqual({ code: "AccessDeniedException", msg: "Access denied" });
+    // The API's words for the code (jobs/failure-messages.ts), not the worker's.
+    expect(denied.json()).toEqual({
+      code: "AccessDeniedException",
+      msg: "Access denied: the service may not use the face collection",
+    });
   });
 
   it("answers 504 when no worker runs", async () => {

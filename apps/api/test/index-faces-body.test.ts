@@ -34,6 +34,17 @@ const cases: [string, Record<string, unknown>, string, RegExp][] = [
   ["empty image_key", { image_key: "" }, "INVALID_IMAGE_KEY", /image_key must not be empty/],
   ["image_key over 1024 bytes", { image_key: "é".repeat(513) }, "INVALID_IMAGE_KEY", /1024 bytes/],
   ["image_key with control char", { image_key: "a\nb.jpg" }, "INVALID_IMAGE_KEY", /control characters/],
+  // Keys a filesystem-backed S3 server cannot hold (issue 10): traversal, collapsing paths, over-long names.
+  ["image_key with a .. segment", { image_key: "../../tmp/x/pwn" }, "INVALID_IMAGE_KEY", /'\.\.' segment/],
+  ["image_key into another bucket", { image_key: "../other-bucket/x" }, "INVALID_IMAGE_KEY", /'\.\.' segment/],
+  ["image_key with a . segment", { image_key: "a/./b.jpg" }, "INVALID_IMAGE_KEY", /'\.' segment/],
+  ["image_key ending in ..", { image_key: "a/.." }, "INVALID_IMAGE_KEY", /'\.\.' segment/],
+  ["image_key with a leading /", { image_key: "/etc/passwd" }, "INVALID_IMAGE_KEY", /must not start with '\/'/],
+  ["image_key with //", { image_key: "a//b.jpg" }, "INVALID_IMAGE_KEY", /empty segment/],
+  ["image_key with a trailing /", { image_key: "selfies/" }, "INVALID_IMAGE_KEY", /empty segment/],
+  ["image_key segment of 256 bytes", { image_key: `selfies/${"n".repeat(256)}` }, "INVALID_IMAGE_KEY", /255 bytes/],
+  ["image_key segment of 258 bytes", { image_key: `selfies/${"n".repeat(250)}.jpg.jpg` }, "INVALID_IMAGE_KEY", /255/],
+  ["image_key multibyte segment", { image_key: `a/${"é".repeat(128)}` }, "INVALID_IMAGE_KEY", /255 bytes/],
   ["missing external_image_id", { external_image_id: undefined }, "INVALID_EXTERNAL_IMAGE_ID", /is required/],
   ["external_image_id with space", { external_image_id: "a b" }, "INVALID_EXTERNAL_IMAGE_ID", /external_image_id/],
   ["external_image_id too long", { external_image_id: "a".repeat(256) }, "INVALID_EXTERNAL_IMAGE_ID", /1-255/],
@@ -57,15 +68,19 @@ describe("POST /index_faces body validation", () => {
     const response = await post(
       validBody({
         bucket: "a.b",
-        image_key: "k".repeat(1024),
+        // 1024 bytes, the most S3 holds, in segments of at most 255 bytes (the most a file name holds).
+        image_key: ["k".repeat(255), "k".repeat(255), "k".repeat(255), "k".repeat(254), "k"].join("/"),
         external_image_id: "Z".repeat(255),
         max_faces: 100,
         quality_filter: "NONE",
       }),
     );
+    expect((await post(validBody({ image_key: `a/${"é".repeat(127)}.` }))).statusCode).toBe(504);
+    // Dots inside a segment, and segments made only of dots but not . or .., are ordinary names.
+    expect((await post(validBody({ image_key: ".hidden/.../a..b/selfie.jpg" }))).statusCode).toBe(504);
     // The stub waiter times out, so a valid body ends as 504 after being enqueued.
     expect(response.statusCode).toBe(504);
-    expect(enqueued.length).toBe(before + 1);
+    expect(enqueued.length).toBe(before + 3);
   });
 });
 

@@ -123,15 +123,16 @@ describe("POST /index_faces through the queue", () => {
     const h = (harness = await createHarness(redisUrl));
     await h.startWorker(async () => ({
       status: "failed",
-      code: "BUCKET_NOT_FOUND",
-      message: "bucket kyc-faces does not exist",
+      code: "NoSuchBucket",
+      message: "Failed storing the image: The specified bucket does not exist",
       retryable: false,
     }));
 
     const response = await post(h, validBody());
 
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ msg: "bucket kyc-faces does not exist", code: "BUCKET_NOT_FOUND" });
+    // The API's words for the code (jobs/failure-messages.ts), not the SDK's.
+    expect(response.json()).toEqual({ msg: "The bucket does not exist", code: "NoSuchBucket" });
   });
 
   it("answers 400 PROCESSING_FAILED, without the internal reason, when the job throws for good", async () => {

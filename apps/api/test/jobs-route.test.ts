@@ -105,4 +105,28 @@ describe("GET /jobs/:request_id", () => {
     const anonymous = await h.app.inject({ method: "GET", url: `/jobs/${requestId}` });
     expect(anonymous.statusCode).toBe(401);
   });
+
+  it("answers 404 for names BullMQ keeps beside its jobs (events, id, stalled-check, ...), not 503", async () => {
+    const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 200 }));
+    // Make BullMQ write its own keys (events stream, id counter, meta) under the queue.
+    expect((await post(h, validBody())).statusCode).toBe(504);
+    for (const name of ["events", "id", "meta", "stalled-check", "wait", "active", "marker", "limiter"]) {
+      const response = await getJob(h, name);
+      expect({ name, status: response.statusCode }).toEqual({ name, status: 404 });
+      expect(response.json()).toEqual({ msg: `no job found for ${name}`, code: "JOB_NOT_FOUND" });
+    }
+  });
+
+  it("looks up every request id it accepts, up to 128 characters, and refuses longer ones with 400", async () => {
+    const h = (harness = await createHarness(redisUrl, { syncTimeoutMs: 200 }));
+    const longId = "r".repeat(128);
+    const timedOut = await postJson(h.app, "/index_faces", validBody(), { headers: { "x-request-id": longId } });
+    expect(timedOut.headers["x-request-id"]).toBe(longId);
+
+    const pending = await getJob(h, longId);
+    expect(pending.statusCode).toBe(202);
+    const tooLong = await getJob(h, "r".repeat(129));
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json()).toMatchObject({ code: "INVALID_REQUEST_ID", msg: expect.stringMatching(/request_id/) });
+  });
 });

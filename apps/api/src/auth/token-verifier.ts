@@ -13,6 +13,8 @@ export interface TokenKeyOptions {
   jwksUrl?: string | undefined;
   issuer?: string | undefined;
   audience?: string | undefined;
+  /** Longest lifetime a token may be minted with, in seconds (JWT_MAX_TOKEN_AGE; see tokenLifetimeProblem). */
+  maxTokenAgeSeconds?: number | undefined;
 }
 
 /** A verified token: its `sub`, and every claim (scopes and tenant are read from them: auth/access-policy.ts). */
@@ -38,13 +40,41 @@ export function createTokenVerifier(options: TokenKeyOptions): VerifyToken {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         ...(options.issuer ? { issuer: options.issuer } : {}),
         ...(options.audience ? { audience: options.audience } : {}),
+        // A token without exp would never expire: a leaked one would open the API for good.
+        requiredClaims: ["exp"],
       });
+      const lifetimeProblem = tokenLifetimeProblem(payload, options.maxTokenAgeSeconds, Date.now() / 1000);
+      if (lifetimeProblem) throw new UnauthorizedError(lifetimeProblem);
       if (typeof payload.sub !== "string" || payload.sub === "") throw new UnauthorizedError("missing_subject");
       return { subject: payload.sub, claims: payload };
     } catch (error) {
       throw toAuthError(error);
     }
   };
+}
+
+/**
+ * The claim rules jose does not state: an `iat` beyond the clock tolerance in the future is refused (a
+ * token from a misset clock would otherwise outlive its stated age), and the lifetime the token was
+ * minted with, exp - iat, may not exceed maxTokenAgeSeconds: a long-lived token is refused even while
+ * it is fresh. Without `iat` the rest of its life, exp - now, is counted instead, so leaving iat out
+ * buys no longer life. Returns the refusal reason, or undefined.
+ */
+export function tokenLifetimeProblem(
+  payload: { iat?: number | undefined; exp?: number | undefined },
+  maxTokenAgeSeconds: number | undefined,
+  nowSeconds: number,
+): string | undefined {
+  if (payload.iat !== undefined && payload.iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) return "issued_in_future";
+  if (maxTokenAgeSeconds === undefined || payload.exp === undefined) return undefined;
+  const lifetime = payload.exp - (payload.iat ?? nowSeconds);
+  return lifetime > maxTokenAgeSeconds + CLOCK_TOLERANCE_SECONDS ? "lifetime_too_long" : undefined;
+}
+
+/** What main.ts warns about at start: a token for any issuer or audience signed with our key is accepted. */
+export function tokenScopeWarning(options: Pick<TokenKeyOptions, "issuer" | "audience">): string | undefined {
+  if (options.issuer || options.audience) return undefined;
+  return "neither JWT_ISSUER nor JWT_AUDIENCE is set: any token signed with the configured key is accepted, whoever it was issued for";
 }
 
 function resolveKey(options: TokenKeyOptions): {
@@ -81,6 +111,8 @@ function toAuthError(error: unknown): Error {
   if (error instanceof errors.JWTExpired) return new UnauthorizedError("expired");
   if (error instanceof errors.JWTClaimValidationFailed) {
     const byClaim: Record<string, string> = { nbf: "not_yet_valid", iss: "invalid_issuer", aud: "invalid_audience" };
+    // jose names a required claim that is absent with reason "missing": say which one.
+    if (error.reason === "missing") return new UnauthorizedError(`missing_${error.claim}`);
     return new UnauthorizedError(byClaim[error.claim] ?? "invalid_claims");
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return new UnauthorizedError("invalid_signature");

@@ -14,6 +14,8 @@ const EXTERNAL_IMAGE_ID = /^[a-zA-Z0-9_.\-:]{1,255}$/;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 // S3 limits object keys to 1024 bytes of UTF-8.
 const MAX_KEY_BYTES = 1024;
+// Linux's NAME_MAX (ext4, xfs, tmpfs): filesystem-backed S3 servers store each key segment as a file name.
+const MAX_SEGMENT_BYTES = 255;
 // U+FFFD is what invalid UTF-8 in the body decodes to, and a lone surrogate (a "\ud800" escape) has no
 // UTF-8 form: either would store the object under a key the client never sent.
 const NOT_UTF8 = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -45,6 +47,24 @@ export function checkImageKey(key: string): void {
   if (CONTROL_CHARS.test(key)) fail("image_key", "must not contain control characters");
   if (NOT_UTF8.test(key))
     fail("image_key", "must be valid UTF-8 (it contains an invalid byte sequence or a lone surrogate)");
+  checkKeySegments(key);
+}
+
+/**
+ * AWS holds any key, but S3-compatible servers that keep objects as files (MinIO, s3rver, Ceph's
+ * filestore, ...) cannot: `.`/`..` walk out of the bucket, a leading `/` or an empty segment collapses
+ * into another key, a segment longer than a file name fails to write. Refusing them keeps a key
+ * portable between stores, and what was stored under it is what a later read finds.
+ */
+function checkKeySegments(key: string): void {
+  if (key.startsWith("/")) fail("image_key", "must not start with '/'");
+  for (const segment of key.split("/")) {
+    if (segment === "") fail("image_key", "must not have an empty segment ('//' or a trailing '/')");
+    if (segment === "." || segment === "..") fail("image_key", `must not have a '${segment}' segment`);
+    if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
+      fail("image_key", `segments between '/' must be at most ${MAX_SEGMENT_BYTES} bytes of UTF-8`);
+    }
+  }
 }
 
 function fail(field: string, problem: string): never {

@@ -6,12 +6,14 @@
 import type {
   DeletedFacesData,
   DeleteFacesOutcome,
+  FailedOutcome,
   IndexedFaceData,
   IndexFacesOutcome,
   SearchFacesOutcome,
 } from "@faceindex/contracts";
 import { IMAGE_KEY_TAKEN } from "@faceindex/contracts";
 import { BadRequestError, ConflictError } from "../http/errors.ts";
+import { stableFailure } from "./failure-messages.ts";
 import type { FinishedJobResult } from "./wait/job-result.ts";
 
 export interface IndexedAnswer {
@@ -88,7 +90,14 @@ function outcomeOf<Outcome>(result: FinishedJobResult, requestId: string, failed
     // The reason stays in our logs: a thrown error is an infrastructure problem, not the caller's.
     throw new BadRequestError("PROCESSING_FAILED", failedMessage, { request_id: requestId });
   }
-  return result.returnvalue as Outcome | null;
+  const outcome = result.returnvalue as Outcome | null;
+  // A failed outcome's words come from the API (failure-messages.ts), never from the worker's SDK errors.
+  return isFailedOutcome(outcome) ? (stableFailure(outcome) as Outcome) : outcome;
+}
+
+function isFailedOutcome(outcome: unknown): outcome is FailedOutcome {
+  const candidate = outcome as Partial<FailedOutcome> | null;
+  return candidate?.status === "failed" && typeof candidate.code === "string";
 }
 
 /** A 500 that hides what the job returned. */

@@ -83,3 +83,13 @@ export function jobIdFor(
 export function freshJobId(): string {
   return `rn-${randomUUID().replaceAll("-", "")}`;
 }
+
+const JOB_ID = new RegExp(`^(?:(?:rq|ik)-[0-9a-f]{${ID_HEX_CHARS}}|rn-[0-9a-f]{32})$`);
+
+/**
+ * Whether `id` has the shape of a job id this API names (jobIdFor, freshJobId). BullMQ keeps its own keys
+ * beside the jobs (events, id, meta, stalled-check, ...), so any other name must never be read as a job.
+ */
+export function isJobId(id: string): boolean {
+  return JOB_ID.test(id);
+}

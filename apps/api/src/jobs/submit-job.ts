@@ -59,14 +59,16 @@ export async function submitJob(
   await target.backlog.check();
   if (parked) {
     await deps.memory.check();
-    const claimed = await unavailableOnError(() => redis.set(parked.key, parked.bytes, "EX", IMAGE_TTL_SECONDS, "NX"));
+    const claimed = await parkOrForget(redis, parked, () =>
+      redis.set(parked.key, parked.bytes, "EX", IMAGE_TTL_SECONDS, "NX"),
+    );
     if (claimed !== "OK") {
       const twin = await waitForJob(target, jobId);
       if (twin) {
         checkSameRequest(twin, submission);
         return "attached";
       }
-      await unavailableOnError(() => redis.set(parked.key, parked.bytes, "EX", IMAGE_TTL_SECONDS));
+      await parkOrForget(redis, parked, () => redis.set(parked.key, parked.bytes, "EX", IMAGE_TTL_SECONDS));
     }
   }
   try {
@@ -88,6 +90,21 @@ export async function submitJob(
     }
   }
   return "enqueued";
+}
+
+/**
+ * Runs the SET that parks the bytes; when it fails or times out (503), deletes the key: a timed-out SET may
+ * still run once Redis gets to it, and no job would ever free those bytes (they would sit out the image
+ * TTL). The DEL goes on the same connection, so Redis runs it after the SET. A twin request racing this very
+ * one could lose its bytes this way; its job then ends IMAGE_EXPIRED, which a replay runs afresh.
+ */
+async function parkOrForget<T>(redis: Pick<Redis, "del">, parked: { key: string }, set: () => Promise<T>): Promise<T> {
+  try {
+    return await set();
+  } catch {
+    await redis.del(parked.key).catch(() => undefined);
+    throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
+  }
 }
 
 function checkSameRequest(job: Pick<Job, "data">, submission: Submission): void {

@@ -65,7 +65,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
     "/search_faces",
     {
       schema: { body: searchFacesBodySchema, response: jobRouteResponses({ data: anyObject }) },
-      onRequest: [deps.inFlight.acquire, deps.authorize("faces:search")],
+      onRequest: [deps.inFlight.acquire, deps.authorize("faces:search"), deps.inFlight.acquireCaller],
     },
     deps.inFlight.holding(async (request, reply) => {
       const body = searchFacesRequest(request.body as SearchFacesBody);

@@ -40,8 +40,8 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
           data: { type: "object", additionalProperties: true },
         }),
       },
-      // The cap first: past it, not even the token is checked.
-      onRequest: [deps.inFlight.acquire, deps.authorize("faces:index")],
+      // The cap first: past it, not even the token is checked; the caller's share once the token names the caller.
+      onRequest: [deps.inFlight.acquire, deps.authorize("faces:index"), deps.inFlight.acquireCaller],
       preValidation: numbersFromForm(["max_faces", "dedupe_threshold"]),
     },
     deps.inFlight.holding(async (request, reply) => {

@@ -11,10 +11,12 @@
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Authorize } from "../auth/request-auth.ts";
+import { MAX_REQUEST_ID_CHARS } from "../http/request-id.ts";
 import { errorBody } from "../http/response-schemas.ts";
 import { ownedBy, ownerOf } from "../jobs/job-owner.ts";
 import { KIND_ANSWERS } from "../jobs/kinds.ts";
 import type { Lanes } from "../jobs/lanes.ts";
+import { isJobId } from "../jobs/idempotency.ts";
 import { jobIdOfRequest } from "../jobs/request-jobs.ts";
 import { unavailableOnError } from "../jobs/unavailable-on-error.ts";
 import { resultOfFinishedJob } from "../jobs/wait/finished-jobs.ts";
@@ -32,8 +34,11 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
     "/jobs/:request_id",
     {
       schema: {
-        // Request ids are at most 128 characters (http/request-id.ts); job ids are 43.
-        params: { type: "object", properties: { request_id: { type: "string", minLength: 1, maxLength: 128 } } },
+        // Request ids are at most MAX_REQUEST_ID_CHARS (http/request-id.ts); job ids are 43.
+        params: {
+          type: "object",
+          properties: { request_id: { type: "string", minLength: 1, maxLength: MAX_REQUEST_ID_CHARS } },
+        },
         response: {
           200: { type: "object", additionalProperties: true },
           202: { type: "object", properties: { status: { type: "string" }, job_id: { type: "string" } } },
@@ -47,7 +52,9 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
       const id = request.params.request_id;
       const owner = ownerOf(request);
       const found = await unavailableOnError(async () => {
-        const jobId = (await jobIdOfRequest(deps.redis, deps.prefix, owner, id)) ?? id;
+        // Only a name shaped as our job ids is read from the queue: BullMQ's own keys are not jobs.
+        const jobId = (await jobIdOfRequest(deps.redis, deps.prefix, owner, id)) ?? (isJobId(id) ? id : "");
+        if (!jobId) return undefined;
         // Job ids hash in their queue's name (idempotency.ts), so at most one queue holds this caller's job.
         const jobs = await Promise.all(
           Object.values(deps.lanes).map(async (lane) => ({ kind: lane.kind, job: await lane.queue.getJob(jobId) })),

@@ -90,7 +90,7 @@ export interface Harness {
 
 export async function createHarness(
   redisUrl: string,
-  options: Partial<Pick<AppDeps, "syncTimeoutMs" | "maxImageBytes" | "logLevel">> & {
+  options: Partial<Pick<AppDeps, "syncTimeoutMs" | "maxImageBytes" | "logLevel" | "bodyTimeoutMs">> & {
     /** Replace the QueueEvents feed, e.g. with one that never fires, to test the polling fallback. */
     events?: JobWaiterDeps["events"];
     /** Turns on back-pressure: new jobs are refused while more than this many wait. */
@@ -99,6 +99,9 @@ export async function createHarness(
     memoryHighWater?: number;
     /** Turns on the cap on requests holding an image. */
     maxInFlight?: number;
+    /** Turn on the cap's byte and per-caller counts. */
+    maxInFlightBytes?: number;
+    maxInFlightPerCaller?: number;
     /** Turns on metrics, wired as main.ts does: the app's HTTP and outcome metrics, and this queue's gauges. */
     metrics?: MetricsRegistry;
     /** Tenants, scopes and buckets; single-tenant over TEST_BUCKETS unless given. */
@@ -113,7 +116,11 @@ export async function createHarness(
   });
   const { commands, opened } = lanes;
   const queue = opened.queues.index;
-  const inFlight = createInFlightLimit({ max: options.maxInFlight ?? Infinity });
+  const inFlight = createInFlightLimit({
+    max: options.maxInFlight ?? Infinity,
+    ...(options.maxInFlightBytes === undefined ? {} : { maxBytes: options.maxInFlightBytes }),
+    ...(options.maxInFlightPerCaller === undefined ? {} : { maxPerCaller: options.maxInFlightPerCaller }),
+  });
   if (options.metrics) registerQueueGauges(options.metrics, { redis: commands, queues: Object.values(opened.queues) });
   let logText = "";
   const logStream = new Writable({
@@ -137,6 +144,7 @@ export async function createHarness(
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: options.maxImageBytes ?? 15 * 1024 * 1024,
     syncTimeoutMs: options.syncTimeoutMs ?? 20_000,
+    ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
     logLevel: options.logLevel ?? "info",
     logStream,
   });

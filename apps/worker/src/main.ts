@@ -12,6 +12,8 @@ import { createFaceIndex } from "./adapters/rekognition/face-index.ts";
 import { s3ClientSettings } from "./adapters/s3/client-settings.ts";
 import { createImageStore } from "./adapters/s3/image-store.ts";
 import { parseConfig } from "./config.ts";
+import { createDependencyHealth, trackDependency } from "./health/dependency-health.ts";
+import { startHealthServer } from "./health/health-server.ts";
 import { createWorkers } from "./workers.ts";
 
 const config = parseConfig(process.env);
@@ -45,6 +47,10 @@ const rekognition = new RekognitionClient({
   maxAttempts: SDK_MAX_ATTEMPTS,
   requestHandler,
 });
+// The last S3 and Rekognition outcome, for the health port's answers.
+const dependencyHealth = createDependencyHealth();
+trackDependency(s3, "s3", dependencyHealth);
+trackDependency(rekognition, "rekognition", dependencyHealth);
 // BullMQ's workers need maxRetriesPerRequest: null (blocking commands wait for a reconnect instead of failing).
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
@@ -67,8 +73,27 @@ const workers = createWorkers({
   prefix: config.QUEUE_PREFIX,
   ...(config.JOB_LOCK_MS === undefined ? {} : { lockDurationMs: config.JOB_LOCK_MS }),
   ...(config.STALLED_CHECK_MS === undefined ? {} : { stalledIntervalMs: config.STALLED_CHECK_MS }),
+  syncTimeoutMs: config.SYNC_TIMEOUT_MS,
 });
-logger.info({ concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID }, "worker started");
+// Listens once the workers run, so a 200 from /healthz also says the worker got past its start-up.
+const healthServer =
+  config.WORKER_HEALTH_PORT === 0
+    ? undefined
+    : await startHealthServer(
+        { redis, dependencies: dependencyHealth },
+        config.WORKER_HEALTH_HOST,
+        config.WORKER_HEALTH_PORT,
+      ).catch((error: unknown) => {
+        logger.fatal(
+          { err: error instanceof Error ? { message: error.message } : error },
+          "cannot open the health port",
+        );
+        process.exit(1);
+      });
+logger.info(
+  { concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID, health: healthServer?.url ?? null },
+  "worker started",
+);
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -80,6 +105,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   logger.info({ signal }, "shutting down: letting active jobs finish");
   // close() stops taking jobs and waits for the active ones; a job cut off harder is re-run after its lock expires.
   await workers.close();
+  await healthServer?.close();
   await redis.quit();
   s3.destroy();
   rekognition.destroy();

@@ -8,14 +8,20 @@ import type { JobsOptions } from "bullmq";
 export const QUEUE_PREFIX = "{faceindex}";
 
 /**
- * Retries are for transient AWS errors (throttling, 5xx, network) and a busy per-person lock. Five
- * attempts with exponential backoff from 250 ms (at most 250, 500, 1000, 2000 ms; BullMQ's jitter 0.5
- * draws each delay from its upper half, so workers do not retry in lockstep) sum to under 4 s of
- * waiting, well inside the API's default 30 s synchronous wait.
+ * The worker's custom backoff (apps/worker/src/runtime/retry-backoff.ts): the delays between attempts are
+ * spread over the API's synchronous wait (SYNC_TIMEOUT_MS), so a dependency's restart of a few seconds is
+ * ridden out inside one request. A custom type because BullMQ's built-in ones cannot know that wait.
+ */
+export const RETRY_BACKOFF_TYPE = "spread-over-wait";
+
+/**
+ * Retries are for transient AWS errors (throttling, 5xx, network) and a busy per-person lock: five
+ * attempts, their delays doubling and summing to at most half the API's wait (1, 2, 4, 8 s at most for
+ * 30 s; drawn from each slot's upper half so workers do not retry in lockstep).
  */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
-  backoff: { type: "exponential", delay: 250, jitter: 0.5 },
+  backoff: { type: RETRY_BACKOFF_TYPE },
   // Keep finished jobs for a while instead of removing them at once: removeOnComplete: true makes
   // waitUntilFinished report some successful jobs as failed, and a client that timed out (504) must
   // still be able to fetch the outcome.

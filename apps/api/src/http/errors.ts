@@ -58,11 +58,12 @@ export class GatewayTimeoutError extends Error {
 
 export class ServiceUnavailableError extends Error {
   readonly statusCode = 503;
-  readonly code: string = "SERVICE_UNAVAILABLE";
   constructor(
     message: string,
     /** Sent as Retry-After: a Redis blip heals in about a second, an overload takes longer to drain. */
     readonly retryAfterSeconds = 1,
+    /** A job's own code when it failed for a transient reason (e.g. ECONNREFUSED, ThrottlingException). */
+    readonly code: string = "SERVICE_UNAVAILABLE",
   ) {
     super(message);
   }

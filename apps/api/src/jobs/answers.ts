@@ -6,11 +6,12 @@
 import type {
   DeletedFacesData,
   DeleteFacesOutcome,
+  FailedOutcome,
   IndexedFaceData,
   IndexFacesOutcome,
   SearchFacesOutcome,
 } from "@faceindex/contracts";
-import { BadRequestError, ConflictError } from "../http/errors.ts";
+import { BadRequestError, ConflictError, ServiceUnavailableError } from "../http/errors.ts";
 import type { FinishedJobResult } from "./wait/job-result.ts";
 
 export interface IndexedAnswer {
@@ -43,7 +44,7 @@ export function answerForIndex(result: FinishedJobResult, requestId: string): In
     case "duplicate":
       throw new ConflictError("DUPLICATE_FACE", outcome.message, { duplicates: outcome.duplicates });
     case "failed":
-      throw new BadRequestError(outcome.code, outcome.message);
+      throw failedAnswer(outcome);
     default:
       throw unknownOutcome(requestId);
   }
@@ -59,7 +60,7 @@ export function answerForDelete(result: FinishedJobResult, requestId: string): D
     case "not_found":
       throw new BadRequestError("FACE_NOT_FOUND", outcome.message);
     case "failed":
-      throw new BadRequestError(outcome.code, outcome.message);
+      throw failedAnswer(outcome);
     default:
       throw unknownOutcome(requestId);
   }
@@ -73,10 +74,22 @@ export function answerForSearch(result: FinishedJobResult, requestId: string): S
     case "no_face":
       throw new BadRequestError("NO_FACE_FOUND", outcome.message);
     case "failed":
-      throw new BadRequestError(outcome.code, outcome.message);
+      throw failedAnswer(outcome);
     default:
       throw unknownOutcome(requestId);
   }
+}
+
+// A job gives up on a transient failure after spreading its attempts over most of the wait: the dependency is
+// down for longer than a restart, so the caller comes back in a few seconds, not at once.
+const RETRY_AFTER_FAILED_JOB_SECONDS = 5;
+
+/** A job that failed: 503 + Retry-After when a later try may succeed (outage, throttling), else 400. */
+function failedAnswer(outcome: FailedOutcome): Error {
+  if (outcome.retryable) {
+    return new ServiceUnavailableError(outcome.message, RETRY_AFTER_FAILED_JOB_SECONDS, outcome.code);
+  }
+  return new BadRequestError(outcome.code, outcome.message);
 }
 
 /** The job's return value (its outcome), or, for a job that threw for good, 400 PROCESSING_FAILED saying `failedMessage`. */

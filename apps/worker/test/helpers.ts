@@ -42,7 +42,7 @@ export async function startLocalParts(
   const engine = await createFaceEngine(engineOptions);
   const aws = await startLocalAws({
     name,
-    startRekognition: ({ dataDir, s3 }) => startRekognitionServer({ engine, dataDir, s3, port: 0 }),
+    startRekognition: (server) => startRekognitionServer({ engine, ...server, port: 0 }),
   });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   return {

@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { LOCAL_S3_CREDENTIALS, LOCAL_S3_HEALTH_PATH } from "@faceindex/local-s3";
+import { freePort } from "@faceindex/testing";
 import { findOrStartRedis } from "./redis-server.ts";
 import { startService, stopChild, type ServiceProcess } from "./service-process.ts";
 import { supervise } from "./supervisor.ts";
@@ -31,6 +32,11 @@ export interface LocalStackOptions {
   s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   collectionId: string;
   workers: number;
+  /**
+   * The first worker's health port (/healthz, /readyz); worker n listens on this + n - 1. Unset or 0: each
+   * worker gets a free port (tests, several stacks at once).
+   */
+  workerHealthPort?: number;
   /** "neural" (real models) or "load-test" (fixed latency, fake faces). */
   faceEngine: "neural" | "load-test";
   /** Start a child again when it dies (pnpm start). Off for tests that kill and replace children themselves. */
@@ -45,8 +51,10 @@ export interface LocalStack {
   s3Endpoint: string;
   rekognitionUrl: string;
   redisUrl: string;
-  /** The workers' health URL, once the worker has one (printed by the banner); undefined until then. */
+  /** Every worker's readiness URL (`/readyz`), comma-separated, for the banner. */
   workerHealthUrl?: string;
+  /** Per worker process (in start order), its health server's base URL (GET /healthz, /readyz). */
+  workerHealthUrls: string[];
   workers: ServiceProcess[];
   api: ServiceProcess;
   rekognition: ServiceProcess;
@@ -140,17 +148,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stopping.push(() => rekognition.stop());
 
     const workers: ServiceProcess[] = [];
+    const workerHealthUrls: string[] = [];
     const addWorker = async () => {
+      const healthPort = options.workerHealthPort ? options.workerHealthPort + workers.length : await freePort();
+      const healthUrl = `http://127.0.0.1:${healthPort}`;
       const worker = await startService({
         name: `worker-${workers.length + 1}`,
         entry: "apps/worker/src/main.ts",
-        // Worker health: when the worker gets its health endpoint, pass its port here (one per worker) and
-        // set readyUrl to it, then fill workerHealthUrl below so the banner prints it.
-        env,
+        // Its own port, kept across restarts; the worker listens once its queues run, so /healthz = started.
+        env: { ...env, WORKER_HEALTH_PORT: String(healthPort), WORKER_HEALTH_HOST: "127.0.0.1" },
+        readyUrl: `${healthUrl}/healthz`,
         stdio,
         supervise: supervised,
       });
       workers.push(worker);
+      workerHealthUrls.push(healthUrl);
       return worker;
     };
     for (let i = 0; i < options.workers; i++) await addWorker();
@@ -176,7 +188,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       s3Endpoint,
       rekognitionUrl,
       redisUrl: found.url,
-      workerHealthUrl: undefined,
+      get workerHealthUrl() {
+        return workerHealthUrls.map((url) => `${url}/readyz`).join(", ");
+      },
+      workerHealthUrls,
       workers,
       api,
       rekognition,

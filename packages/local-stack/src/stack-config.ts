@@ -33,6 +33,8 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
     },
     collectionId: env.COLLECTION_ID ?? "faceindex",
     workers: Number(env.WORKERS ?? 1),
+    // Worker n's /healthz and /readyz on this + n - 1: next to the API's metrics port (9464).
+    workerHealthPort: port(env.WORKER_HEALTH_PORT, 9465),
     faceEngine: env.FACE_ENGINE === "load-test" ? "load-test" : "neural",
     // pnpm start keeps every child running: one that dies is started again.
     supervise: true,

@@ -30,7 +30,8 @@ async function indexFaces(target: ThrowawayStack, id: string): Promise<Answer> {
     // A hung request fails the test instead of hanging it: the API answers within SYNC_TIMEOUT_MS.
     signal: AbortSignal.timeout(45_000),
   });
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), body: await response.json() };
+  const body = (await response.json()) as Answer["body"];
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), body };
 }
 
 const statuses = (answers: Answer[]) => answers.map((answer) => answer.status);

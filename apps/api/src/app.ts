@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import type { DestinationStream } from "pino";
 import type { InFlightLimit } from "./admission/in-flight-limit.ts";
 import type { MemoryGuard } from "./admission/memory-guard.ts";
+import type { AccessPolicy } from "./auth/access-policy.ts";
 import { registerAuth } from "./auth/request-auth.ts";
 import type { VerifyToken } from "./auth/token-verifier.ts";
 import { bodyLimitFor } from "./http/body-limit.ts";
@@ -17,6 +18,7 @@ import type { Lanes } from "./jobs/lanes.ts";
 import { registerHttpMetrics } from "./metrics/http-metrics.ts";
 import { createJobOutcomes } from "./metrics/job-outcomes.ts";
 import type { MetricsRegistry } from "./metrics/registry.ts";
+import { registerAuditRoute } from "./routes/audit.ts";
 import { registerGalleryRoutes } from "./routes/gallery.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerIndexFacesRoute } from "./routes/index-faces.ts";
@@ -24,14 +26,14 @@ import { registerJobsRoute } from "./routes/jobs.ts";
 
 export interface AppDeps {
   /** The command connection: request ids, parked bytes, the gallery mapping reads, the readiness ping. */
-  redis: Pick<Redis, "set" | "get" | "del" | "ping" | "hexists" | "hmget">;
+  redis: Pick<Redis, "set" | "get" | "del" | "ping" | "hexists" | "hmget" | "xrevrange">;
   /** One lane per job kind (jobs/lanes.ts). */
   lanes: Lanes;
   /** The queues' key prefix; parked bytes and request ids live under the same one (same cluster slot). */
   prefix: string;
-  /** The worker's collection: whose gallery mapping tells whether a stored duplicate outcome still holds. */
-  collectionId: string;
   verifyToken: VerifyToken;
+  /** Tenants (with their collections and buckets), the tenant claim and the default scopes (auth/access-policy.ts). */
+  access: AccessPolicy;
   maxImageBytes: number;
   syncTimeoutMs: number;
   /** Guards Redis's memory before any route parks bytes (one Redis, so one guard for every lane). */
@@ -76,7 +78,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.status(404).send({ msg: `${request.method} ${request.url.split("?")[0]} does not exist`, code: "NOT_FOUND" }),
   );
   registerHealthRoutes(app, deps.redis);
-  const authenticate = registerAuth(app, deps.verifyToken);
+  const authorize = registerAuth(app, deps.verifyToken, deps.access);
   const submit = {
     redis: deps.redis,
     prefix: deps.prefix,
@@ -88,12 +90,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerIndexFacesRoute(app, {
     ...submit,
     lane: lanes.index,
-    collectionId: deps.collectionId,
-    authenticate,
+    authorize,
     maxImageBytes,
     inFlight,
   });
-  registerGalleryRoutes(app, { ...submit, lanes, authenticate, maxImageBytes, inFlight });
-  registerJobsRoute(app, { redis: deps.redis, prefix: deps.prefix, authenticate, lanes });
+  registerGalleryRoutes(app, { ...submit, lanes, authorize, maxImageBytes, inFlight });
+  registerJobsRoute(app, { redis: deps.redis, prefix: deps.prefix, authorize, lanes });
+  registerAuditRoute(app, { redis: deps.redis, prefix: deps.prefix, authorize });
   return app;
 }

@@ -1,7 +1,7 @@
 /** The API's environment, parsed once by main.ts; nothing else reads process.env. */
 import { z } from "zod";
 import { logLevel, parseEnv, unsetIfEmpty } from "@faceindex/config";
-import { QUEUE_PREFIX } from "@faceindex/contracts";
+import { QUEUE_PREFIX, SCOPES } from "@faceindex/contracts";
 
 const MIB = 1024 * 1024;
 
@@ -26,8 +26,9 @@ export const configSchema = z
       .regex(/^\{[^{}]+\}$/, "must be a {hash tag}")
       .default(QUEUE_PREFIX),
     /**
-     * The worker's Rekognition collection (same variable, same default; must match it): names the gallery
-     * mapping the API reads to tell whether a stored duplicate outcome still holds (jobs/erased-face.ts).
+     * The Rekognition collection of a single-tenant service, and the base of each tenant's
+     * (`${COLLECTION_ID}-${tenant}`): the API names it in every job, the worker falls back to its own for
+     * older jobs, so both must agree.
      */
     COLLECTION_ID: z
       .string()
@@ -75,6 +76,41 @@ export const configSchema = z
      * selfies (<= 1 MB) stay under ~650 MB; lower it to memory / 37 MB if clients send MAX_IMAGE_BYTES images.
      */
     MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
+    /** The claim naming the caller's tenant (identity providers often namespace custom claims, e.g. `https://acme/tenant`). */
+    JWT_TENANT_CLAIM: z.string().min(1).default("tenant"),
+    /**
+     * Scopes granted to a token with no `scope` / `scp` claim at all (space- or comma-separated), for dashboards
+     * whose identity provider issues none. Unset: such tokens may do nothing (403 INSUFFICIENT_SCOPE).
+     */
+    JWT_DEFAULT_SCOPES: unsetIfEmpty(
+      z
+        .string()
+        .optional()
+        .transform((value) => (value ?? "").split(/[\s,]+/).filter(Boolean))
+        .pipe(z.array(z.enum(SCOPES, { message: `scopes are ${SCOPES.join(", ")}` }))),
+    ),
+    /**
+     * Tenants as JSON, `{"acme":{"buckets":["acme-kyc"],"collection_id":"optional"}}`: each with the buckets its
+     * callers may use and its own collection. Unset: single-tenant (ALLOWED_BUCKETS, COLLECTION_ID).
+     */
+    TENANTS: unsetIfEmpty(z.string().optional()),
+    /** The same JSON in a file (for a secret store or a config map), instead of TENANTS. */
+    TENANTS_FILE: unsetIfEmpty(z.string().optional()),
+    /**
+     * Single-tenant only: the buckets callers may write to and erase from (comma-separated); any other is
+     * refused (403 BUCKET_NOT_ALLOWED), so a token cannot make the worker write wherever its AWS role reaches.
+     */
+    ALLOWED_BUCKETS: unsetIfEmpty(
+      z
+        .string()
+        .optional()
+        .transform((value) =>
+          (value ?? "")
+            .split(",")
+            .map((bucket) => bucket.trim())
+            .filter(Boolean),
+        ),
+    ),
     /** pino level: fatal, error, warn, info, debug, trace or silent. */
     LOG_LEVEL: logLevel,
   })
@@ -83,6 +119,15 @@ export const configSchema = z
   .refine((env) => [env.JWT_SECRET, env.JWT_PUBLIC_KEY, env.JWT_JWKS_URL].filter(Boolean).length === 1, {
     message: "set exactly one of JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL",
     path: ["JWT_SECRET"],
+  })
+  .refine((env) => !(env.TENANTS && env.TENANTS_FILE), {
+    message: "set TENANTS or TENANTS_FILE, not both",
+    path: ["TENANTS"],
+  })
+  // Without tenants, the buckets must be named: an open list would let any token write anywhere.
+  .refine((env) => env.TENANTS || env.TENANTS_FILE || env.ALLOWED_BUCKETS.length > 0, {
+    message: "set ALLOWED_BUCKETS (the buckets callers may use), or TENANTS / TENANTS_FILE",
+    path: ["ALLOWED_BUCKETS"],
   });
 
 export type Config = z.infer<typeof configSchema>;

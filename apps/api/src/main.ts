@@ -2,12 +2,14 @@
  * Entry point: reads the environment, builds the Redis clients, queue and token verifier, starts
  * the server, and shuts down gracefully (stop accepting, finish in-flight requests, close clients).
  */
+import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createBacklogGuard } from "./admission/backlog-guard.ts";
 import { createInFlightLimit } from "./admission/in-flight-limit.ts";
 import { createMemoryGuard, readRedisMemory } from "./admission/memory-guard.ts";
 import { buildApp } from "./app.ts";
+import { accessPolicyFrom } from "./auth/access-config.ts";
 import { createTokenVerifier } from "./auth/token-verifier.ts";
 import { parseConfig } from "./config.ts";
 import { openLanes } from "./jobs/lanes.ts";
@@ -17,6 +19,8 @@ import { createMetricsRegistry } from "./metrics/registry.ts";
 import { waitForRedis } from "./redis/wait-for-redis.ts";
 
 const config = parseConfig(process.env);
+// Before any connection: a bad TENANTS stops the API at once, naming the problem.
+const access = accessPolicyFrom(config, (path) => readFileSync(path, "utf8"));
 const log = pino({ level: config.LOG_LEVEL });
 
 // Requests fail fast when Redis is down (no offline queue, one retry, bounded command time) so an
@@ -58,7 +62,7 @@ const app = buildApp({
   redis: commands,
   lanes: opened.lanes,
   prefix: config.QUEUE_PREFIX,
-  collectionId: config.COLLECTION_ID,
+  access,
   memory: createMemoryGuard({ redis: commands, highWater: config.REDIS_MEMORY_HIGH_WATER }),
   inFlight: createInFlightLimit({ max: config.MAX_IN_FLIGHT }),
   verifyToken: createTokenVerifier({

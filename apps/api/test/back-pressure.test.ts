@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from "@faceindex/contracts";
 /** When more jobs wait than can be served in time, new ones are refused at once with 503 + Retry-After. */
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createBacklogGuard } from "../src/admission/backlog-guard.ts";
@@ -30,7 +31,13 @@ describe("back-pressure", () => {
     expect(await h.queue.getWaitingCount()).toBe(3);
     // A refusal writes nothing that outlives it: under overload, refused retries must not fill Redis.
     expect(
-      await h.commands.exists(requestJobKey(h.prefix, "kyc-user-1", refused.headers["x-request-id"] as string)),
+      await h.commands.exists(
+        requestJobKey(
+          h.prefix,
+          { tenant: DEFAULT_TENANT, subject: "kyc-user-1" },
+          refused.headers["x-request-id"] as string,
+        ),
+      ),
     ).toBe(0);
     expect(replay.statusCode).toBe(504); // attached to the waiting job, not refused
     expect(replay.headers["x-job-id"]).toBe(accepted[0]?.headers["x-job-id"]);

@@ -3,10 +3,12 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.ts";
 
 const SECRET = "s".repeat(32);
+// Required without tenants: every config below that should parse names its buckets.
+const BUCKETS = { ALLOWED_BUCKETS: "kyc-faces" };
 
 describe("parseConfig", () => {
   it("applies the defaults", () => {
-    expect(parseConfig({ JWT_SECRET: SECRET })).toEqual({
+    expect(parseConfig({ JWT_SECRET: SECRET, ...BUCKETS })).toEqual({
       PORT: 3000,
       HOST: "0.0.0.0",
       METRICS_PORT: 9464,
@@ -24,12 +26,18 @@ describe("parseConfig", () => {
       MAX_BACKLOG: 1_000,
       REDIS_MEMORY_HIGH_WATER: 0.8,
       MAX_IN_FLIGHT: 256,
+      JWT_TENANT_CLAIM: "tenant",
+      JWT_DEFAULT_SCOPES: [],
+      TENANTS: undefined,
+      TENANTS_FILE: undefined,
+      ALLOWED_BUCKETS: ["kyc-faces"],
       LOG_LEVEL: "info",
     });
   });
 
   it("parses numbers and keeps the optional claims", () => {
     const config = parseConfig({
+      ...BUCKETS,
       JWT_JWKS_URL: "https://id.example/jwks.json",
       JWT_ISSUER: "https://id.example",
       JWT_AUDIENCE: "faceindex",
@@ -53,7 +61,10 @@ describe("parseConfig", () => {
   });
 
   it("turns \\n escapes of a one-line PEM into newlines", () => {
-    const config = parseConfig({ JWT_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----" });
+    const config = parseConfig({
+      ...BUCKETS,
+      JWT_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----",
+    });
     expect(config.JWT_PUBLIC_KEY).toBe("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----");
   });
 
@@ -74,5 +85,32 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ JWT_SECRET: SECRET, REDIS_MEMORY_HIGH_WATER: "80" })).toThrow(/REDIS_MEMORY_HIGH_WATER/);
     expect(() => parseConfig({ JWT_SECRET: SECRET, REDIS_MEMORY_HIGH_WATER: "0" })).toThrow(/REDIS_MEMORY_HIGH_WATER/);
     expect(() => parseConfig({ JWT_SECRET: SECRET, MAX_IN_FLIGHT: "0" })).toThrow(/MAX_IN_FLIGHT/);
+  });
+  it("requires the buckets of a single-tenant service, and takes tenants instead", () => {
+    expect(() => parseConfig({ JWT_SECRET: SECRET })).toThrow(/ALLOWED_BUCKETS/);
+    expect(parseConfig({ JWT_SECRET: SECRET, ALLOWED_BUCKETS: " a-kyc, b-kyc ,," }).ALLOWED_BUCKETS).toEqual([
+      "a-kyc",
+      "b-kyc",
+    ]);
+    expect(parseConfig({ JWT_SECRET: SECRET, TENANTS: '{"acme":{"buckets":["acme-kyc"]}}' }).ALLOWED_BUCKETS).toEqual(
+      [],
+    );
+    expect(() => parseConfig({ JWT_SECRET: SECRET, TENANTS: "{}", TENANTS_FILE: "/etc/tenants.json" })).toThrow(
+      /TENANTS or TENANTS_FILE, not both/,
+    );
+  });
+
+  it("parses JWT_DEFAULT_SCOPES and JWT_TENANT_CLAIM, naming an unknown scope", () => {
+    const config = parseConfig({
+      ...BUCKETS,
+      JWT_SECRET: SECRET,
+      JWT_DEFAULT_SCOPES: "faces:search, jobs:read",
+      JWT_TENANT_CLAIM: "https://acme.example/tenant",
+    });
+    expect(config.JWT_DEFAULT_SCOPES).toEqual(["faces:search", "jobs:read"]);
+    expect(config.JWT_TENANT_CLAIM).toBe("https://acme.example/tenant");
+    expect(() => parseConfig({ ...BUCKETS, JWT_SECRET: SECRET, JWT_DEFAULT_SCOPES: "faces:everything" })).toThrow(
+      /JWT_DEFAULT_SCOPES/,
+    );
   });
 });

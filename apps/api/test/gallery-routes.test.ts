@@ -11,6 +11,7 @@ import {
   type FaceMatch,
   type IndexFacesJob,
   type IndexFacesOutcome,
+  DEFAULT_TENANT,
 } from "@faceindex/contracts";
 import { facePhoto } from "@faceindex/testing";
 import { createGalleryHarness, type GalleryHarness } from "./support/gallery-harness.ts";
@@ -140,6 +141,8 @@ describe("POST /delete_faces_from_collection through the queue", () => {
     expect(seen).toEqual([
       {
         requestId: response.headers["x-job-id"],
+        tenant: DEFAULT_TENANT,
+        collectionId: "test-collection",
         subject: "kyc-user-1",
         bucket: "kyc-faces",
         externalImageId: "customer-42",
@@ -202,6 +205,8 @@ describe("POST /search_faces through the queue", () => {
     const jobId = response.headers["x-job-id"] as string;
     expect(seen[0]?.data).toEqual({
       requestId: jobId,
+      tenant: DEFAULT_TENANT,
+      collectionId: "test-collection",
       subject: "kyc-user-1",
       imageKey: searchImageRedisKey(
         `${jobId}:${(seen[0]?.data as { requestDigest?: string }).requestDigest}`,

@@ -9,6 +9,9 @@ import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { createHarness, devToken, postJson, validBody, type Harness } from "./support/harness.ts";
 import { indexedOutcome } from "./support/outcomes.ts";
 
+// Generous: a loaded 2-core CI machine can take seconds to decode, park and enqueue; this bounds a hang, not speed.
+const WAIT = { timeout: 20_000, interval: 50 };
+
 const redisUrl = inject("redisUrl");
 let harness: Harness | undefined;
 const gates: (() => void)[] = [];
@@ -39,7 +42,7 @@ describe("in-flight cap", () => {
     const h = (harness = await createHarness(redisUrl, { maxInFlight: 2 }));
     const worker = await startGatedWorker(h);
     const held = [post(h, validBody({ external_image_id: "f-1" })), post(h, validBody({ external_image_id: "f-2" }))];
-    await vi.waitFor(async () => expect(await h.queue.getJobCountByTypes("waiting", "active")).toBe(2));
+    await vi.waitFor(async () => expect(await h.queue.getJobCountByTypes("waiting", "active")).toBe(2), WAIT);
 
     const refused = await post(h, validBody({ external_image_id: "f-3" }));
     const replay = await post(h, validBody({ external_image_id: "f-1" })); // would attach: capped too
@@ -83,18 +86,18 @@ describe("in-flight cap", () => {
     });
     client.on("error", () => {});
     client.end(JSON.stringify(validBody({ external_image_id: "gone-1" })));
-    await vi.waitFor(() => expect(worker.started()).toBe(1));
+    await vi.waitFor(() => expect(worker.started()).toBe(1), WAIT);
     client.destroy();
     const connections = () =>
       new Promise<number>((resolve) => h.app.server.getConnections((_error, count) => resolve(count)));
-    await vi.waitFor(async () => expect(await connections()).toBe(0));
+    await vi.waitFor(async () => expect(await connections()).toBe(0), WAIT);
 
     // The server saw the client leave, but the handler still holds the body while it waits on the job.
     expect(h.inFlight?.count()).toBe(1);
     expect((await post(h, validBody({ external_image_id: "gone-2" }))).statusCode).toBe(503);
 
     worker.open();
-    await vi.waitFor(() => expect(h.inFlight?.count()).toBe(0));
+    await vi.waitFor(() => expect(h.inFlight?.count()).toBe(0), WAIT);
     expect((await post(h, validBody({ external_image_id: "gone-2" }))).statusCode).toBe(200);
   });
 });

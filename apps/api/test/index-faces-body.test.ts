@@ -2,9 +2,11 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { indexFacesRequest, type IndexFacesBody } from "../src/input/index-faces-body.ts";
 import { devToken, validBody } from "./support/harness.ts";
+import { singleTenantAccess, TEST_BUCKETS } from "./support/access.ts";
 import { buildStubApp } from "./support/stub-app.ts";
 
-const { app, enqueued } = buildStubApp();
+// "a.b" is the shortest bucket name the schema accepts: allowed here, so the boundary reaches the queue.
+const { app, enqueued } = buildStubApp({ access: singleTenantAccess("stub-collection", [...TEST_BUCKETS, "a.b"]) });
 afterAll(() => app.close());
 
 async function post(body: unknown) {

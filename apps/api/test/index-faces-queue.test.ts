@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { UnrecoverableError, type Job } from "bullmq";
 import { EventEmitter } from "node:events";
-import { imageRedisKey, type IndexedFaceData, type IndexFacesJob } from "@faceindex/contracts";
+import { DEFAULT_TENANT, imageRedisKey, type IndexedFaceData, type IndexFacesJob } from "@faceindex/contracts";
 import { facePhoto } from "@faceindex/testing";
 import { createHarness, obamaJpeg, postJson, validBody, type Harness } from "./support/harness.ts";
 
@@ -60,6 +60,8 @@ describe("POST /index_faces through the queue", () => {
     expect(seen[0]?.job).toEqual({
       requestId: jobId,
       requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      tenant: DEFAULT_TENANT,
+      collectionId: "test-collection",
       subject: "kyc-user-1",
       // The request's digest in the key: a reused Idempotency-Key never parks over another request's image.
       imageKey: imageRedisKey(`${jobId}:${seen[0]?.job.requestDigest}`, h.prefix),
@@ -179,6 +181,7 @@ describe("POST /index_faces through the queue", () => {
       "index-faces",
       {
         requestId: "early-job-1",
+        tenant: DEFAULT_TENANT,
         subject: "kyc-user-1",
         imageKey: imageRedisKey("early-job-1", h.prefix),
         contentType: "image/jpeg",

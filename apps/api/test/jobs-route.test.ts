@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from "@faceindex/contracts";
 /** GET /jobs/:request_id after a 504: the job keeps running and its outcome is retrievable, by its owner only. */
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createHarness, getJob as fetchJob, postJson, validBody, type Harness } from "./support/harness.ts";
@@ -77,7 +78,9 @@ describe("GET /jobs/:request_id", () => {
     const requestId = answered.headers["x-request-id"] as string;
     // What the count-based eviction does when later jobs complete: the job goes, the request id's key stays.
     await h.queue.remove(answered.headers["x-job-id"] as string);
-    expect(await h.commands.exists(requestJobKey(h.prefix, "kyc-user-1", requestId))).toBe(1);
+    expect(
+      await h.commands.exists(requestJobKey(h.prefix, { tenant: DEFAULT_TENANT, subject: "kyc-user-1" }, requestId)),
+    ).toBe(1);
 
     const fetched = await getJob(h, requestId);
 

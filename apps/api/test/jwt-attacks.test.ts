@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type CryptoKey } from "jose";
+import { SCOPES } from "@faceindex/contracts";
 import { createTokenVerifier } from "../src/auth/token-verifier.ts";
 import { validBody } from "./support/harness.ts";
 import { buildStubApp, type StubApp } from "./support/stub-app.ts";
@@ -37,7 +38,15 @@ afterAll(async () => {
   await new Promise<void>((resolve) => jwks.close(() => resolve()));
 });
 
-const claims = () => ({ sub: "alice", iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 300 });
+// Every scope, so a valid token passes and every refusal below is about the token itself.
+const claims = () => ({
+  sub: "alice",
+  scope: SCOPES.join(" "),
+  iss: ISSUER,
+  aud: AUDIENCE,
+  iat: now(),
+  exp: now() + 300,
+});
 const rs = (payload: Record<string, unknown>, header: Record<string, unknown> = {}, key: CryptoKey = privateKey) =>
   new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: "key-1", ...header }).sign(key);
 const hs = (payload: Record<string, unknown>, secret: string | Uint8Array, header: Record<string, unknown> = {}) =>

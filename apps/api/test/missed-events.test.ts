@@ -72,8 +72,9 @@ describe("polling cost", () => {
             .map((id): [string, FinishedJobResult] => [id, { status: "completed", returnvalue: id }]),
         );
       },
-      pollIntervalMs: 40,
-      overdueMs: 40,
+      // Long enough that a loaded CI machine's scheduling delays cannot fit a second poll before the check below.
+      pollIntervalMs: 500,
+      overdueMs: 500,
     });
     const waits = Array.from({ length: 300 }, (_, i) => waiter.wait(`job-${i}`, 10_000));
     await sleep(10);

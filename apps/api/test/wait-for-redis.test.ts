@@ -4,6 +4,9 @@ import { Redis } from "ioredis";
 import { freePort, startPrivateRedis, type PrivateRedis } from "@faceindex/testing";
 import { redactPassword, waitForRedis } from "../src/redis/wait-for-redis.ts";
 
+// Generous: a loaded 2-core CI machine can take seconds to decode, park and enqueue; this bounds a hang, not speed.
+const WAIT = { timeout: 20_000, interval: 50 };
+
 let redis: PrivateRedis | undefined;
 let client: Redis | undefined;
 afterEach(async () => {
@@ -25,7 +28,7 @@ describe("waitForRedis", () => {
       log: (fields, message) => logs.push({ fields, message }),
       intervalMs: 10,
     });
-    await vi.waitFor(() => expect(logs.length).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() => expect(logs.length).toBeGreaterThanOrEqual(2), WAIT);
 
     redis = await startPrivateRedis(port);
     await waiting;

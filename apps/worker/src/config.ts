@@ -1,6 +1,7 @@
 /** The worker's environment, parsed once in main.ts. */
 import { z } from "zod";
 import { logLevel, parseEnv, unsetIfEmpty } from "@faceindex/config";
+import { DEFAULT_AUDIT_RETENTION_DAYS } from "@faceindex/audit";
 import { QUEUE_PREFIX } from "@faceindex/contracts";
 
 export const configSchema = z.object({
@@ -14,7 +15,8 @@ export const configSchema = z.object({
       .regex(/^\{[^{}]+\}$/, "must be a {hash tag}")
       .default(QUEUE_PREFIX),
   ),
-  // The Rekognition collection faces are indexed into; created at start when missing.
+  // The collection of the default tenant and of jobs that name none; each tenant's is named in its jobs
+  // (by the API) and created on first use. This one is created at start when missing.
   COLLECTION_ID: unsetIfEmpty(
     z
       .string()
@@ -46,6 +48,8 @@ export const configSchema = z.object({
   REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
   // Region of both clients; unset = the standard AWS chain (profile), like the credentials.
   AWS_REGION: unsetIfEmpty(z.string().min(1).optional()),
+  // How long the audit trail keeps an entry (trimmed on write); KYC record-keeping asks for a year and more.
+  AUDIT_RETENTION_DAYS: unsetIfEmpty(z.coerce.number().int().min(1).max(36_500).default(DEFAULT_AUDIT_RETENTION_DAYS)),
   // pino level.
   LOG_LEVEL: unsetIfEmpty(logLevel),
 });

@@ -68,6 +68,7 @@ const workers = createWorkers({
   faceIndex,
   faceCollection: createFaceCollection(rekognition),
   collectionId: config.COLLECTION_ID,
+  auditRetentionMs: config.AUDIT_RETENTION_DAYS * 24 * 3600 * 1000,
   logger,
   concurrency: config.WORKER_CONCURRENCY,
   prefix: config.QUEUE_PREFIX,

@@ -3,17 +3,22 @@
  * runs it. Each kind gets a BullMQ worker of its own on its own queue, so delete and search jobs never
  * wait behind a backlog of enrolments, and a throttle pauses only the queue whose call was throttled (AWS
  * quotas are per operation: IndexFaces, SearchFacesByImage and DeleteFaces each have their own TPS).
- * They all share one per-person lock and one gallery map. Never reads process.env: main.ts (or a test)
- * passes every dependency in.
+ * They all share the per-collection scopes (gallery map and per-person lock of each tenant's collection,
+ * created on first use), the S3 key claims, the record of stored objects and the audit trail. Never reads
+ * process.env: main.ts (or a test) passes every dependency in.
  */
 import type { Logger } from "pino";
+import { DEFAULT_AUDIT_RETENTION_DAYS } from "@faceindex/audit";
 import { JOB_KINDS, type JobKind, type JobOutcome } from "@faceindex/contracts";
-import { createExternalIdLock } from "./adapters/redis/external-id-lock.ts";
-import { createGalleryMap } from "./adapters/redis/gallery-map.ts";
+import { createAuditLog } from "./adapters/redis/audit-log.ts";
+import { createObjectClaims } from "./adapters/redis/object-claims.ts";
 import { createParkedImages } from "./adapters/redis/parked-images.ts";
+import { createStoredObjects } from "./adapters/redis/stored-objects.ts";
+import { createCollections } from "./adapters/rekognition/collections.ts";
 import type { FaceCollection } from "./adapters/rekognition/face-collection.ts";
 import type { FaceIndex } from "./adapters/rekognition/face-index.ts";
 import type { ImageStore } from "./adapters/s3/image-store.ts";
+import { createScopeFor } from "./jobs/collection-scope.ts";
 import { createDeleteFacesProcessor, type DeleteFacesDeps } from "./jobs/delete-faces.ts";
 import { createIndexFacesProcessor, type IndexFacesDeps } from "./jobs/index-faces.ts";
 import { createSearchFacesProcessor, type SearchFacesDeps } from "./jobs/search-faces.ts";
@@ -26,12 +31,17 @@ import {
 } from "./runtime/queue-worker.ts";
 
 export interface WorkerDeps extends Omit<QueueWorkerSettings, "logger"> {
-  imageStore: Pick<ImageStore, "putImage" | "deleteImage">;
-  faceIndex: Pick<FaceIndex, "indexFaces">;
+  imageStore: Pick<ImageStore, "putImage" | "headImage" | "deleteImage">;
+  faceIndex: Pick<FaceIndex, "indexFaces" | "ensureCollection">;
   faceCollection: Pick<FaceCollection, "searchFacesByImage" | "deleteFaces">;
+  /** The collection of jobs that name none (queued by an API older than tenants): COLLECTION_ID. */
   collectionId: string;
+  /** How long audit entries are kept (AUDIT_RETENTION_DAYS); unset = DEFAULT_AUDIT_RETENTION_DAYS. */
+  auditRetentionMs?: number;
   logger: Logger;
 }
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /** Everything a processor may take; each one's deps are a narrow part of it. */
 type ProcessorDeps = IndexFacesDeps & SearchFacesDeps & DeleteFacesDeps;
@@ -57,14 +67,16 @@ export interface Workers {
 export function createWorkers(deps: WorkerDeps, kinds: readonly JobKind[] = JOB_KINDS): Workers {
   const shared: ProcessorDeps = {
     ...deps,
-    gallery: createGalleryMap(deps.redis, deps.prefix, deps.collectionId),
-    // The lock of a killed worker must lapse no later than its job's, or the re-run finds it still held.
-    lock: createExternalIdLock({
+    scopeFor: createScopeFor({
       redis: deps.redis,
       prefix: deps.prefix,
-      collectionId: deps.collectionId,
-      ttlMs: deps.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+      collections: createCollections(deps.faceIndex, deps.collectionId),
+      // The lock of a killed worker must lapse no later than its job's, or the re-run finds it still held.
+      lockTtlMs: deps.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
     }),
+    claims: createObjectClaims(deps.redis, deps.prefix),
+    storedObjects: createStoredObjects(deps.redis, deps.prefix),
+    audit: createAuditLog(deps.redis, deps.prefix, deps.auditRetentionMs ?? DEFAULT_AUDIT_RETENTION_DAYS * DAY_MS),
     parkedImages: createParkedImages(deps.redis),
   };
   const byKind: Workers["byKind"] = {};

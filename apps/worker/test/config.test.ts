@@ -12,6 +12,7 @@ describe("parseConfig", () => {
       // Health port off unless asked for: several workers on one machine would collide.
       WORKER_HEALTH_PORT: 0,
       WORKER_HEALTH_HOST: "127.0.0.1",
+      AUDIT_RETENTION_DAYS: 400,
       // Path style and region are decided per endpoint and by the AWS chain (adapters/s3/client-settings.ts).
       S3_FORCE_PATH_STYLE: undefined,
       LOG_LEVEL: "info",

@@ -9,6 +9,7 @@ import { Queue, Worker, type BackoffOptions } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  DEFAULT_TENANT,
   JOBS,
   externalIdKey,
   externalIdLockKey,
@@ -148,7 +149,14 @@ async function submitDelete(
   backoff: BackoffOptions = { type: "fixed", delay: 10 },
 ) {
   const jobId = uniqueName("delete");
-  const job: DeleteFacesJob = { requestId: jobId, subject: "test-user", bucket, externalImageId, deleteImage };
+  const job: DeleteFacesJob = {
+    requestId: jobId,
+    tenant: DEFAULT_TENANT,
+    subject: "test-user",
+    bucket,
+    externalImageId,
+    deleteImage,
+  };
   await h.remove.add("delete-faces", job, { ...JOBS.delete.jobOptions, jobId, backoff });
   return { jobId, job };
 }
@@ -159,6 +167,7 @@ async function submitSearch(h: Harness, photo: string, overrides: Partial<Search
   await redis.set(imageKey, facePhoto(photo), "EX", 120);
   const job: SearchFacesJob = {
     requestId: jobId,
+    tenant: DEFAULT_TENANT,
     subject: "test-user",
     imageKey,
     contentType: "image/jpeg",

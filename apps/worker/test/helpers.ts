@@ -8,7 +8,7 @@ import type { RekognitionClient } from "@aws-sdk/client-rekognition";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Queue, type BackoffOptions } from "bullmq";
 import { Redis } from "ioredis";
-import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { DEFAULT_TENANT, imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { createFaceEngine } from "@faceindex/face-engine";
 import { startRekognitionServer } from "@faceindex/rekognition-local";
 import { startLocalAws, uniqueName } from "@faceindex/testing";
@@ -117,6 +117,7 @@ export async function enqueueIndexJob(
   if (bytes) await target.redis.set(imageKey, bytes, "EX", 120);
   const job: IndexFacesJob = {
     requestId: jobId,
+    tenant: DEFAULT_TENANT,
     subject: "test-user",
     imageKey,
     contentType: "image/jpeg",

@@ -6,13 +6,14 @@
 import { ThrottlingException, InvalidImageFormatException } from "@aws-sdk/client-rekognition";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import type { IndexFacesJob } from "@faceindex/contracts";
+import { DEFAULT_TENANT, type IndexFacesJob } from "@faceindex/contracts";
 import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
 import { createIndexFacesProcessor } from "../src/jobs/index-faces.ts";
 import type { ProcessedJob, RunHooks } from "../src/runtime/job-runner.ts";
 
 const payload: IndexFacesJob = {
   requestId: "req-1",
+  tenant: DEFAULT_TENANT,
   subject: "user-1",
   imageKey: "img:req-1",
   contentType: "image/jpeg",
@@ -46,17 +47,34 @@ function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | nul
         uploads.push({ bucket, key, bytes, contentType });
         return { etag: "etag-1" };
       },
+      headImage: async () => null,
     },
     faceIndex: { indexFaces },
     parkedImages: {
       read: async (key) => store.get(key) ?? null,
       remove: async (key) => void store.delete(key),
     },
-    // No dedupe here and no other job for the person: the lock lets every job in, the gallery records nothing.
+    // No dedupe here and no other job for the person: the lock lets every job in, the gallery records
+    // nothing, the key is free, the record and the audit trail take everything.
     faceCollection: { searchFacesByImage: async () => null },
-    gallery: { record: async () => {}, lookup: async () => new Map() },
-    lock: { withLock: (_bucket, _externalImageId, work) => work() },
-    collectionId: "faces",
+    scopeFor: async () => ({
+      collectionId: "faces",
+      gallery: {
+        record: async () => {},
+        lookup: async () => new Map(),
+        facesOf: async () => [],
+        forget: async () => {},
+      },
+      lock: { withLock: (_bucket, _externalImageId, work) => work() },
+    }),
+    claims: {
+      claim: async () => "claimed",
+      confirm: async () => {},
+      release: async () => {},
+      ownerOf: async () => null,
+    },
+    storedObjects: { remember: async () => {} },
+    audit: { record: async () => {} },
     logger: pino({ level: "silent" }),
   });
   return { indexFace, store, uploads };

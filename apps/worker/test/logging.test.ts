@@ -7,7 +7,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
+import { DEFAULT_TENANT, imageRedisKey, JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/contracts";
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { createWorkers } from "../src/workers.ts";
 import { waitForJob } from "./helpers.ts";
@@ -37,9 +37,10 @@ describe("worker logs", () => {
     const worker = createWorkers(
       {
         redis,
-        imageStore: { putImage: async () => ({ etag: "abc" }), deleteImage: notUsed },
+        imageStore: { putImage: async () => ({ etag: "abc" }), headImage: async () => null, deleteImage: notUsed },
         faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
         faceIndex: {
+          ensureCollection: async () => false,
           indexFaces: async (request) => {
             calls += 1;
             if (request.externalImageId === "transient" && calls < 3)
@@ -64,6 +65,7 @@ describe("worker logs", () => {
         await redis.set(imageKey, photo, "EX", 60);
         const job: IndexFacesJob = {
           requestId: jobId,
+          tenant: DEFAULT_TENANT,
           subject: "s",
           imageKey,
           contentType: "image/jpeg",

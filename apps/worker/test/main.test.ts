@@ -18,6 +18,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  DEFAULT_TENANT,
   INDEX_FACES_QUEUE,
   QUEUE_PREFIX,
   imageRedisKey,
@@ -127,6 +128,7 @@ describe("worker process (src/main.ts)", () => {
         "index-faces",
         {
           requestId: jobId,
+          tenant: DEFAULT_TENANT,
           subject: "t",
           imageKey,
           contentType: "image/jpeg",

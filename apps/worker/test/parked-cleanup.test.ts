@@ -12,7 +12,10 @@ import { JOBS, type IndexFacesJob, type IndexFacesOutcome } from "@faceindex/con
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
 import { createExternalIdLock } from "../src/adapters/redis/external-id-lock.ts";
+import { createAuditLog } from "../src/adapters/redis/audit-log.ts";
 import { createGalleryMap } from "../src/adapters/redis/gallery-map.ts";
+import { createObjectClaims } from "../src/adapters/redis/object-claims.ts";
+import { createStoredObjects } from "../src/adapters/redis/stored-objects.ts";
 import { createParkedImages } from "../src/adapters/redis/parked-images.ts";
 import { createIndexFacesProcessor } from "../src/jobs/index-faces.ts";
 import type { JobRunner } from "../src/runtime/job-runner.ts";
@@ -42,12 +45,18 @@ function start(indexFaces: () => Promise<IndexFacesResult>) {
   const parked = createParkedImages(redis);
   const seen = { parkedWhenReturning: [] as number[], jobStateWhenFreed: [] as string[] };
   const processor = createIndexFacesProcessor({
-    imageStore: { putImage: async () => ({ etag: "etag" }) },
+    imageStore: { putImage: async () => ({ etag: "etag" }), headImage: async () => null },
     faceIndex: { indexFaces },
     // No dedupe in these jobs.
     faceCollection: { searchFacesByImage: async () => null },
-    gallery: createGalleryMap(redis, prefix, "cleanup-test"),
-    lock: createExternalIdLock({ redis, prefix, collectionId: "cleanup-test", ttlMs: DEFAULT_LOCK_DURATION_MS }),
+    scopeFor: async () => ({
+      collectionId: "cleanup-test",
+      gallery: createGalleryMap(redis, prefix, "cleanup-test"),
+      lock: createExternalIdLock({ redis, prefix, collectionId: "cleanup-test", ttlMs: DEFAULT_LOCK_DURATION_MS }),
+    }),
+    claims: createObjectClaims(redis, prefix),
+    storedObjects: createStoredObjects(redis, prefix),
+    audit: createAuditLog(redis, prefix, 3_600_000),
     parkedImages: {
       read: parked.read,
       async remove(key) {
@@ -56,7 +65,6 @@ function start(indexFaces: () => Promise<IndexFacesResult>) {
         await parked.remove(key);
       },
     },
-    collectionId: "cleanup-test",
     logger,
   });
   const runner: JobRunner<IndexFacesOutcome> = Object.assign(

@@ -5,11 +5,13 @@
  */
 import { z } from "zod";
 import type { FailedOutcome } from "./failed-outcome.ts";
+import { tenancyFields } from "./tenancy.ts";
 
 export const DELETE_FACES_QUEUE = "delete-faces";
 
 export const deleteFacesJobSchema = z.object({
   /** The BullMQ job id: from the Idempotency-Key when sent, so a retried erasure gets the first one's outcome. */
+  ...tenancyFields,
   requestId: z.string().min(1),
   subject: z.string(),
   bucket: z.string().min(3).max(63),
@@ -29,14 +31,19 @@ export interface DeletedFacesData {
   external_image_id: string;
   bucket: string;
   collection_id: string;
-  /** Only with delete_image: the S3 keys deleted. */
+  /**
+   * Only with delete_image: every S3 key deleted, i.e. every object the service stored for this external id
+   * in this bucket (indexed faces' images, no-face and refused uploads, every key ever used).
+   */
   deleted_image_keys?: string[];
+  /** Only without delete_image: the S3 keys still stored for this external id in this bucket. */
+  remaining_image_keys?: string[];
   /** Only with delete_image: faces whose image key the mapping does not know, so their image was kept. */
   faces_with_unknown_image?: number;
 }
 
 export type DeleteFacesOutcome =
   | { status: "deleted"; data: DeletedFacesData }
-  /** No face is indexed under that external id for that bucket. */
+  /** No face is indexed and no object is stored under that external id for that bucket. */
   | { status: "not_found"; message: string }
   | FailedOutcome;

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { IMAGE_CONTENT_TYPES } from "@faceindex/common";
 import type { BoundingBox, FaceMatch } from "./faces.ts";
 import type { FailedOutcome } from "./failed-outcome.ts";
+import { tenancyFields } from "./tenancy.ts";
 import { QUEUE_PREFIX } from "./queue-settings.ts";
 
 export const INDEX_FACES_QUEUE = "index-faces";
@@ -32,6 +33,7 @@ export const DEFAULT_DEDUPE_THRESHOLD = 90;
 
 export const indexFacesJobSchema = z.object({
   /** The BullMQ job id: derived from the caller and the request so a replay finds it (apps/api jobs/idempotency.ts). */
+  ...tenancyFields,
   requestId: z.string().min(1),
   /** JWT subject of the caller, so only they can read the outcome later. */
   subject: z.string(),

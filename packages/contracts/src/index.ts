@@ -6,3 +6,5 @@ export * from "./index-faces.ts";
 export * from "./delete-faces.ts";
 export * from "./search-faces.ts";
 export * from "./gallery-keys.ts";
+export * from "./tenancy.ts";
+export * from "./scopes.ts";

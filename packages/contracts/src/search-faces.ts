@@ -7,6 +7,7 @@ import { z } from "zod";
 import { IMAGE_CONTENT_TYPES } from "@faceindex/common";
 import type { BoundingBox, FaceMatch } from "./faces.ts";
 import type { FailedOutcome } from "./failed-outcome.ts";
+import { tenancyFields } from "./tenancy.ts";
 
 export const SEARCH_FACES_QUEUE = "search-faces";
 
@@ -24,6 +25,7 @@ export const DEFAULT_MAX_MATCHES = 10;
 export const SEARCH_IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 
 export const searchFacesJobSchema = z.object({
+  ...tenancyFields,
   requestId: z.string().min(1),
   subject: z.string(),
   /** Redis key holding the probe's decoded bytes. */

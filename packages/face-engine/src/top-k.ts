@@ -6,7 +6,10 @@ export class TopK {
   private readonly items: number[] = [];
   private readonly scores: number[] = [];
 
-  constructor(private readonly k: number) {}
+  private readonly k: number;
+  constructor(k: number) {
+    this.k = k;
+  }
 
   offer(item: number, score: number): void {
     if (this.items.length < this.k) {

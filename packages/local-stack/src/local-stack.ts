@@ -174,7 +174,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const api = await startService({
       name: "api",
       entry: "apps/api/src/main.ts",
-      env: { ...env, PORT: String(options.apiPort), HOST: "127.0.0.1" },
+      // The API writes only to the buckets it is told of: the stack's own, unless the caller chose others.
+      env: {
+        ...env,
+        PORT: String(options.apiPort),
+        HOST: "127.0.0.1",
+        ALLOWED_BUCKETS: env.ALLOWED_BUCKETS || options.buckets.join(","),
+      },
       readyUrl: `${apiUrl}/readyz`,
       // After a crash the API is back once it answers; /readyz may wait for Redis, which has its own restarts.
       restartReadyUrl: `${apiUrl}/healthz`,

@@ -22,6 +22,7 @@ try {
 }
 
 const s3Keys = `${config.s3Credentials!.accessKeyId} / ${config.s3Credentials!.secretAccessKey}`;
+// Every scope (signDevToken's default), no tenant: the stack runs single-tenant over its own buckets.
 const token = await signDevToken(config.jwtSecret, { subject: "dev-user", expiresIn: "12h" });
 console.log(`
 faceindex is running.
@@ -32,7 +33,7 @@ faceindex is running.
   Worker:       ${config.workers} process(es)   health: ${stack.workerHealthUrl ?? "(no health endpoint yet)"}
   Metrics:      http://127.0.0.1:${process.env.METRICS_PORT || 9464}/metrics   (Prometheus; METRICS_PORT=0 turns it off)
 
-Dev token (12 h; \`pnpm token\` prints a new one):
+Dev token (12 h, every scope; \`pnpm token\` prints a new one, \`pnpm token --scope faces:search\` a narrower one):
   ${token}
 
 Try it:

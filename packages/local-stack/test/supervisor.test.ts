@@ -10,8 +10,10 @@ import { supervise } from "../src/supervisor.ts";
 class FakeChild extends EventEmitter {
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
-  constructor(readonly pid: number) {
+  readonly pid: number;
+  constructor(pid: number) {
     super();
+    this.pid = pid;
   }
   die(code: number | null, signal: NodeJS.Signals | null = null) {
     this.exitCode = code;

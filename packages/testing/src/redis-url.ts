@@ -1,8 +1,10 @@
 /**
- * Which Redis the tests talk to: REDIS_URL when set; otherwise a throwaway Redis in Docker through
+ * Which Redis the tests talk to: REDIS_URL when set; otherwise a private redis-server from PATH (its own
+ * port and temporary folder, stopped after the run); otherwise a throwaway Redis in Docker through
  * testcontainers; otherwise a clear error saying how to provide one.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { startPrivateRedis } from "./private-redis.ts";
 
 export interface TestRedis {
   url: string;
@@ -11,10 +13,14 @@ export interface TestRedis {
 
 export async function findTestRedis(env: NodeJS.ProcessEnv): Promise<TestRedis> {
   if (env.REDIS_URL) return { url: env.REDIS_URL, stop: async () => {} };
+  if (!spawnSync("redis-server", ["--version"], { stdio: "ignore" }).error) {
+    const redis = await startPrivateRedis();
+    return { url: redis.url, stop: () => redis.stop() };
+  }
   if (!dockerIsAvailable()) {
     throw new Error(
-      "The tests need Redis and found none: set REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379 pnpm test) " +
-        "or start Docker so that testcontainers can run one (`docker compose up -d redis` works too).",
+      "The tests need Redis and found none: set REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379 pnpm test), " +
+        "install redis-server (`apt-get install redis-server`), or start Docker so that testcontainers can run one (`docker compose up -d redis` works too).",
     );
   }
   const { GenericContainer, Wait } = await import("testcontainers");

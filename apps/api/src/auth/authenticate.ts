@@ -1,6 +1,6 @@
-/** Turns the Authorization header into the caller's subject, or throws UnauthorizedError. */
+/** Turns the Authorization header into the verified token, or throws UnauthorizedError. */
 import { UnauthorizedError } from "../http/errors.ts";
-import type { VerifyToken } from "./token-verifier.ts";
+import type { VerifiedToken, VerifyToken } from "./token-verifier.ts";
 
 // A JWT is three base64url parts; anything else is refused before jose sees it.
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/i;
@@ -10,7 +10,7 @@ const MAX_TOKEN_CHARS = 8_192;
 export async function authenticate(
   authorization: string | undefined,
   verifyToken: VerifyToken,
-): Promise<{ subject: string }> {
+): Promise<VerifiedToken> {
   if (!authorization) throw new UnauthorizedError("missing");
   if (authorization.length > MAX_TOKEN_CHARS) throw new UnauthorizedError("malformed");
   const token = BEARER.exec(authorization)?.[1];

@@ -15,8 +15,14 @@ export interface TokenKeyOptions {
   audience?: string | undefined;
 }
 
-/** Resolves to the caller (the token's `sub`) or rejects with UnauthorizedError. */
-export type VerifyToken = (token: string) => Promise<{ subject: string }>;
+/** A verified token: its `sub`, and every claim (scopes and tenant are read from them: auth/access-policy.ts). */
+export interface VerifiedToken {
+  subject: string;
+  claims: Record<string, unknown>;
+}
+
+/** Resolves to the verified token or rejects with UnauthorizedError. */
+export type VerifyToken = (token: string) => Promise<VerifiedToken>;
 
 // Allows small clock skew between the token issuer and this host, without stretching expiry much.
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -34,7 +40,7 @@ export function createTokenVerifier(options: TokenKeyOptions): VerifyToken {
         ...(options.audience ? { audience: options.audience } : {}),
       });
       if (typeof payload.sub !== "string" || payload.sub === "") throw new UnauthorizedError("missing_subject");
-      return { subject: payload.sub };
+      return { subject: payload.sub, claims: payload };
     } catch (error) {
       throw toAuthError(error);
     }

@@ -5,20 +5,28 @@
 
 /** A 4xx answered `{msg, code, ...extra}`; the subclasses below only fix the status. */
 export class ClientError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    /** Extra fields for the answer body, e.g. unindexed_faces or the duplicates of a refused enrolment. */
-    readonly extra: Record<string, unknown> = {},
-  ) {
+  readonly statusCode: number;
+  readonly code: string;
+  /** Extra fields for the answer body, e.g. unindexed_faces or the duplicates of a refused enrolment. */
+  readonly extra: Record<string, unknown>;
+  constructor(statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) {
     super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.extra = extra;
   }
 }
 
 export class BadRequestError extends ClientError {
   constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
     super(400, code, message, extra);
+  }
+}
+
+/** A valid token whose caller may not do this (scope, tenant, bucket). */
+export class ForbiddenError extends ClientError {
+  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+    super(403, code, message, extra);
   }
 }
 
@@ -37,34 +45,36 @@ export class ConflictError extends ClientError {
 export class UnauthorizedError extends Error {
   readonly statusCode = 401;
   /** Why the token was refused: missing, malformed, expired, invalid_signature, ... */
-  constructor(readonly reason: string) {
+  readonly reason: string;
+  constructor(reason: string) {
     super(`Invalid token: ${reason}`);
+    this.reason = reason;
   }
 }
 
 export class GatewayTimeoutError extends Error {
   readonly statusCode = 504;
   readonly code = "TIMEOUT";
-  constructor(
-    readonly requestId: string,
-    /** The job that keeps running; `GET /jobs/:request_id` (or the job id) answers once it is done. */
-    readonly jobId: string,
-    /** What is still running, in the caller's terms (see jobs/kinds.ts). */
-    stillRunning: string,
-  ) {
+  readonly requestId: string;
+  /** The job that keeps running; `GET /jobs/:request_id` (or the job id) answers once it is done. */
+  readonly jobId: string;
+  /** `stillRunning`: what is still running, in the caller's terms (see jobs/kinds.ts). */
+  constructor(requestId: string, jobId: string, stillRunning: string) {
     super(`${stillRunning}; the job was not lost and keeps running`);
+    this.requestId = requestId;
+    this.jobId = jobId;
   }
 }
 
 export class ServiceUnavailableError extends Error {
   readonly statusCode = 503;
-  constructor(
-    message: string,
-    /** Sent as Retry-After: a Redis blip heals in about a second, an overload takes longer to drain. */
-    readonly retryAfterSeconds = 1,
-    /** A job's own code when it failed for a transient reason (e.g. ECONNREFUSED, ThrottlingException). */
-    readonly code: string = "SERVICE_UNAVAILABLE",
-  ) {
+  /** The job's own code when it failed for a transient reason (e.g. ECONNREFUSED, ThrottlingException). */
+  readonly code: string;
+  /** Sent as Retry-After: a Redis blip heals in about a second, an overload takes longer to drain. */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds = 1, code = "SERVICE_UNAVAILABLE") {
     super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.code = code;
   }
 }

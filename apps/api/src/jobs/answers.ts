@@ -1,6 +1,6 @@
 /**
  * Maps a finished job to the HTTP answer of its route, one function per kind: the 200 body, or the
- * 4xx thrown (the error handler turns it into 400 / 409, or 500 for an unknown outcome). POST routes
+ * error thrown (the error handler turns it into 400 / 409, 503 for a retryable failure, or 500 for an unknown outcome). POST routes
  * and GET /jobs/:request_id share them, so a fetched outcome is exactly the original answer.
  */
 import type {
@@ -11,6 +11,7 @@ import type {
   IndexFacesOutcome,
   SearchFacesOutcome,
 } from "@faceindex/contracts";
+import { IMAGE_KEY_TAKEN } from "@faceindex/contracts";
 import { BadRequestError, ConflictError, ServiceUnavailableError } from "../http/errors.ts";
 import type { FinishedJobResult } from "./wait/job-result.ts";
 
@@ -89,6 +90,8 @@ function failedAnswer(outcome: FailedOutcome): Error {
   if (outcome.retryable) {
     return new ServiceUnavailableError(outcome.message, RETRY_AFTER_FAILED_JOB_SECONDS, outcome.code);
   }
+  // The key holds another person's image: a conflict with stored state, not a malformed request.
+  if (outcome.code === IMAGE_KEY_TAKEN) return new ConflictError(IMAGE_KEY_TAKEN, outcome.message);
   return new BadRequestError(outcome.code, outcome.message);
 }
 

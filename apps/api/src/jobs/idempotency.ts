@@ -14,11 +14,13 @@
  * Deletes and searches take the header too (a retried erasure must get the first one's outcome, not
  * FACE_NOT_FOUND); without it each request is its own job (freshJobId).
  *
- * Scoped to the token's subject and the queue: another caller with the same key or body gets another job.
+ * Scoped to the tenant, the token's subject and the queue: another caller (or the same subject in another
+ * tenant) with the same key or body gets another job.
  * X-Request-Id stays a per-HTTP-request tracing id and plays no part here.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { BadRequestError } from "../http/errors.ts";
+import type { JobOwner } from "./job-owner.ts";
 
 // RFC-draft keys are opaque strings; printable ASCII up to 255 covers UUIDs, ULIDs and hashes.
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -54,7 +56,7 @@ export function requestDigest(fields: Record<string, unknown>, imageBytes: Buffe
  */
 export function jobIdFor(
   queueName: string,
-  subject: string,
+  owner: JobOwner,
   idempotencyKey: string | undefined,
   digest: string,
 ): string {
@@ -62,7 +64,9 @@ export function jobIdFor(
   const hash = createHash("sha256")
     .update(queueName)
     .update("\0")
-    .update(subject)
+    .update(owner.tenant)
+    .update("\0")
+    .update(owner.subject)
     .update("\0")
     .update(kind)
     .update("\0")

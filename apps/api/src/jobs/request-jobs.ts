@@ -1,14 +1,15 @@
 /**
  * Which job answered which request: `GET /jobs/:request_id` accepts the X-Request-Id a client saw on
  * its 504 (or any attempt of it), so the API remembers request id -> job id for at most as long as
- * BullMQ keeps the finished job (requestJobTtlSeconds). Keys are per subject, so one caller's ids can
- * never shadow another's. One key space for every kind of job (index, delete, search; the name's
+ * BullMQ keeps the finished job (requestJobTtlSeconds). Keys are per tenant and subject, so one caller's
+ * ids can never shadow another's. One key space for every kind of job (index, delete, search; the name's
  * "index-faces" part predates the others).
  */
 import { createHash } from "node:crypto";
 import type { JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { INDEX_FACES_QUEUE } from "@faceindex/contracts";
+import type { JobOwner } from "./job-owner.ts";
 
 /** Long enough to come back after a 504 or a lost client; the job's own retention may cut it shorter. */
 const MAX_REQUEST_JOB_TTL_SECONDS = 24 * 3600;
@@ -30,38 +31,45 @@ export function requestJobTtlSeconds(jobOptions: Pick<JobsOptions, "removeOnComp
   return Math.max(1, Math.min(MAX_REQUEST_JOB_TTL_SECONDS, ...ages));
 }
 
-export function requestJobKey(prefix: string, subject: string, requestId: string): string {
-  const hash = createHash("sha256").update(subject).update("\0").update(requestId).digest("hex").slice(0, 40);
+export function requestJobKey(prefix: string, owner: JobOwner, requestId: string): string {
+  const hash = createHash("sha256")
+    .update(owner.tenant)
+    .update("\0")
+    .update(owner.subject)
+    .update("\0")
+    .update(requestId)
+    .digest("hex")
+    .slice(0, 40);
   return `${prefix}:${INDEX_FACES_QUEUE}:request:${hash}`;
 }
 
 export async function rememberRequestJob(
   redis: Pick<Redis, "set">,
   prefix: string,
-  subject: string,
+  owner: JobOwner,
   requestId: string,
   jobId: string,
   ttlSeconds: number,
 ): Promise<void> {
-  await redis.set(requestJobKey(prefix, subject, requestId), jobId, "EX", ttlSeconds);
+  await redis.set(requestJobKey(prefix, owner, requestId), jobId, "EX", ttlSeconds);
 }
 
 /** Undoes rememberRequestJob for a request that was refused before it had a job. */
 export async function forgetRequestJob(
   redis: Pick<Redis, "del">,
   prefix: string,
-  subject: string,
+  owner: JobOwner,
   requestId: string,
 ): Promise<void> {
-  await redis.del(requestJobKey(prefix, subject, requestId));
+  await redis.del(requestJobKey(prefix, owner, requestId));
 }
 
-/** The job id a request id of this subject was answered with; undefined when unknown. */
+/** The job id a request id of this owner was answered with; undefined when unknown. */
 export async function jobIdOfRequest(
   redis: Pick<Redis, "get">,
   prefix: string,
-  subject: string,
+  owner: JobOwner,
   requestId: string,
 ): Promise<string | undefined> {
-  return (await redis.get(requestJobKey(prefix, subject, requestId))) ?? undefined;
+  return (await redis.get(requestJobKey(prefix, owner, requestId))) ?? undefined;
 }

@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import { JOBS } from "@faceindex/contracts";
 import { GatewayTimeoutError, ServiceUnavailableError } from "../http/errors.ts";
 import type { JobOutcomes } from "../metrics/job-outcomes.ts";
+import { ownerOf } from "./job-owner.ts";
 import { KIND_ANSWERS } from "./kinds.ts";
 import type { Lane } from "./lanes.ts";
 import { forgetRequestJob, rememberRequestJob, requestJobTtlSeconds } from "./request-jobs.ts";
@@ -36,13 +37,13 @@ export async function submitAndWait(
   // Lets GET /jobs/:request_id find the job by this attempt's request id. First, as a tiny write on the
   // connection with no offline queue: when Redis is down, this fails at once (503) instead of waiting.
   const ttlSeconds = requestJobTtlSeconds(jobOptions);
-  await rememberRequestJob(deps.redis, deps.prefix, request.subject, request.id, jobId, ttlSeconds).catch(() => {
+  await rememberRequestJob(deps.redis, deps.prefix, ownerOf(request), request.id, jobId, ttlSeconds).catch(() => {
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");
   });
   const submitted = await submitJob(deps, lane, submission).catch(async (error: unknown) => {
     // Refused (503 back-pressure, 409 reused key): no job is this request's, so its id must not point at
     // one, and under overload refused retries must not each leave a 24 h key behind.
-    await forgetRequestJob(deps.redis, deps.prefix, request.subject, request.id).catch(() => undefined);
+    await forgetRequestJob(deps.redis, deps.prefix, ownerOf(request), request.id).catch(() => undefined);
     throw error;
   });
   request.log.info({ jobId, submitted }, `${queueName} job submitted`);

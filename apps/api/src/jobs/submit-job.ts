@@ -12,6 +12,7 @@ import type { Redis } from "ioredis";
 import { IMAGE_TTL_SECONDS, JOBS } from "@faceindex/contracts";
 import type { MemoryGuard } from "../admission/memory-guard.ts";
 import { ConflictError, ServiceUnavailableError } from "../http/errors.ts";
+import { ownedBy } from "./job-owner.ts";
 import type { Lane } from "./lanes.ts";
 import { unavailableOnError } from "./unavailable-on-error.ts";
 
@@ -23,8 +24,8 @@ export interface SubmitJobDeps {
 
 export interface Submission {
   jobId: string;
-  /** The job's payload; `subject` and `requestDigest` tell a replay from a reused Idempotency-Key. */
-  data: { subject: string; requestDigest?: string };
+  /** The job's payload; its owner (tenant, subject) and `requestDigest` tell a replay from a reused Idempotency-Key. */
+  data: { tenant: string; subject: string; requestDigest?: string };
   /** Bytes the worker reads from Redis under `key`. */
   parked?: { key: string; bytes: Buffer };
   /** True when an existing job's stored outcome no longer holds (e.g. its face was erased): run it afresh. */
@@ -91,7 +92,7 @@ export async function submitJob(
 
 function checkSameRequest(job: Pick<Job, "data">, submission: Submission): void {
   const data = job.data as Partial<Submission["data"]>;
-  if (data.subject !== submission.data.subject || data.requestDigest !== submission.data.requestDigest) {
+  if (!ownedBy(data, submission.data) || data.requestDigest !== submission.data.requestDigest) {
     throw new ConflictError(
       "IDEMPOTENCY_KEY_REUSED",
       "Idempotency-Key was already used for a different request; use a new key for a new request",

@@ -1,23 +1,23 @@
-/** POST /index_faces: authenticate, validate, park the image, enqueue, wait, answer. */
+/** POST /index_faces (scope faces:index): authenticate, validate, check the bucket, park the image, enqueue, wait, answer. */
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { JOBS, imageRedisKey, type IndexFacesJob } from "@faceindex/contracts";
 import type { InFlightLimit } from "../admission/in-flight-limit.ts";
-import type { AuthenticateHook } from "../auth/request-auth.ts";
+import { requireBucket } from "../auth/access-policy.ts";
+import type { Authorize } from "../auth/request-auth.ts";
 import { jobRouteResponses } from "../http/response-schemas.ts";
 import { decodeImage } from "../input/image-input.ts";
 import { indexFacesBodySchema, indexFacesRequest, type IndexFacesBody } from "../input/index-faces-body.ts";
 import { duplicatesErased, indexedFaceErased } from "../jobs/erased-face.ts";
 import { jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
+import { ownerOf } from "../jobs/job-owner.ts";
 import type { Lane } from "../jobs/lanes.ts";
 import { submitAndWait, type SubmitAndWaitDeps } from "../jobs/submit-and-wait.ts";
 
 export interface IndexFacesRouteDeps extends SubmitAndWaitDeps {
   redis: SubmitAndWaitDeps["redis"] & Pick<Redis, "hexists" | "hmget">;
   lane: Lane;
-  /** The worker's collection: whose gallery mapping tells whether a stored duplicate outcome still holds. */
-  collectionId: string;
-  authenticate: AuthenticateHook;
+  authorize: Authorize;
   maxImageBytes: number;
   /** Requests holding an image are counted from before their body is read until they are done. */
   inFlight: InFlightLimit;
@@ -35,14 +35,18 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         }),
       },
       // The cap first: past it, not even the token is checked.
-      onRequest: [deps.inFlight.acquire, deps.authenticate],
+      onRequest: [deps.inFlight.acquire, deps.authorize("faces:index")],
     },
     deps.inFlight.holding(async (request, reply) => {
       // The schema above has checked the body's shape and applied its defaults.
       const body = indexFacesRequest(request.body as IndexFacesBody);
+      // Before the image is decoded, parked or queued: a foreign bucket costs nothing.
+      requireBucket(request.tenant, body.bucket);
       const image = decodeImage(body.image, deps.maxImageBytes);
       const idempotencyKey = parseIdempotencyKey(request.headers["idempotency-key"]);
       const fields = {
+        tenant: request.tenant.name,
+        collectionId: request.tenant.collectionId,
         subject: request.subject,
         contentType: image.contentType,
         bucket: body.bucket,
@@ -54,10 +58,15 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
       };
       const digest = requestDigest(fields, image.bytes);
       // Without a key, the same fields and bytes are the same request (see idempotency.ts).
-      const jobId = jobIdFor(JOBS.index.queueName, request.subject, idempotencyKey, digest);
+      const jobId = jobIdFor(JOBS.index.queueName, ownerOf(request), idempotencyKey, digest);
       // The digest in the key: a reused Idempotency-Key with another image parks beside, never over, the first.
       const imageKey = imageRedisKey(`${jobId}:${digest}`, deps.prefix);
-      const data: IndexFacesJob = { ...fields, requestId: jobId, imageKey, requestDigest: digest };
+      const data: IndexFacesJob = {
+        ...fields,
+        requestId: jobId,
+        imageKey,
+        requestDigest: digest,
+      };
       return submitAndWait(request, reply, deps, deps.lane, {
         jobId,
         data,
@@ -68,7 +77,7 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
           ? {
               outdated: async (job) =>
                 (await indexedFaceErased(deps.redis, deps.prefix, job)) ||
-                (await duplicatesErased(deps.redis, deps.prefix, deps.collectionId, job)),
+                (await duplicatesErased(deps.redis, deps.prefix, request.tenant.collectionId, job)),
             }
           : {}),
       });

@@ -2,7 +2,7 @@
  * GET /jobs/:request_id: the outcome of a request that timed out (504) or whose client went away, for
  * every job-backed route (index_faces, delete_faces_from_collection, search_faces). 200 (or the 4xx)
  * exactly as the POST route would have answered once done, 202 while the job is queued or running, 404
- * when unknown or not the caller's. Takes the X-Request-Id of any attempt, or the job id itself (X-Job-Id).
+ * when unknown or not the caller's (another subject, or another tenant). Scope jobs:read. Takes the X-Request-Id of any attempt, or the job id itself (X-Job-Id).
  *
  * A search's stored outcome is served too: it is what the caller's own search found at the time (the
  * probe itself is never stored), kept as long as any finished job; a caller wanting today's gallery
@@ -10,8 +10,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
-import type { AuthenticateHook } from "../auth/request-auth.ts";
+import type { Authorize } from "../auth/request-auth.ts";
 import { errorBody } from "../http/response-schemas.ts";
+import { ownedBy, ownerOf } from "../jobs/job-owner.ts";
 import { KIND_ANSWERS } from "../jobs/kinds.ts";
 import type { Lanes } from "../jobs/lanes.ts";
 import { jobIdOfRequest } from "../jobs/request-jobs.ts";
@@ -21,7 +22,7 @@ import { resultOfFinishedJob } from "../jobs/wait/finished-jobs.ts";
 export interface JobsRouteDeps {
   redis: Pick<Redis, "get">;
   prefix: string;
-  authenticate: AuthenticateHook;
+  authorize: Authorize;
   /** Every queue a job may be in: one lane per kind, whose answer serves its jobs. */
   lanes: Lanes;
 }
@@ -40,18 +41,20 @@ export function registerJobsRoute(app: FastifyInstance, deps: JobsRouteDeps): vo
           "5xx": errorBody,
         },
       },
-      onRequest: deps.authenticate,
+      onRequest: deps.authorize("jobs:read"),
     },
     async (request, reply) => {
       const id = request.params.request_id;
+      const owner = ownerOf(request);
       const found = await unavailableOnError(async () => {
-        const jobId = (await jobIdOfRequest(deps.redis, deps.prefix, request.subject, id)) ?? id;
+        const jobId = (await jobIdOfRequest(deps.redis, deps.prefix, owner, id)) ?? id;
         // Job ids hash in their queue's name (idempotency.ts), so at most one queue holds this caller's job.
         const jobs = await Promise.all(
           Object.values(deps.lanes).map(async (lane) => ({ kind: lane.kind, job: await lane.queue.getJob(jobId) })),
         );
-        // Someone else's job is as unknown as a missing one: its existence is not ours to reveal.
-        return jobs.find(({ job }) => (job?.data as { subject?: unknown } | undefined)?.subject === request.subject);
+        // Someone else's job (another subject, or the same subject in another tenant) is as unknown as a
+        // missing one: its existence is not ours to reveal.
+        return jobs.find(({ job }) => job !== undefined && ownedBy(job.data, owner));
       }, "The job store is unavailable; try again shortly");
       if (!found?.job) return reply.status(404).send({ msg: `no job found for ${id}`, code: "JOB_NOT_FOUND" });
       const { job, kind } = found;

@@ -4,6 +4,8 @@
  * outcomes. Cleans up every key under its prefix.
  */
 import { Worker, type Processor, type Queue } from "bullmq";
+import type { AccessPolicy } from "../../src/auth/access-policy.ts";
+import { singleTenantAccess } from "./access.ts";
 import { Redis } from "ioredis";
 import type { FastifyInstance } from "fastify";
 import {
@@ -38,6 +40,8 @@ export async function createGalleryHarness(
     syncTimeoutMs?: number;
     /** Turns on back-pressure: new jobs are refused while more than this many wait in a queue. */
     maxBacklog?: number;
+    /** Tenants, scopes and buckets; single-tenant over TEST_BUCKETS unless given. */
+    access?: AccessPolicy;
   } = {},
 ): Promise<GalleryHarness> {
   const prefix = `{${uniqueName("gallery-api-test")}}`;
@@ -51,7 +55,7 @@ export async function createGalleryHarness(
     redis: commands,
     lanes: opened.lanes,
     prefix,
-    collectionId: "test-collection",
+    access: options.access ?? singleTenantAccess("test-collection"),
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: 15 * 1024 * 1024,
     syncTimeoutMs: options.syncTimeoutMs ?? 20_000,

@@ -11,18 +11,24 @@ import { facePhoto, uniqueName } from "@faceindex/testing";
 import { createInFlightLimit, type InFlightLimit } from "../../src/admission/in-flight-limit.ts";
 import { createMemoryGuard } from "../../src/admission/memory-guard.ts";
 import { buildApp, type AppDeps } from "../../src/app.ts";
+import type { AccessPolicy } from "../../src/auth/access-policy.ts";
 import { createTokenVerifier } from "../../src/auth/token-verifier.ts";
 import { signDevToken } from "@faceindex/dev-token";
 import type { Lanes } from "../../src/jobs/lanes.ts";
 import type { JobWaiter, JobWaiterDeps } from "../../src/jobs/wait/job-waiter.ts";
 import { registerQueueGauges } from "../../src/metrics/queue-gauges.ts";
 import type { MetricsRegistry } from "../../src/metrics/registry.ts";
+import { singleTenantAccess } from "./access.ts";
 import { noLimit, openTestLanes } from "./test-lanes.ts";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
 
-export function devToken(subject = "kyc-user-1"): Promise<string> {
-  return signDevToken(TEST_SECRET, { subject, expiresIn: "10m" });
+/** A token for `subject` with every scope (signDevToken's default); narrower ones via `options`. */
+export function devToken(
+  subject = "kyc-user-1",
+  options: { scopes?: readonly string[]; tenant?: string } = {},
+): Promise<string> {
+  return signDevToken(TEST_SECRET, { subject, expiresIn: "10m", ...options });
 }
 
 export const obamaJpeg = facePhoto("same/obama_1.jpg");
@@ -95,6 +101,8 @@ export async function createHarness(
     maxInFlight?: number;
     /** Turns on metrics, wired as main.ts does: the app's HTTP and outcome metrics, and this queue's gauges. */
     metrics?: MetricsRegistry;
+    /** Tenants, scopes and buckets; single-tenant over TEST_BUCKETS unless given. */
+    access?: AccessPolicy;
   } = {},
 ): Promise<Harness> {
   const prefix = `{${uniqueName("api-test")}}`;
@@ -119,7 +127,7 @@ export async function createHarness(
     lanes: opened.lanes,
     prefix,
     // The collection the outcomes of support/outcomes.ts name.
-    collectionId: "test-collection",
+    access: options.access ?? singleTenantAccess("test-collection"),
     memory:
       options.memoryHighWater === undefined
         ? noLimit

@@ -9,6 +9,7 @@ import { createInFlightLimit } from "../../src/admission/in-flight-limit.ts";
 import { buildApp, type AppDeps } from "../../src/app.ts";
 import { createTokenVerifier } from "../../src/auth/token-verifier.ts";
 import type { Lane, Lanes } from "../../src/jobs/lanes.ts";
+import { singleTenantAccess } from "./access.ts";
 import { TEST_SECRET } from "./harness.ts";
 import { noLimit } from "./test-lanes.ts";
 
@@ -41,9 +42,10 @@ export function buildStubApp(overrides: Partial<Omit<AppDeps, "lanes">> & { lane
       ping: async () => "PONG",
       hexists: async () => 1,
       hmget: async () => [],
+      xrevrange: async () => [],
     },
     prefix: "{stub}",
-    collectionId: "stub-collection",
+    access: singleTenantAccess("stub-collection"),
     verifyToken: createTokenVerifier({ secret: TEST_SECRET }),
     maxImageBytes: 15 * 1024 * 1024,
     syncTimeoutMs: 1_000,

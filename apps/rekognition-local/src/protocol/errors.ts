@@ -5,13 +5,13 @@
  */
 export class RekognitionError extends Error {
   override readonly name = "RekognitionError";
-  constructor(
-    readonly code: string,
-    message: string,
-    /** 400 for client errors; AWS uses 500 for the model's server faults (SERVER_FAULT_CODES). */
-    readonly status = 400,
-  ) {
+  readonly code: string;
+  /** 400 for client errors; AWS uses 500 for the model's server faults (SERVER_FAULT_CODES). */
+  readonly status: number;
+  constructor(code: string, message: string, status = 400) {
     super(message);
+    this.code = code;
+    this.status = status;
   }
 }
 

@@ -1,38 +1,47 @@
 /**
- * The index-faces job: parked bytes -> S3 object -> (duplicate check) -> Rekognition IndexFaces ->
- * gallery mapping -> outcome, under the person's lock. The retry policy (outcomes returned, transient
- * errors thrown until the last attempt) is runtime/job-runner.ts's, shared with every kind; the parked
- * image is freed (parked-image.ts) once the outcome is stored (runtime/queue-worker.ts).
+ * The index-faces job: parked bytes -> image key check -> S3 object -> (duplicate check) -> Rekognition
+ * IndexFaces -> gallery mapping -> audit entry -> outcome, in the job's collection and under the person's
+ * lock. The retry policy (outcomes returned, transient errors thrown until the last attempt) is
+ * runtime/job-runner.ts's, shared with every kind; the parked image is freed (parked-image.ts) once the
+ * outcome is stored (runtime/queue-worker.ts).
  */
 import type { Logger } from "pino";
 import {
   DEFAULT_DEDUPE_THRESHOLD,
+  failedOutcome,
+  IMAGE_KEY_TAKEN,
   type FaceMatch,
   type IndexFacesJob,
   type IndexFacesOutcome,
 } from "@faceindex/contracts";
-import type { ExternalIdLock } from "../adapters/redis/external-id-lock.ts";
-import type { GalleryMap } from "../adapters/redis/gallery-map.ts";
+import type { AuditLog } from "../adapters/redis/audit-log.ts";
+import type { ObjectClaims } from "../adapters/redis/object-claims.ts";
 import type { ParkedImages } from "../adapters/redis/parked-images.ts";
+import type { StoredObjects } from "../adapters/redis/stored-objects.ts";
 import type { FaceCollection } from "../adapters/rekognition/face-collection.ts";
 import type { FaceIndex } from "../adapters/rekognition/face-index.ts";
-import { EXTERNAL_ID_METADATA, type ImageStore } from "../adapters/s3/image-store.ts";
+import type { ImageStore } from "../adapters/s3/image-store.ts";
 import { createJobRunner, type RunContext } from "../runtime/job-runner.ts";
+import { auditEntry } from "./audit-entries.ts";
+import type { CollectionScope, ScopeFor } from "./collection-scope.ts";
 import { duplicateMessage, findDuplicates } from "./duplicate-check.ts";
+import { claimImageKey, ownerMetadata } from "./image-key-owner.ts";
 import { indexedOutcome } from "./index-outcome.ts";
 import { IMAGE_EXPIRED, removeParkedImageOf } from "./parked-image.ts";
 
 export interface IndexFacesDeps {
-  imageStore: Pick<ImageStore, "putImage">;
+  imageStore: Pick<ImageStore, "putImage" | "headImage">;
   faceIndex: Pick<FaceIndex, "indexFaces">;
   /** For dedupe "flag" / "reject" (SearchFacesByImage with the stored object). */
   faceCollection: Pick<FaceCollection, "searchFacesByImage">;
   parkedImages: ParkedImages;
-  /** The gallery mapping written for each indexed face, and read for the duplicates' details. */
-  gallery: Pick<GalleryMap, "record" | "lookup">;
-  /** Serialises index and delete of one (bucket, external id). */
-  lock: ExternalIdLock;
-  collectionId: string;
+  /** The job's collection, its gallery mapping (written per indexed face) and per-person lock. */
+  scopeFor: ScopeFor;
+  /** Who holds each S3 key (IMAGE_KEY_TAKEN). */
+  claims: ObjectClaims;
+  /** Every key stored for a person, for a complete erasure. */
+  storedObjects: Pick<StoredObjects, "remember">;
+  audit: AuditLog;
   logger: Pick<Logger, "child">;
 }
 
@@ -41,35 +50,95 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
     kind: "index",
     logger: deps.logger,
     firstStage: "waiting for other requests for this external id",
-    run: (job, context) => deps.lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, context)),
+    async run(job, context) {
+      const scope = await deps.scopeFor(job.collectionId);
+      return scope.lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, scope, context));
+    },
     // Only once the job's final outcome is stored (a retry or a re-run needs the bytes), even for an invalid payload.
     cleanup: (data) => removeParkedImageOf(deps.parkedImages, data),
   });
 
-  async function indexFace(job: IndexFacesJob, { enter }: RunContext): Promise<IndexFacesOutcome> {
+  async function indexFace(
+    job: IndexFacesJob,
+    scope: CollectionScope,
+    context: RunContext,
+  ): Promise<IndexFacesOutcome> {
+    const { enter } = context;
+    const audit = (facts: Parameters<typeof auditEntry>[2]) =>
+      deps.audit.record(job.tenant, auditEntry(job, context.jobId, facts));
     enter("reading the uploaded image");
     const bytes = await deps.parkedImages.read(job.imageKey);
     if (!bytes) return IMAGE_EXPIRED;
+
+    enter("checking the image key");
+    const owner = { tenant: job.tenant, externalImageId: job.externalImageId };
+    const target = { ...owner, bucket: job.bucket, key: job.objectKey };
+    const keyStatus = await claimImageKey(deps, target);
+    const refuseTakenKey = async () => {
+      const taken = failedOutcome(
+        IMAGE_KEY_TAKEN,
+        `The image key ${job.objectKey} already holds the image of another external id; choose another key`,
+        false,
+      );
+      await audit({
+        action: "refuse",
+        externalImageId: job.externalImageId,
+        objectKeys: [job.objectKey],
+        outcome: taken,
+      });
+      return taken;
+    };
+    if (keyStatus === "taken") return refuseTakenKey();
+
     enter("storing the image in S3");
-    const metadata = { [EXTERNAL_ID_METADATA]: job.externalImageId };
-    const { etag } = await deps.imageStore.putImage(job.bucket, job.objectKey, bytes, job.contentType, metadata);
+    // Recorded before the upload: whatever happens next, an erasure can find the object.
+    await deps.storedObjects.remember(job.tenant, job.bucket, job.externalImageId, job.objectKey);
+    const stored = await deps.imageStore.putImage(
+      job.bucket,
+      job.objectKey,
+      bytes,
+      job.contentType,
+      ownerMetadata(owner),
+      {
+        // Where S3 supports it, the write itself refuses an object that appeared since the check (412).
+        onlyIfAbsent: keyStatus === "free",
+      },
+    );
+    if (!stored) {
+      await deps.claims.release(job.bucket, job.objectKey, owner);
+      return refuseTakenKey();
+    }
+    await deps.claims.confirm(job.bucket, job.objectKey, owner);
+
     let duplicates: FaceMatch[] | undefined;
     if (job.dedupe === "flag" || job.dedupe === "reject") {
       enter("checking for duplicate faces");
-      duplicates = await findDuplicates(deps, {
-        bucket: job.bucket,
-        key: job.objectKey,
-        externalImageId: job.externalImageId,
-        threshold: job.dedupeThreshold ?? DEFAULT_DEDUPE_THRESHOLD,
-      });
-      // The stored object stays: the caller chose its key, and a refused enrolment is evidence for review.
+      duplicates = await findDuplicates(
+        { ...deps, gallery: scope.gallery, collectionId: scope.collectionId },
+        {
+          bucket: job.bucket,
+          key: job.objectKey,
+          externalImageId: job.externalImageId,
+          threshold: job.dedupeThreshold ?? DEFAULT_DEDUPE_THRESHOLD,
+        },
+      );
+      // The stored object stays (recorded for erasure): the caller chose its key, and a refused enrolment is
+      // evidence for review.
       if (job.dedupe === "reject" && duplicates.length > 0) {
-        return { status: "duplicate", message: duplicateMessage(duplicates), duplicates };
+        const outcome = { status: "duplicate" as const, message: duplicateMessage(duplicates), duplicates };
+        await audit({
+          action: "refuse",
+          externalImageId: job.externalImageId,
+          objectKeys: [job.objectKey],
+          matches: duplicates,
+          outcome,
+        });
+        return outcome;
       }
     }
     enter("indexing faces in Rekognition");
     const result = await deps.faceIndex.indexFaces({
-      collectionId: deps.collectionId,
+      collectionId: scope.collectionId,
       bucket: job.bucket,
       key: job.objectKey,
       externalImageId: job.externalImageId,
@@ -79,8 +148,18 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
     enter("recording the faces in the gallery");
     // A failure here is transient and retried; IndexFaces of the same bytes and external id is idempotent.
     const faces = result.indexed.map((face) => ({ faceId: face.face_id, imageKey: job.objectKey }));
-    await deps.gallery.record(job.bucket, job.externalImageId, faces);
-    const outcome = indexedOutcome(deps.collectionId, { bucket: job.bucket, key: job.objectKey, etag }, result);
+    await scope.gallery.record(job.bucket, job.externalImageId, faces);
+    const s3 = { bucket: job.bucket, key: job.objectKey, etag: stored.etag };
+    const outcome = indexedOutcome(scope.collectionId, s3, result);
+    enter("recording the audit trail");
+    await audit({
+      action: outcome.status === "indexed" ? "enrol" : "refuse",
+      externalImageId: job.externalImageId,
+      faceIds: faces.map((face) => face.faceId),
+      objectKeys: [job.objectKey],
+      ...(duplicates ? { matches: duplicates } : {}),
+      outcome,
+    });
     return duplicates && outcome.status === "indexed" ? { ...outcome, data: { ...outcome.data, duplicates } } : outcome;
   }
 }

@@ -21,6 +21,8 @@ import { classifyError, rawErrorText } from "./classify-error.ts";
 export type ProcessedJob = Pick<Job, "id" | "data" | "attemptsMade" | "opts"> & Partial<Pick<Job, "attemptsStarted">>;
 
 export interface RunContext {
+  /** The BullMQ job id (the audit trail names it). */
+  jobId: string;
   attempt: number;
   /**
    * An earlier run of this job may have done part of the work. Not `attempt > 1`: a run put back by the
@@ -78,7 +80,8 @@ export function createJobRunner<Kind extends JobKind>(options: JobRunnerOptions<
       let stage = options.firstStage;
       try {
         const ranBefore = attempt > 1 || (job.attemptsStarted ?? 0) > 1;
-        outcome = await options.run(parsed.data, { attempt, ranBefore, log, enter: (next) => (stage = next) });
+        const context = { jobId: String(job.id), attempt, ranBefore, log, enter: (next: string) => (stage = next) };
+        outcome = await options.run(parsed.data, context);
       } catch (error) {
         const classified = classifyError(error);
         // The raw text (masked) is for this log only: the outcome, and so the caller, gets the stable message.

@@ -30,9 +30,6 @@ export const configSchema = z.object({
   JOB_LOCK_MS: unsetIfEmpty(z.coerce.number().int().min(1_000).max(600_000).optional()),
   // How often lapsed locks are looked for; unset = 5 s (runtime/queue-worker.ts).
   STALLED_CHECK_MS: unsetIfEmpty(z.coerce.number().int().min(500).max(600_000).optional()),
-  // The API's synchronous wait (its SYNC_TIMEOUT_MS, same default): a job's retries are spread over it so a
-  // restart of S3 or Rekognition is ridden out within one request (runtime/retry-backoff.ts). Keep them equal.
-  SYNC_TIMEOUT_MS: unsetIfEmpty(z.coerce.number().int().min(1_000).max(600_000).default(30_000)),
   // Port of the worker's /healthz and /readyz (health/health-server.ts); 0 = off (the default: several
   // workers on one machine would collide on any fixed port; pnpm start gives each its own).
   WORKER_HEALTH_PORT: unsetIfEmpty(z.coerce.number().int().min(0).max(65_535).default(0)),

@@ -74,7 +74,6 @@ const workers = createWorkers({
   prefix: config.QUEUE_PREFIX,
   ...(config.JOB_LOCK_MS === undefined ? {} : { lockDurationMs: config.JOB_LOCK_MS }),
   ...(config.STALLED_CHECK_MS === undefined ? {} : { stalledIntervalMs: config.STALLED_CHECK_MS }),
-  syncTimeoutMs: config.SYNC_TIMEOUT_MS,
 });
 // Listens once the workers run, so a 200 from /healthz also says the worker got past its start-up.
 const healthServer =

@@ -8,7 +8,6 @@ describe("parseConfig", () => {
       QUEUE_PREFIX: "{faceindex}",
       COLLECTION_ID: "faceindex",
       WORKER_CONCURRENCY: 4,
-      SYNC_TIMEOUT_MS: 30_000,
       // Health port off unless asked for: several workers on one machine would collide.
       WORKER_HEALTH_PORT: 0,
       WORKER_HEALTH_HOST: "127.0.0.1",

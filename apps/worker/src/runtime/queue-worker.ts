@@ -10,7 +10,6 @@ import type { Logger } from "pino";
 import { JOBS, type FailedOutcome, type JobKind, type JobOutcome, type JobPayload } from "@faceindex/contracts";
 import type { JobRunner } from "./job-runner.ts";
 import { createLockWait } from "./lock-wait.ts";
-import { createRetryBackoff } from "./retry-backoff.ts";
 import { createThrottleGate } from "./throttle-gate.ts";
 
 export interface QueueWorkerSettings {
@@ -41,11 +40,6 @@ export interface QueueWorkerSettings {
    * unset = lock TTL + 10 s.
    */
   maxLockWaitMs?: number;
-  /**
-   * The API's synchronous wait (its SYNC_TIMEOUT_MS): a job's retries are spread over it
-   * (retry-backoff.ts); unset = the API's default, 30 s.
-   */
-  syncTimeoutMs?: number;
 }
 
 /** The BullMQ worker of one kind (FailedOutcome is in every kind's outcome already; spelt out for generic code). */
@@ -53,8 +47,7 @@ export type KindWorker<Kind extends JobKind> = Worker<JobPayload<Kind>, JobOutco
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 const DEFAULT_STALLED_INTERVAL_MS = 5_000;
-// The API's default SYNC_TIMEOUT_MS.
-export const DEFAULT_SYNC_TIMEOUT_MS = 30_000;
+
 // A job is re-run after up to this many worker deaths; one that kills its worker every time fails then.
 const MAX_STALLED_COUNT = 3;
 // The limiter must be set for the shared manual rate limit (worker.rateLimit) to be honoured; this
@@ -93,7 +86,6 @@ export function createQueueWorker<Kind extends JobKind>(
     stalledInterval: settings.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
     maxStalledCount: MAX_STALLED_COUNT,
     limiter: UNREACHED_LIMITER,
-    settings: { backoffStrategy: createRetryBackoff(settings.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS) },
   });
   const { cleanup } = runner;
   if (cleanup) {

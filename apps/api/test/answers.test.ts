@@ -1,7 +1,7 @@
 /** Mapping a finished index-faces job to the HTTP answer (jobs/answers.ts). */
 import { describe, expect, it } from "vitest";
 import type { IndexedFaceData } from "@faceindex/contracts";
-import { answerForIndex } from "../src/jobs/answers.ts";
+import { answerForDelete, answerForIndex, answerForSearch } from "../src/jobs/answers.ts";
 
 const data = { face_id: "f1", external_image_id: "e1" } as unknown as IndexedFaceData;
 
@@ -48,6 +48,22 @@ describe("answerForIndex", () => {
       code: "INVALID_IMAGE_FORMAT",
       message: "The request could not be processed (INVALID_IMAGE_FORMAT)",
     });
+  });
+
+  it.each([
+    ["index", answerForIndex],
+    ["delete", answerForDelete],
+    ["search", answerForSearch],
+  ] as const)("%s: a retryable failed outcome -> 503 with its code and a Retry-After, never 400", (_kind, answer) => {
+    const returnvalue = {
+      status: "failed",
+      code: "ECONNREFUSED",
+      message: "Failed indexing faces in Rekognition: the service could not be reached (ECONNREFUSED)",
+      retryable: true,
+    };
+    const error = thrown(() => answer({ status: "completed", returnvalue }, "r1"));
+    expect(error).toMatchObject({ statusCode: 503, code: "ECONNREFUSED", message: returnvalue.message });
+    expect((error as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it("failed job -> 400 PROCESSING_FAILED without the reason", () => {

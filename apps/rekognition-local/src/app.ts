@@ -16,6 +16,8 @@ const BODY_LIMIT_BYTES = 20 * 1024 * 1024;
 
 export interface AppDeps extends Omit<AwsJsonRouteDeps, "faults"> {
   faults: FaultRegistry;
+  /** POST /_local/faults exists only when true (REKOGNITION_FAULTS=on). */
+  faultsEnabled: boolean;
   health: () => object;
   logger?: Logger;
 }

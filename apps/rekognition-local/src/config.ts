@@ -26,6 +26,8 @@ export const configSchema = z.object({
   LOAD_TEST_LATENCY_MS: optionalNumber(z.number().int().min(0).max(60_000)),
   /** Calls per second per operation before ProvisionedThroughputExceededException, like AWS's TPS quotas; unset = unlimited. */
   REKOGNITION_TPS_LIMIT: optionalNumber(z.number().positive()),
+  /** "on" opens POST /_local/faults (fault injection for tests and `pnpm chaos`); anything else keeps it shut (404). */
+  REKOGNITION_FAULTS: optionalText.transform((value) => value === "on"),
   /** S3 endpoint for S3Object images (e.g. the local S3); unset = AWS's own endpoint for AWS_REGION. */
   S3_ENDPOINT: optionalText.pipe(z.string().url().optional()),
   /** Path-style addressing (needed by local S3 servers); "false" for virtual-hosted buckets. */

@@ -49,6 +49,7 @@ const server = await startRekognitionServer({
   port: config.REKOGNITION_PORT,
   region: config.AWS_REGION,
   ...(config.REKOGNITION_TPS_LIMIT ? { tpsLimit: config.REKOGNITION_TPS_LIMIT } : {}),
+  faults: config.REKOGNITION_FAULTS,
   logger,
 });
 logger.info(
@@ -57,6 +58,7 @@ logger.info(
     engine: engine.mode,
     dataDir: config.REKOGNITION_DATA_DIR,
     tpsLimit: config.REKOGNITION_TPS_LIMIT ?? null,
+    faults: config.REKOGNITION_FAULTS ? "on" : "off",
   },
   `rekognition-local listening on ${server.url}`,
 );

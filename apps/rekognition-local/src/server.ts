@@ -24,6 +24,8 @@ export interface RekognitionServerOptions {
   region?: string;
   /** Calls per second per operation before ProvisionedThroughputExceededException; unlimited when absent. */
   tpsLimit?: number;
+  /** Opens POST /_local/faults (tests, `pnpm chaos`); off by default: a side door with no auth. */
+  faults?: boolean;
   logger?: Logger;
 }
 
@@ -42,6 +44,7 @@ export async function startRekognitionServer(options: RekognitionServerOptions):
     model: loadServiceModel(),
     context: { store, engine: options.engine, s3: options.s3, tokens: createIdempotencyTokens() },
     faults: createFaultRegistry(),
+    faultsEnabled: options.faults ?? false,
     ...(options.tpsLimit ? { rateLimiter: createRateLimiter(options.tpsLimit) } : {}),
     health: () => ({ engine: options.engine.mode, collections: store.ids().length }),
     ...(options.logger ? { logger: options.logger } : {}),

@@ -23,8 +23,8 @@ export async function startTestStack(options: { engine: keyof typeof ENGINES; tp
   try {
     aws = await startLocalAws({
       name: "rekognition-local",
-      startRekognition: ({ dataDir, s3 }) =>
-        startRekognitionServer({ engine, dataDir, s3, ...(options.tpsLimit ? { tpsLimit: options.tpsLimit } : {}) }),
+      startRekognition: (server) =>
+        startRekognitionServer({ engine, ...server, ...(options.tpsLimit ? { tpsLimit: options.tpsLimit } : {}) }),
     });
   } catch (error) {
     await engine.close();

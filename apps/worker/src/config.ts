@@ -32,6 +32,11 @@ export const configSchema = z.object({
   JOB_LOCK_MS: unsetIfEmpty(z.coerce.number().int().min(1_000).max(600_000).optional()),
   // How often lapsed locks are looked for; unset = 5 s (runtime/queue-worker.ts).
   STALLED_CHECK_MS: unsetIfEmpty(z.coerce.number().int().min(500).max(600_000).optional()),
+  // Port of the worker's /healthz and /readyz (health/health-server.ts); 0 = off (the default: several
+  // workers on one machine would collide on any fixed port; pnpm start gives each its own).
+  WORKER_HEALTH_PORT: unsetIfEmpty(z.coerce.number().int().min(0).max(65_535).default(0)),
+  // Interface of the health port: loopback unless an orchestrator probes from outside (e.g. 0.0.0.0 in a pod).
+  WORKER_HEALTH_HOST: unsetIfEmpty(z.string().min(1).default("127.0.0.1")),
   // Local S3-compatible server (e.g. http://127.0.0.1:4569); unset means real AWS S3.
   S3_ENDPOINT: unsetIfEmpty(z.url().optional()),
   // Path-style URLs (endpoint/bucket/key); unset = on with S3_ENDPOINT (local servers need it), off for AWS.

@@ -19,6 +19,8 @@ import { instrumentAwsClient } from "./metrics/aws-call-metrics.ts";
 import { buildWorkerMetricsServer } from "./metrics/metrics-server.ts";
 import { observeWorker } from "./metrics/observe-workers.ts";
 import { createWorkerMetrics } from "./metrics/worker-metrics.ts";
+import { createDependencyHealth, trackDependency } from "./health/dependency-health.ts";
+import { startHealthServer } from "./health/health-server.ts";
 import { createWorkers } from "./workers.ts";
 
 const config = parseConfig(process.env);
@@ -58,6 +60,10 @@ if (metrics) {
   instrumentAwsClient(s3, "s3", metrics);
   instrumentAwsClient(rekognition, "rekognition", metrics);
 }
+// The last S3 and Rekognition outcome, for the health port's answers.
+const dependencyHealth = createDependencyHealth();
+trackDependency(s3, "s3", dependencyHealth);
+trackDependency(rekognition, "rekognition", dependencyHealth);
 // BullMQ's workers need maxRetriesPerRequest: null (blocking commands wait for a reconnect instead of failing).
 const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
 redis.on("error", (error) => logger.warn({ code: (error as { code?: string }).code }, "redis connection error"));
@@ -115,7 +121,25 @@ await metricsServer
       "worker metrics listener could not start; running without GET /metrics",
     );
   });
-logger.info({ concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID }, "worker started");
+// Listens once the workers run, so a 200 from /healthz also says the worker got past its start-up.
+const healthServer =
+  config.WORKER_HEALTH_PORT === 0
+    ? undefined
+    : await startHealthServer(
+        { redis, dependencies: dependencyHealth },
+        config.WORKER_HEALTH_HOST,
+        config.WORKER_HEALTH_PORT,
+      ).catch((error: unknown) => {
+        logger.fatal(
+          { err: error instanceof Error ? { message: error.message } : error },
+          "cannot open the health port",
+        );
+        process.exit(1);
+      });
+logger.info(
+  { concurrency: config.WORKER_CONCURRENCY, collectionId: config.COLLECTION_ID, health: healthServer?.url ?? null },
+  "worker started",
+);
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -128,6 +152,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   // close() stops taking jobs and waits for the active ones; a job cut off harder is re-run after its lock expires.
   await workers.close();
   await metricsServer?.close();
+  await healthServer?.close();
   await redis.quit();
   s3.destroy();
   rekognition.destroy();

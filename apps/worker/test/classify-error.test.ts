@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-rekognition";
 import { NoSuchBucket, S3ServiceException } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { classifyError } from "../src/runtime/classify-error.ts";
+import { classifyError, rawErrorText } from "../src/runtime/classify-error.ts";
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 
@@ -70,7 +70,7 @@ describe("classifyError", () => {
     [
       "InvalidParameterException",
       new InvalidParameterException({ message: "MaxFaces bad", ...meta(400) }),
-      /MaxFaces bad/,
+      /parameters/,
     ],
     [
       "ResourceNotFoundException",
@@ -106,6 +106,45 @@ describe("classifyError", () => {
       kind: "permanent",
       code: "EntityTooLarge",
     });
+  });
+
+  it("never passes on the SDK's or the service's own text", () => {
+    // What the SDK throws when it cannot parse an answer (e.g. a server dying mid-response).
+    const unreadable = Object.assign(
+      new Error(
+        "char 'H' is not expected.:1:1\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.",
+      ),
+      meta(200),
+    );
+    const refused = Object.assign(new Error("connect ECONNREFUSED 10.1.2.3:4599"), { code: "ECONNREFUSED" });
+    const internal = s3Error("InternalError", 500, "server");
+    internal.message = "EACCES: permission denied, open '/srv/data/bucket/key'";
+    const unknown4xx = s3Error("EntityTooLarge", 400, "client");
+    unknown4xx.message = "at /srv/data/x: too large";
+    for (const error of [unreadable, refused, internal, unknown4xx]) {
+      const { message } = classifyError(error);
+      for (const leak of ["$response", "hidden field", "10.1.2.3", "/srv/data", "EACCES", "Deserialization"]) {
+        expect(message).not.toContain(leak);
+      }
+    }
+    expect(classifyError(unreadable)).toMatchObject({ kind: "transient", code: "UnreadableResponse" });
+    expect(classifyError(refused)).toMatchObject({ kind: "transient", code: "ECONNREFUSED" });
+    expect(classifyError(internal)).toMatchObject({ kind: "transient", code: "InternalError" });
+  });
+
+  it("the local S3's InvalidArgument (a key it cannot hold) is permanent and names image_key", () => {
+    const classified = classifyError(s3Error("InvalidArgument", 400, "client"));
+    expect(classified).toMatchObject({ kind: "permanent", code: "InvalidArgument" });
+    expect(classified.message).toContain("image_key");
+  });
+
+  it("keeps the raw text for the log, with ARNs, account ids and URL signatures masked", () => {
+    const error = new Error(
+      "User arn:aws:iam::123456789012:user/x denied at https://b.s3/k?X-Amz-Signature=abc123&X-Amz-Credential=AKIA/x",
+    );
+    const text = rawErrorText(error);
+    expect(text).toContain("denied");
+    for (const secret of ["arn:aws", "123456789012", "abc123", "AKIA"]) expect(text).not.toContain(secret);
   });
 
   it("retries errors that are not from AWS (e.g. a dropped Redis connection)", () => {

@@ -8,6 +8,9 @@ describe("parseConfig", () => {
       QUEUE_PREFIX: "{faceindex}",
       COLLECTION_ID: "faceindex",
       WORKER_CONCURRENCY: 4,
+      // Health port off unless asked for: several workers on one machine would collide.
+      WORKER_HEALTH_PORT: 0,
+      WORKER_HEALTH_HOST: "127.0.0.1",
       AUDIT_RETENTION_DAYS: 400,
       REDIS_CLUSTER: false,
       WORKER_METRICS_PORT: 9465,

@@ -44,8 +44,8 @@ export async function startLocalParts(
   const engine = await createFaceEngine(engineOptions);
   const aws = await startLocalAws({
     name,
-    startRekognition: ({ dataDir, s3 }) =>
-      startRekognitionServer({ engine, dataDir, s3, port: 0, ...(tpsLimit === undefined ? {} : { tpsLimit }) }),
+    startRekognition: (server) =>
+      startRekognitionServer({ engine, ...server, port: 0, ...(tpsLimit === undefined ? {} : { tpsLimit }) }),
   });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   return {

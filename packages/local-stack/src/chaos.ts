@@ -1,9 +1,10 @@
 /**
  * `pnpm chaos`: a bounded load against the local stack (load-test engine, 127.0.0.1 only) while a worker is
- * SIGKILLed twice (each time replaced) and Redis (its own redis-server, AOF on) is SIGKILLed and restarted
- * once. Clients behave as real ones should: a 503/504 or a hung attempt is retried with the same
- * Idempotency-Key. Prints what was sent, how it was answered, and what the collection holds.
- * Target: 0 hung, 0 lost, 0 duplicates.
+ * SIGKILLed twice, the Rekognition server is SIGKILLed once (both started again by the stack's supervision,
+ * as `pnpm start` does) and Redis (its own redis-server, AOF on) is SIGKILLed and restarted once. Clients
+ * behave as real ones should: a 503/504 or a hung attempt is retried with the same Idempotency-Key. Prints
+ * what was sent, how it was answered, and what the collection holds.
+ * Target: 0 hung, 0 lost, 0 duplicates, 0 answered 400 (an outage is never the caller's fault).
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -33,6 +34,8 @@ const stack = await startThrowawayStack({
   faceEngine: "load-test",
   redisUrl: `redis://127.0.0.1:${redisPort}`,
   workers: 2,
+  // Killed workers and the killed Rekognition server come back by themselves, as under pnpm start.
+  supervise: true,
   extraEnv: {
     LOG_LEVEL: "error",
     LOAD_TEST_LATENCY_MS: "50",
@@ -90,19 +93,20 @@ try {
     const at = async (done: number) => {
       while (finished < done) await sleep(20);
     };
-    await at(requests * 0.2);
+    await at(requests * 0.15);
     stack.workers[0]?.child.kill("SIGKILL");
-    console.log(`chaos: SIGKILL worker 1 after ${finished} answers`);
-    await stack.addWorker();
-    await at(requests * 0.45);
+    console.log(`chaos: SIGKILL worker 1 after ${finished} answers (the stack restarts it)`);
+    await at(requests * 0.3);
+    stack.rekognition.child.kill("SIGKILL");
+    console.log(`chaos: SIGKILL the Rekognition server after ${finished} answers (the stack restarts it)`);
+    await at(requests * 0.5);
     redis?.kill("SIGKILL");
     console.log(`chaos: SIGKILL redis after ${finished} answers; restarting it in 2 s`);
     await sleep(2_000);
     redis = await startRedis();
-    await at(requests * 0.7);
+    await at(requests * 0.75);
     stack.workers[1]?.child.kill("SIGKILL");
-    console.log(`chaos: SIGKILL worker 2 after ${finished} answers`);
-    await stack.addWorker();
+    console.log(`chaos: SIGKILL worker 2 after ${finished} answers (the stack restarts it)`);
   }
 
   let next = 0;
@@ -131,6 +135,11 @@ try {
   console.log(`  faces in collection  ${faces.length} for ${ok} answered 200`);
   console.log(`  lost                 ${lost} (requests without a face)`);
   console.log(`  duplicates           ${duplicateExternalIds(faces).length} (external ids with more than one face)`);
+  console.log(`  503 retried          ${attempts.get("503") ?? 0} attempts (Redis restart, Rekognition restart)`);
+  console.log(`  400 answers          ${attempts.get("400") ?? 0} (must be 0: no outage is the caller's fault)`);
+  console.log(
+    `  restarts             rekognition ${stack.rekognition.restarts}, workers ${stack.workers.map((w) => w.restarts).join("/")}`,
+  );
 } finally {
   await stack.stop();
   redis?.kill("SIGTERM");

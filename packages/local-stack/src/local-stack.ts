@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { LOCAL_S3_CREDENTIALS, LOCAL_S3_HEALTH_PATH } from "@faceindex/local-s3";
+import { freePort } from "@faceindex/testing";
 import { findOrStartRedis } from "./redis-server.ts";
 import { startService, stopChild, type ServiceProcess } from "./service-process.ts";
 import { supervise } from "./supervisor.ts";
@@ -31,6 +32,11 @@ export interface LocalStackOptions {
   s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   collectionId: string;
   workers: number;
+  /**
+   * The first worker's health port (/healthz, /readyz); worker n listens on this + n - 1. Unset or 0: each
+   * worker gets a free port (tests, several stacks at once).
+   */
+  workerHealthPort?: number;
   /** "neural" (real models) or "load-test" (fixed latency, fake faces). */
   faceEngine: "neural" | "load-test";
   /** Start a child again when it dies (pnpm start). Off for tests that kill and replace children themselves. */
@@ -47,10 +53,12 @@ export interface LocalStack {
   s3Endpoint: string;
   rekognitionUrl: string;
   redisUrl: string;
-  /** The workers' health URL, once the worker has one (printed by the banner); undefined until then. */
+  /** Every worker's readiness URL (`/readyz`), comma-separated, for the banner. */
   workerHealthUrl?: string;
   /** GET /metrics of each worker started (in start order), when worker metrics are on. */
   workerMetricsUrls: string[];
+  /** Per worker process (in start order), its health server's base URL (GET /healthz, /readyz). */
+  workerHealthUrls: string[];
   workers: ServiceProcess[];
   api: ServiceProcess;
   rekognition: ServiceProcess;
@@ -145,19 +153,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const workers: ServiceProcess[] = [];
     const workerMetricsUrls: string[] = [];
+    const workerHealthUrls: string[] = [];
     const addWorker = async () => {
       const metricsPort = options.workerMetricsPort ? await options.workerMetricsPort(workers.length) : 0;
       if (metricsPort !== 0) workerMetricsUrls.push(`http://127.0.0.1:${metricsPort}/metrics`);
+      const healthPort = options.workerHealthPort ? options.workerHealthPort + workers.length : await freePort();
+      const healthUrl = `http://127.0.0.1:${healthPort}`;
       const worker = await startService({
         name: `worker-${workers.length + 1}`,
         entry: "apps/worker/src/main.ts",
-        // Worker health: when the worker gets its health endpoint, pass its port here (one per worker) and
-        // set readyUrl to it, then fill workerHealthUrl below so the banner prints it.
-        env: { ...env, WORKER_METRICS_PORT: String(metricsPort) },
+        // Its own ports, kept across restarts; the worker listens once its queues run, so /healthz = started.
+        env: {
+          ...env,
+          WORKER_METRICS_PORT: String(metricsPort),
+          WORKER_HEALTH_PORT: String(healthPort),
+          WORKER_HEALTH_HOST: "127.0.0.1",
+        },
+        readyUrl: `${healthUrl}/healthz`,
         stdio,
         supervise: supervised,
       });
       workers.push(worker);
+      workerHealthUrls.push(healthUrl);
       return worker;
     };
     for (let i = 0; i < options.workers; i++) await addWorker();
@@ -189,7 +206,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       s3Endpoint,
       rekognitionUrl,
       redisUrl: found.url,
-      workerHealthUrl: undefined,
+      get workerHealthUrl() {
+        return workerHealthUrls.map((url) => `${url}/readyz`).join(", ");
+      },
+      workerHealthUrls,
       workerMetricsUrls,
       workers,
       api,

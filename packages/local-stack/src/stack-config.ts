@@ -33,6 +33,8 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
     },
     collectionId: env.COLLECTION_ID ?? "faceindex",
     workers: Number(env.WORKERS ?? 1),
+    // Worker n's /healthz and /readyz on this + n - 1: 9475 up, clear of the workers' metrics ports (9465 up).
+    workerHealthPort: port(env.WORKER_HEALTH_PORT, 9475),
     faceEngine: env.FACE_ENGINE === "load-test" ? "load-test" : "neural",
     // pnpm start keeps every child running: one that dies is started again.
     supervise: true,

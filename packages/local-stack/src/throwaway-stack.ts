@@ -70,6 +70,8 @@ export async function startThrowawayStack(options: ThrowawayStackOptions): Promi
         FACE_ENGINE_THREADS: "1",
         QUEUE_PREFIX: queuePrefix,
         METRICS_PORT: String(apiMetricsPort),
+        // Tests and `pnpm chaos` inject faults into the Rekognition server; pnpm start keeps the door shut.
+        REKOGNITION_FAULTS: "on",
         ...options.extraEnv,
       },
       stdio: options.stdio ?? "inherit",

@@ -12,8 +12,11 @@ import { startLocalS3 } from "@faceindex/local-s3";
 import { localRekognitionClient, localS3Client } from "./aws-clients.ts";
 import { uniqueName } from "./unique-name.ts";
 
-/** Starts a Rekognition server on `dataDir`, reading S3Object images through `s3`. */
-export type StartRekognition = (options: { dataDir: string; s3: S3Client }) => Promise<{
+/**
+ * Starts a Rekognition server on `dataDir`, reading S3Object images through `s3`; `faults: true` asks for
+ * fault injection (POST /_local/faults), which the server keeps shut unless asked: pass it on.
+ */
+export type StartRekognition = (options: { dataDir: string; s3: S3Client; faults: true }) => Promise<{
   url: string;
   close(): Promise<void>;
 }>;
@@ -41,7 +44,8 @@ export async function startLocalAws(options: { name: string; startRekognition: S
   const localS3 = await startLocalS3({ directory: join(root, "s3"), buckets: [bucket] });
   const s3 = localS3Client(localS3.endpoint);
   const rekognitionDataDir = join(root, "rekognition");
-  const start = () => options.startRekognition({ dataDir: rekognitionDataDir, s3 });
+  // Tests inject faults (rekognition-faults.ts): the door is opened for every test server.
+  const start = () => options.startRekognition({ dataDir: rekognitionDataDir, s3, faults: true });
   let server = await start();
   const aws: LocalAws = {
     bucket,

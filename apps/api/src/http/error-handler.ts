@@ -63,7 +63,8 @@ function answerFor(error: FastifyError, requestId: string): { status: number; bo
     };
   }
   if (error instanceof ServiceUnavailableError) {
-    return { status: 503, body: { msg: error.message, code: error.code, request_id: requestId } };
+    // Every 503 is worth retrying after Retry-After; `retryable` says so to clients that read only the body.
+    return { status: 503, body: { msg: error.message, code: error.code, retryable: true, request_id: requestId } };
   }
   if (error.validation) return { status: 400, body: validationAnswer(error) };
   const known = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined;

@@ -68,11 +68,13 @@ export class GatewayTimeoutError extends Error {
 
 export class ServiceUnavailableError extends Error {
   readonly statusCode = 503;
-  readonly code: string = "SERVICE_UNAVAILABLE";
+  /** The job's own code when it failed for a transient reason (e.g. ECONNREFUSED, ThrottlingException). */
+  readonly code: string;
   /** Sent as Retry-After: a Redis blip heals in about a second, an overload takes longer to drain. */
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds = 1) {
+  constructor(message: string, retryAfterSeconds = 1, code = "SERVICE_UNAVAILABLE") {
     super(message);
     this.retryAfterSeconds = retryAfterSeconds;
+    this.code = code;
   }
 }

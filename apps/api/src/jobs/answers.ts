@@ -1,6 +1,6 @@
 /**
  * Maps a finished job to the HTTP answer of its route, one function per kind: the 200 body, or the
- * 4xx thrown (the error handler turns it into 400 / 409, or 500 for an unknown outcome). POST routes
+ * error thrown (the error handler turns it into 400 / 409, 503 for a retryable failure, or 500 for an unknown outcome). POST routes
  * and GET /jobs/:request_id share them, so a fetched outcome is exactly the original answer.
  */
 import type {
@@ -12,7 +12,7 @@ import type {
   SearchFacesOutcome,
 } from "@faceindex/contracts";
 import { IMAGE_KEY_TAKEN } from "@faceindex/contracts";
-import { BadRequestError, ConflictError } from "../http/errors.ts";
+import { BadRequestError, ConflictError, ServiceUnavailableError } from "../http/errors.ts";
 import { stableFailure } from "./failure-messages.ts";
 import type { FinishedJobResult } from "./wait/job-result.ts";
 
@@ -46,9 +46,7 @@ export function answerForIndex(result: FinishedJobResult, requestId: string): In
     case "duplicate":
       throw new ConflictError("DUPLICATE_FACE", outcome.message, { duplicates: outcome.duplicates });
     case "failed":
-      // The key holds another person's image: a conflict with stored state, not a malformed request.
-      if (outcome.code === IMAGE_KEY_TAKEN) throw new ConflictError(IMAGE_KEY_TAKEN, outcome.message);
-      throw new BadRequestError(outcome.code, outcome.message);
+      throw failedAnswer(outcome);
     default:
       throw unknownOutcome(requestId);
   }
@@ -64,7 +62,7 @@ export function answerForDelete(result: FinishedJobResult, requestId: string): D
     case "not_found":
       throw new BadRequestError("FACE_NOT_FOUND", outcome.message);
     case "failed":
-      throw new BadRequestError(outcome.code, outcome.message);
+      throw failedAnswer(outcome);
     default:
       throw unknownOutcome(requestId);
   }
@@ -78,10 +76,24 @@ export function answerForSearch(result: FinishedJobResult, requestId: string): S
     case "no_face":
       throw new BadRequestError("NO_FACE_FOUND", outcome.message);
     case "failed":
-      throw new BadRequestError(outcome.code, outcome.message);
+      throw failedAnswer(outcome);
     default:
       throw unknownOutcome(requestId);
   }
+}
+
+// A job gives up on a transient failure after spreading its attempts over most of the wait: the dependency is
+// down for longer than a restart, so the caller comes back in a few seconds, not at once.
+const RETRY_AFTER_FAILED_JOB_SECONDS = 5;
+
+/** A job that failed: 503 + Retry-After when a later try may succeed (outage, throttling), else 400. */
+function failedAnswer(outcome: FailedOutcome): Error {
+  if (outcome.retryable) {
+    return new ServiceUnavailableError(outcome.message, RETRY_AFTER_FAILED_JOB_SECONDS, outcome.code);
+  }
+  // The key holds another person's image: a conflict with stored state, not a malformed request.
+  if (outcome.code === IMAGE_KEY_TAKEN) return new ConflictError(IMAGE_KEY_TAKEN, outcome.message);
+  return new BadRequestError(outcome.code, outcome.message);
 }
 
 /** The job's return value (its outcome), or, for a job that threw for good, 400 PROCESSING_FAILED saying `failedMessage`. */

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { IMAGE_TTL_SECONDS, JOBS } from "@faceindex/contracts";
+import { IMAGE_TTL_SECONDS, JOBS, spreadRetryBackoff } from "@faceindex/contracts";
 import type { MemoryGuard } from "../admission/memory-guard.ts";
 import { ConflictError, ServiceUnavailableError } from "../http/errors.ts";
 import { ownedBy } from "./job-owner.ts";
@@ -20,6 +20,8 @@ export interface SubmitJobDeps {
   redis: Pick<Redis, "set" | "del">;
   /** Refuses to park NEW bytes when Redis is near its maxmemory; replays of existing jobs are always served. */
   memory: Pick<MemoryGuard, "check">;
+  /** The request's wait (SYNC_TIMEOUT_MS): the job's retries are spread over it (spreadRetryBackoff). */
+  syncTimeoutMs?: number;
 }
 
 export interface Submission {
@@ -73,7 +75,11 @@ export async function submitJob(
   }
   try {
     // Adding an existing id is a no-op in BullMQ, so even a lost race cannot create a second job.
-    await target.queue.add(queueName, submission.data, { ...jobOptions, jobId });
+    const backoff =
+      deps.syncTimeoutMs === undefined
+        ? jobOptions.backoff
+        : spreadRetryBackoff(deps.syncTimeoutMs, jobOptions.attempts ?? 1);
+    await target.queue.add(queueName, submission.data, { ...jobOptions, backoff, jobId });
   } catch {
     if (parked) await redis.del(parked.key).catch(() => undefined);
     throw new ServiceUnavailableError("The job queue is unavailable; try again shortly");

@@ -16,7 +16,7 @@ import {
   type JobPayload,
   traceLogFields,
 } from "@faceindex/contracts";
-import { classifyError } from "./classify-error.ts";
+import { classifyError, rawErrorText } from "./classify-error.ts";
 
 /** The parts of a BullMQ job a processor reads. */
 export type ProcessedJob = Pick<Job, "id" | "data" | "attemptsMade" | "opts"> & Partial<Pick<Job, "attemptsStarted">>;
@@ -86,7 +86,14 @@ export function createJobRunner<Kind extends JobKind>(options: JobRunnerOptions<
         outcome = await options.run(parsed.data, context);
       } catch (error) {
         const classified = classifyError(error);
-        const details = { code: classified.code, kind: classified.kind, stage, durationMs: elapsed() };
+        // The raw text (masked) is for this log only: the outcome, and so the caller, gets the stable message.
+        const details = {
+          code: classified.code,
+          kind: classified.kind,
+          stage,
+          durationMs: elapsed(),
+          error: rawErrorText(error),
+        };
         // The gates go first, on the last attempt too: while a gate's window lasts, a throttle or a busy
         // lock must not end the job just because other errors used up its attempts.
         const putBack = await tryPutBack(hooks, error, log);
@@ -102,7 +109,7 @@ export function createJobRunner<Kind extends JobKind>(options: JobRunnerOptions<
         const transient = classified.kind === "transient";
         outcome = failedOutcome(
           classified.code,
-          transient ? `${message} (gave up after ${attempt} attempts)` : message,
+          transient ? `${message}; gave up after ${attempt} attempts, try again later` : message,
           transient,
         );
       }

@@ -50,6 +50,7 @@ export type KindWorker<Kind extends JobKind> = Worker<JobPayload<Kind>, JobOutco
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 const DEFAULT_STALLED_INTERVAL_MS = 5_000;
+
 // A job is re-run after up to this many worker deaths; one that kills its worker every time fails then.
 const MAX_STALLED_COUNT = 3;
 // The limiter must be set for the shared manual rate limit (worker.rateLimit) to be honoured; this

@@ -272,6 +272,7 @@ describe("Redis outage on the gallery routes", () => {
       expect(answer.json()).toEqual({
         msg: "The job queue is unavailable; try again shortly",
         code: "SERVICE_UNAVAILABLE",
+        retryable: true,
         request_id: answer.headers["x-request-id"],
       });
     }

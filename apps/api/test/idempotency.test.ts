@@ -138,7 +138,9 @@ describe("without Idempotency-Key", () => {
     const first = await post(h, validBody());
     const retry = await post(h, validBody());
 
-    expect(first.statusCode).toBe(400);
+    // A transient failure that outlived its attempts is a retryable 503 (issue 10), and the retry runs afresh.
+    expect(first.statusCode).toBe(503);
+    expect(first.json()).toMatchObject({ retryable: true });
     expect(retry.statusCode).toBe(200);
     expect(retry.headers["x-job-id"]).toBe(first.headers["x-job-id"]);
     expect(calls).toBe(2);

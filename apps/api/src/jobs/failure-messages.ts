@@ -4,7 +4,7 @@
  * hosts, ARNs, or a local server's file system). The worker's own message stays in its logs. Unknown
  * codes get one generic message; a code that is not a plain identifier is replaced too.
  */
-import type { FailedOutcome } from "@faceindex/contracts";
+import { IMAGE_KEY_TAKEN, type FailedOutcome } from "@faceindex/contracts";
 
 const MESSAGES: Record<string, string> = {
   // The worker's own outcomes.
@@ -35,6 +35,8 @@ const PLAIN_CODE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** The outcome with a stable `code` and `message`; `retryable` is kept as the worker decided. */
 export function stableFailure(outcome: FailedOutcome): FailedOutcome {
+  // The worker writes this one itself from the request's own image_key: no dependency's text is in it.
+  if (outcome.code === IMAGE_KEY_TAKEN) return outcome;
   const code = PLAIN_CODE.test(outcome.code) ? outcome.code : "PROCESSING_FAILED";
   const known = MESSAGES[code];
   const message =

@@ -49,6 +49,7 @@ describe("Redis outage during a request", () => {
     expect(response.json()).toEqual({
       msg: "The job queue is unavailable; try again shortly",
       code: "SERVICE_UNAVAILABLE",
+      retryable: true,
       request_id: response.headers["x-request-id"],
     });
     await app.close();

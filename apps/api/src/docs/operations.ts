@@ -104,6 +104,16 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       "503": "The job store (Redis) is unavailable; retry shortly.",
     },
   },
+  "GET /audit": {
+    summary: "The audit trail of one person (external_image_id) in the caller's tenant, newest first, paged",
+    tag: "jobs",
+    scope: "audit:read",
+    errors: {
+      ...AUTH_ERRORS,
+      "400": "A missing external_image_id, or an invalid limit or cursor (`INVALID_LIMIT`, `INVALID_CURSOR`).",
+      "503": "The audit store (Redis) is unavailable; retry shortly.",
+    },
+  },
   "GET /healthz": { summary: "Liveness: the process answers", tag: "health", errors: {} },
   "GET /readyz": {
     summary: "Readiness: Redis answers a ping within 1 s",

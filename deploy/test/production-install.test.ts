@@ -80,6 +80,8 @@ beforeAll(async () => {
     // Several test files run at once; a fixed metrics port would clash.
     METRICS_PORT: "0",
     JWT_SECRET: jwtSecret,
+    // Single-tenant: the API writes only to the buckets it is told (required without TENANTS).
+    ALLOWED_BUCKETS: bucket,
   });
   await waitUntilReady(apps.api, `http://127.0.0.1:${ports.api}/readyz`, 60_000);
 }, 600_000);
@@ -118,7 +120,7 @@ describe("the production image's install", () => {
   });
 
   it("indexes a real face through api, worker and rekognition-local started from it", async () => {
-    const token = await new SignJWT({})
+    const token = await new SignJWT({ scope: "faces:index" })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject("image-test")
       .setIssuedAt()

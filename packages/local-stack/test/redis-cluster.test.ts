@@ -60,8 +60,13 @@ describe("on a Redis Cluster", () => {
       bucket: stack.bucket,
       external_image_id: "user-cluster",
     });
-    expect(again.status).toBe(400);
-    expect(((await again.json()) as { code: string }).code).toBe("FACE_NOT_FOUND");
+    // The faces are gone; the stored selfie was kept (no delete_image), so the person is still known: 200, no faces.
+    expect(again.status).toBe(200);
+    const response = (
+      (await again.json()) as { response: { deleted_face_ids: string[]; remaining_image_keys: string[] } }
+    ).response;
+    expect(response.deleted_face_ids).toEqual([]);
+    expect(response.remaining_image_keys.length).toBe(1);
   });
 
   it("finishes the job of a SIGKILLed worker on a second worker", async () => {

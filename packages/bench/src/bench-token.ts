@@ -1,14 +1,7 @@
-/** An HS256 token as the API's dev tokens are (`pnpm token`), signed here: packages never import apps. */
-import { SignJWT } from "jose";
+/** The bench's caller: a dev token with every scope, signed as `pnpm token` signs them. */
+import { signDevToken } from "@faceindex/dev-token";
 
 export function signBenchToken(secret: string, subject: string): Promise<string> {
-  return (
-    new SignJWT({})
-      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-      .setSubject(subject)
-      .setIssuedAt()
-      // Longer than any bench run.
-      .setExpirationTime("2h")
-      .sign(new TextEncoder().encode(secret))
-  );
+  // Longer than any bench run.
+  return signDevToken(secret, { subject, expiresIn: "2h" });
 }

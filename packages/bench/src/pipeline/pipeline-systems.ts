@@ -53,6 +53,8 @@ export async function startPipelineSystems(redis: BenchRedis): Promise<PipelineS
       REKOGNITION_ENDPOINT: standInUrl,
       COLLECTION_ID: collectionId,
       JWT_SECRET: jwtSecret,
+      // Single-tenant: the API writes only to the bench's bucket.
+      ALLOWED_BUCKETS: "bench-bucket",
       // Request logs off on every side alike: the bench measures the work, not a log pipeline.
       LOG_LEVEL: "warn",
     };

@@ -77,6 +77,8 @@ export async function startQuotaStack(redis: BenchRedis, options: QuotaStackOpti
       QUEUE_PREFIX: queuePrefix,
       COLLECTION_ID: uniqueName("bench-quota"),
       JWT_SECRET: jwtSecret,
+      // Single-tenant: the API writes only to the bench's bucket.
+      ALLOWED_BUCKETS: "bench-bucket",
       LOG_LEVEL: "warn",
     };
     const rekognitionPort = await freePort();

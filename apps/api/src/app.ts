@@ -13,6 +13,7 @@ import type { VerifyToken } from "./auth/token-verifier.ts";
 import { registerApiDocs } from "./docs/api-docs.ts";
 import { bodyLimitFor } from "./http/body-limit.ts";
 import { registerErrorHandler } from "./http/error-handler.ts";
+import { registerJsonBodyParser } from "./http/json-body-parser.ts";
 import { loggerOptions } from "./http/logger-options.ts";
 import { requestDeadlines } from "./http/request-deadlines.ts";
 import { MAX_REQUEST_ID_CHARS, requestIdFor } from "./http/request-id.ts";
@@ -84,6 +85,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (closing) void reply.header("connection", "close");
   });
   registerErrorHandler(app);
+  registerJsonBodyParser(app);
   registerMultipart(app, deps.maxImageBytes);
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   const jobOutcomes = deps.metrics ? createJobOutcomes(deps.metrics) : undefined;

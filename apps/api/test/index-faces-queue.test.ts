@@ -1,6 +1,7 @@
 /** POST /index_faces through a real Redis queue, with a BullMQ worker in the test returning chosen outcomes. */
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { UnrecoverableError, type Job } from "bullmq";
+import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DEFAULT_TENANT, imageRedisKey, type IndexedFaceData, type IndexFacesJob } from "@faceindex/contracts";
 import { facePhoto } from "@faceindex/testing";
@@ -72,6 +73,8 @@ describe("POST /index_faces through the queue", () => {
       externalImageId: "customer-42",
       maxFaces: 3,
       qualityFilter: "HIGH",
+      // What the worker's S3 PUT is signed with, so it need not hash the bytes again.
+      imageSha256: createHash("sha256").update(obamaJpeg).digest("hex"),
     });
     expect(seen[0]?.parked?.equals(obamaJpeg)).toBe(true);
   });

@@ -43,6 +43,10 @@ export const configSchema = z.object({
   S3_FORCE_PATH_STYLE: unsetIfEmpty(z.enum(["true", "false"]).optional()).transform((v) =>
     v === undefined ? undefined : v === "true",
   ),
+  // Whether S3 refuses If-None-Match: * over an existing object (AWS S3 since 2024, MinIO, the local S3 do):
+  // a new key is then written in one conditional PUT. "false" for a server that ignores the header: each
+  // enrolment looks (HEAD) before writing, so another person's object is never overwritten.
+  S3_CONDITIONAL_WRITES: unsetIfEmpty(z.enum(["true", "false"]).default("true")).transform((v) => v === "true"),
   // Local Rekognition-compatible server (apps/rekognition-local); unset means real AWS Rekognition.
   REKOGNITION_ENDPOINT: unsetIfEmpty(z.url().optional()),
   // Rekognition calls per second the account's quota allows, shared by every worker of the deployment

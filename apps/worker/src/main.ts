@@ -92,7 +92,7 @@ const rekognitionFaces = config.REKOGNITION_USERS === "on" ? withRekognitionUser
 // Every kind's worker: the same Redis, prefix, concurrency, job lock and stalled-job checks.
 const workers = createWorkers({
   redis,
-  imageStore: createImageStore(s3),
+  imageStore: createImageStore(s3, { conditionalWrites: config.S3_CONDITIONAL_WRITES }),
   ...rekognitionFaces,
   collectionId: config.COLLECTION_ID,
   auditRetentionMs: config.AUDIT_RETENTION_DAYS * 24 * 3600 * 1000,

@@ -31,7 +31,7 @@ import {
 } from "./runtime/queue-worker.ts";
 
 export interface WorkerDeps extends Omit<QueueWorkerSettings, "logger"> {
-  imageStore: Pick<ImageStore, "putImage" | "headImage" | "deleteImage">;
+  imageStore: Pick<ImageStore, "putImage" | "headImage" | "deleteImage" | "conditionalWrites">;
   faceIndex: Pick<FaceIndex, "indexFaces" | "ensureCollection">;
   faceCollection: Pick<FaceCollection, "searchFacesByImage" | "deleteFaces">;
   /** The collection of jobs that name none (queued by an API older than tenants): COLLECTION_ID. */

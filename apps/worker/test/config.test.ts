@@ -17,6 +17,7 @@ describe("parseConfig", () => {
       WORKER_METRICS_HOST: "127.0.0.1",
       // Path style and region are decided per endpoint and by the AWS chain (adapters/s3/client-settings.ts).
       S3_FORCE_PATH_STYLE: undefined,
+      S3_CONDITIONAL_WRITES: true,
       LOG_LEVEL: "info",
       REKOGNITION_USERS: "off",
     });

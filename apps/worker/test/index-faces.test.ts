@@ -48,6 +48,7 @@ function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | nul
         return { etag: "etag-1" };
       },
       headImage: async () => null,
+      conditionalWrites: true,
     },
     faceIndex: { indexFaces },
     parkedImages: {

@@ -37,7 +37,12 @@ describe("worker logs", () => {
     const worker = createWorkers(
       {
         redis,
-        imageStore: { putImage: async () => ({ etag: "abc" }), headImage: async () => null, deleteImage: notUsed },
+        imageStore: {
+          putImage: async () => ({ etag: "abc" }),
+          headImage: async () => null,
+          deleteImage: notUsed,
+          conditionalWrites: true,
+        },
         faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
         faceIndex: {
           ensureCollection: async () => false,

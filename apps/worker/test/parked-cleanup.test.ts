@@ -45,7 +45,7 @@ function start(indexFaces: () => Promise<IndexFacesResult>) {
   const parked = createParkedImages(redis);
   const seen = { parkedWhenReturning: [] as number[], jobStateWhenFreed: [] as string[] };
   const processor = createIndexFacesProcessor({
-    imageStore: { putImage: async () => ({ etag: "etag" }), headImage: async () => null },
+    imageStore: { putImage: async () => ({ etag: "etag" }), headImage: async () => null, conditionalWrites: true },
     faceIndex: { indexFaces },
     // No dedupe in these jobs.
     faceCollection: { searchFacesByImage: async () => null },

@@ -4,7 +4,7 @@
  * over HTTP with the official SDK. Two tenants share one bucket here on purpose: the hardest case for
  * keys (the API also keeps tenants to their own buckets).
  */
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -208,6 +208,36 @@ describe("image keys", () => {
       object_keys: [key],
       outcome: { status: "failed", code: "IMAGE_KEY_TAKEN" },
     });
+  });
+
+  it("checks objects stored without a claim in the conditional PUT itself: another's is kept, the person's replaced", async () => {
+    // Written straight to S3, as before claims existed: no claim in Redis names these keys.
+    const foreignKey = `selfies/${uniqueName("unclaimed")}.jpg`;
+    const ownKey = `selfies/${uniqueName("unclaimed")}.jpg`;
+    const legacy = (key: string, externalImageId: string) =>
+      parts.s3.send(
+        new PutObjectCommand({
+          Bucket: parts.bucket,
+          Key: key,
+          Body: facePhoto("same/biden_1.jpg"),
+          ContentType: "image/jpeg",
+          Metadata: { "external-image-id": externalImageId, "faceindex-tenant": "acme" },
+        }),
+      );
+    await legacy(foreignKey, "acme-legacy-owner");
+    await legacy(ownKey, "acme-returning");
+    const before = await head(foreignKey);
+
+    const intruder = await index(ACME, "same/obama_1.jpg", "acme-newcomer", { objectKey: foreignKey });
+    expect(intruder.outcome).toMatchObject({ status: "failed", code: "IMAGE_KEY_TAKEN" });
+    expect((await head(foreignKey)).ETag).toBe(before.ETag);
+    // The refused claim is released: the key stays the legacy owner's.
+    expect(await parts.redis.get(objectClaimKey(prefix, parts.bucket, foreignKey))).toBeNull();
+
+    const returning = await index(ACME, "same/obama_1.jpg", "acme-returning", { objectKey: ownKey });
+    expect(returning.outcome.status).toBe("indexed");
+    const replaced = await parts.s3.send(new GetObjectCommand({ Bucket: parts.bucket, Key: ownKey }));
+    expect(Buffer.from(await replaced.Body!.transformToByteArray()).equals(facePhoto("same/obama_1.jpg"))).toBe(true);
   });
 
   it("lets exactly one of two different ids racing for a fresh key have it", async () => {

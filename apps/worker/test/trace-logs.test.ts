@@ -29,7 +29,12 @@ describe("worker log lines of a traced job", () => {
     const workers = createWorkers(
       {
         redis,
-        imageStore: { putImage: async () => ({ etag: "abc" }), headImage: async () => null, deleteImage: notUsed },
+        imageStore: {
+          putImage: async () => ({ etag: "abc" }),
+          headImage: async () => null,
+          deleteImage: notUsed,
+          conditionalWrites: true,
+        },
         faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
         faceIndex: {
           ensureCollection: async () => false,

@@ -57,6 +57,14 @@ export const indexFacesJobSchema = z.object({
    * Idempotency-Key) with another digest is a different request reusing the key, and is refused.
    */
   requestDigest: z.string().optional(),
+  /**
+   * sha256 (hex) of the parked image bytes, computed once by the API: the worker's S3 PUT signs it and
+   * S3 verifies the stored bytes against it. Optional, so jobs enqueued before it existed stay valid.
+   */
+  imageSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type IndexFacesJob = z.infer<typeof indexFacesJobSchema>;
 

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 // s3rver is CommonJS without types; we use its documented constructor, configureBuckets() and callback().
 import S3rver from "s3rver";
-import { guardRequest } from "./guard.ts";
+import { guardRequest, type RequestTarget } from "./guard.ts";
 import { makePutObjectSafe } from "./safe-put-object.ts";
 import { S3RequestError, s3ErrorXml, sendS3Error } from "./s3-error.ts";
 import { createSignatureVerifier, type Credentials } from "./verify-signature.ts";
@@ -63,6 +63,10 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       return;
     }
     guardRequest(req, verifySignature)
+      .then(async (target) => {
+        await refuseOverwriteIfAsked(req, target, s3rver.store);
+        return target;
+      })
       .then(
         () => {
           // Verified above; s3rver knows only its own key, so it gets the request as an (allowed) anonymous one.
@@ -101,4 +105,26 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * S3's conditional write (If-None-Match: * on PutObject): 412 when an object is at the key, as AWS answers.
+ * s3rver ignores the header and would overwrite. Checked before the body is stored, not atomically with it:
+ * the workers settle concurrent writers of one key with their own Redis claim, and this protects what is
+ * stored without one.
+ */
+async function refuseOverwriteIfAsked(
+  req: IncomingMessage,
+  target: RequestTarget,
+  store: { existsObject(bucket: string, key: string): Promise<boolean> },
+): Promise<void> {
+  if (req.method !== "PUT" || req.headers["if-none-match"] !== "*") return;
+  if (target.bucket === undefined || target.key === undefined || req.headers["x-amz-copy-source"] !== undefined) return;
+  if (await store.existsObject(target.bucket, target.key)) {
+    throw new S3RequestError(
+      412,
+      "PreconditionFailed",
+      "At least one of the pre-conditions you specified did not hold",
+    );
+  }
 }

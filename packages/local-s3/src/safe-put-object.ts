@@ -22,6 +22,7 @@ export interface S3rverStore {
   getResourcePath(bucket: string, key: string, resource: string): string;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
   putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+  existsObject(bucket: string, key: string): Promise<boolean>;
 }
 
 export function makePutObjectSafe(store: S3rverStore): void {

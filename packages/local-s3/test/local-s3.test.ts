@@ -86,6 +86,16 @@ describe("the local S3", () => {
     await stillAnswers();
   });
 
+  it("refuses a conditional write over an existing object with 412, as S3 does, and writes a new key", async () => {
+    const key = `conditional/${Math.random()}.jpg`;
+    const conditional = (body: string) =>
+      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: "*" }));
+    await conditional("first");
+    expect(await s3ErrorOf(conditional("second"))).toEqual({ status: 412, code: "PreconditionFailed" });
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(await object.Body!.transformToString()).toBe("first");
+  });
+
   it.each([
     ["a 258-byte segment", `selfies/${"n".repeat(258)}`],
     ["a 250-byte last segment (no room for s3rver's file suffix)", `selfies/${"n".repeat(250)}`],

@@ -35,7 +35,10 @@ function jpegProblem(bytes: Buffer): string | undefined {
     const length = bytes.readUInt16BE(offset + 2);
     if (length < 2) return "the JPEG's header segments are corrupt";
     if (marker === SOS) {
-      return bytes.indexOf(EOI, offset + 2 + length) === -1
+      // Searched from the end, where the marker almost always is: a forward search read the whole image.
+      // Any FF D9 past the scan's start will do (trailing bytes after EOI are allowed), and an embedded
+      // thumbnail's EOI sits in a header segment, before this point.
+      return bytes.lastIndexOf(EOI) < offset + 2 + length
         ? "the JPEG is truncated (no end-of-image marker)"
         : undefined;
     }

@@ -39,14 +39,20 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   return header;
 }
 
-/** sha256 over the job's fields (in a fixed order) and the image bytes (none for a delete). */
-export function requestDigest(fields: Record<string, unknown>, imageBytes: Buffer = Buffer.alloc(0)): string {
+/** sha256 of the image bytes: part of the request digest, and the hash the worker's S3 PUT is signed with. */
+export function imageSha256(imageBytes: Buffer): Buffer {
+  return createHash("sha256").update(imageBytes).digest();
+}
+
+const NO_IMAGE_SHA256 = imageSha256(Buffer.alloc(0));
+
+/** sha256 over the job's fields (in a fixed order) and the image's sha256 (of no bytes for a delete). */
+export function requestDigest(fields: Record<string, unknown>, imageHash: Buffer = NO_IMAGE_SHA256): string {
   const canonical = JSON.stringify(
     Object.keys(fields)
       .sort()
       .map((name) => [name, fields[name] ?? null]),
   );
-  const imageHash = createHash("sha256").update(imageBytes).digest();
   return createHash("sha256").update(canonical).update("\0").update(imageHash).digest("hex");
 }
 
@@ -82,6 +88,15 @@ export function jobIdFor(
  */
 export function freshJobId(): string {
   return `rn-${randomUUID().replaceAll("-", "")}`;
+}
+
+/**
+ * Whether two different requests can share this job id: only under an Idempotency-Key (the client's word,
+ * which a reused key breaks). An id derived from the digest names exactly one request, and a fresh id none
+ * other, so a job found under either is this request's without reading it back.
+ */
+export function idMayNameAnotherRequest(jobId: string): boolean {
+  return jobId.startsWith("ik-");
 }
 
 const JOB_ID = new RegExp(`^(?:(?:rq|ik)-[0-9a-f]{${ID_HEX_CHARS}}|rn-[0-9a-f]{32})$`);

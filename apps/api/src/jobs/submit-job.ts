@@ -12,6 +12,7 @@ import type { Redis } from "ioredis";
 import { IMAGE_TTL_SECONDS, JOBS, spreadRetryBackoff } from "@faceindex/contracts";
 import type { MemoryGuard } from "../admission/memory-guard.ts";
 import { ConflictError, ServiceUnavailableError } from "../http/errors.ts";
+import { idMayNameAnotherRequest } from "./idempotency.ts";
 import { ownedBy } from "./job-owner.ts";
 import type { Lane } from "./lanes.ts";
 import { unavailableOnError } from "./unavailable-on-error.ts";
@@ -86,6 +87,8 @@ export async function submitJob(
   }
   // A twin with the same id (a reused Idempotency-Key with another body) may have added its job first,
   // making ours the no-op: read the job back, so we never wait on, or answer with, someone else's job.
+  // Only a keyed id can be such a twin's; any other saves the round trip.
+  if (!idMayNameAnotherRequest(jobId)) return "enqueued";
   const added = await unavailableOnError(() => target.queue.getJob(jobId));
   if (added) {
     try {

@@ -20,7 +20,7 @@ import { jobRouteResponses } from "../http/response-schemas.ts";
 import { deleteFacesBodySchema, deleteFacesRequest, type DeleteFacesBody } from "../input/delete-faces-body.ts";
 import { decodeImage } from "../input/image-input.ts";
 import { searchFacesBodySchema, searchFacesRequest, type SearchFacesBody } from "../input/search-faces-body.ts";
-import { freshJobId, jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
+import { freshJobId, imageSha256, jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
 import { ownerOf } from "../jobs/job-owner.ts";
 import type { Lanes } from "../jobs/lanes.ts";
 import { submitAndWait, type SubmitAndWaitDeps } from "../jobs/submit-and-wait.ts";
@@ -78,7 +78,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
         threshold: body.threshold,
         maxMatches: body.maxMatches,
       };
-      const digest = requestDigest(fields, image.bytes);
+      const digest = requestDigest(fields, imageSha256(image.bytes));
       const jobId = jobIdOf(request, JOBS.search.queueName, digest);
       // The digest in the key: a reused Idempotency-Key with another probe parks beside, never over, the first.
       const imageKey = searchImageRedisKey(`${jobId}:${digest}`, deps.prefix);

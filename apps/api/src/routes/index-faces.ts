@@ -10,7 +10,7 @@ import { checkImageBytes, decodeImage } from "../input/image-input.ts";
 import { multipartSchemaOf, numbersFromForm } from "../input/multipart-body.ts";
 import { indexFacesBodySchema, indexFacesRequest, type IndexFacesBody } from "../input/index-faces-body.ts";
 import { duplicatesErased, indexedFaceErased } from "../jobs/erased-face.ts";
-import { jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
+import { imageSha256, jobIdFor, parseIdempotencyKey, requestDigest } from "../jobs/idempotency.ts";
 import { ownerOf } from "../jobs/job-owner.ts";
 import type { Lane } from "../jobs/lanes.ts";
 import { submitAndWait, type SubmitAndWaitDeps } from "../jobs/submit-and-wait.ts";
@@ -66,7 +66,8 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         qualityFilter: body.qualityFilter,
         ...(body.dedupe ? { dedupe: body.dedupe.mode, dedupeThreshold: body.dedupe.threshold } : {}),
       };
-      const digest = requestDigest(fields, image.bytes);
+      const imageHash = imageSha256(image.bytes);
+      const digest = requestDigest(fields, imageHash);
       // Without a key, the same fields and bytes are the same request (see idempotency.ts).
       const jobId = jobIdFor(JOBS.index.queueName, ownerOf(request), idempotencyKey, digest);
       // The digest in the key: a reused Idempotency-Key with another image parks beside, never over, the first.
@@ -76,6 +77,7 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         requestId: jobId,
         imageKey,
         requestDigest: digest,
+        imageSha256: imageHash.toString("hex"),
       };
       return submitAndWait(request, reply, deps, deps.lane, {
         jobId,

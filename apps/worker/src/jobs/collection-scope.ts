@@ -19,7 +19,7 @@ export type ScopeFor = (collectionId: string | undefined) => Promise<CollectionS
 
 export interface ScopeOptions {
   /** What the gallery map and the lock use (a single Redis or a Cluster). */
-  redis: Pick<Redis, "multi" | "hgetall" | "hmget" | "set" | "eval">;
+  redis: Pick<Redis, "multi" | "hgetall" | "hmget" | "set" | "eval" | "evalsha">;
   prefix: string;
   collections: Collections;
   /** The per-person lock's TTL (the job lock's duration: a killed worker's lock lapses no later than its job's). */

@@ -12,7 +12,7 @@ import { EXTERNAL_ID_METADATA, TENANT_METADATA, type ImageStore } from "../adapt
 
 export interface ImageKeyDeps {
   claims: ObjectClaims;
-  imageStore: Pick<ImageStore, "headImage">;
+  imageStore: Pick<ImageStore, "headImage" | "conditionalWrites">;
 }
 
 export interface ImageKeyTarget extends ObjectOwner {
@@ -20,23 +20,70 @@ export interface ImageKeyTarget extends ObjectOwner {
   key: string;
 }
 
-/** "free": no object there yet (write it only if still absent); "mine": the person's own object; "taken": someone else's. */
+/** "free": no object there yet as far as we know (write it only if still absent); "mine": the person's own key; "taken": someone else's. */
 export type KeyStatus = "free" | "mine" | "taken";
 
 /** Claims the key for the person, or says who has it; a "taken" key is left exactly as it was. */
 export async function claimImageKey(deps: ImageKeyDeps, target: ImageKeyTarget): Promise<KeyStatus> {
   const claim = await deps.claims.claim(target.bucket, target.key, target);
   if (claim === "taken") return "taken";
+  // Our claim stood already: the object at the key, if any, is the person's own.
+  if (claim === "mine") return "mine";
+  // A fresh claim: an object can be there only if it was stored without one (before claims existed, or a
+  // claim lapsed). A conditional write finds that out in the PUT itself (writeOwnedImage), saving a HEAD
+  // per enrolment; a server that ignores If-None-Match needs the look first.
+  if (deps.imageStore.conditionalWrites) return "free";
+  const status = await statusOfExisting(deps, target);
+  if (status === "taken") await deps.claims.release(target.bucket, target.key, target);
+  return status;
+}
+
+export interface OwnedImage {
+  bytes: Buffer;
+  contentType: string;
+  /** The API's sha256 of the bytes (hex), when the job carries it. */
+  sha256?: string;
+}
+
+/**
+ * Writes the person's image at a claimed key (claimImageKey said "free" or "mine") and settles the claim:
+ * confirmed once stored, released when another person's object turned out to be there (null: refuse
+ * IMAGE_KEY_TAKEN, the object left as it was).
+ */
+export async function writeOwnedImage(
+  deps: ImageKeyDeps & { imageStore: Pick<ImageStore, "putImage"> },
+  target: ImageKeyTarget,
+  status: Exclude<KeyStatus, "taken">,
+  image: OwnedImage,
+): Promise<{ etag: string } | null> {
+  const put = (onlyIfAbsent: boolean) =>
+    deps.imageStore.putImage(target.bucket, target.key, image.bytes, image.contentType, ownerMetadata(target), {
+      onlyIfAbsent,
+      ...(image.sha256 === undefined ? {} : { sha256: image.sha256 }),
+    });
+  let stored = await put(status === "free");
+  // Refused: an object is at the key (or the server could not check). The person's own may be replaced.
+  if (!stored && (await statusOfExisting(deps, target)) !== "taken") stored = await put(false);
+  if (!stored) {
+    await deps.claims.release(target.bucket, target.key, target);
+    return null;
+  }
+  await deps.claims.confirm(target.bucket, target.key, target);
+  return stored;
+}
+
+/** What the object at the key says: none ("free"), the person's ("mine"), or someone else's ("taken"). */
+async function statusOfExisting(deps: Pick<ImageKeyDeps, "imageStore">, target: ImageKeyTarget): Promise<KeyStatus> {
   const head = await deps.imageStore.headImage(target.bucket, target.key);
   if (!head) return "free";
-  if (isOwner(head.metadata, target)) return "mine";
-  // An object stored without a claim (before claims existed, or by something else): not ours to take.
-  if (claim === "claimed") await deps.claims.release(target.bucket, target.key, target);
-  return "taken";
+  return isOwner(head.metadata, target) ? "mine" : "taken";
 }
 
 /** Whether an erasure of the person may delete the key: nobody else claims it and no one else's object is there. */
-export async function ownsImageKey(deps: ImageKeyDeps, target: ImageKeyTarget): Promise<boolean> {
+export async function ownsImageKey(
+  deps: Pick<ImageKeyDeps, "claims"> & { imageStore: Pick<ImageStore, "headImage"> },
+  target: ImageKeyTarget,
+): Promise<boolean> {
   const holder = await deps.claims.ownerOf(target.bucket, target.key);
   if (holder && (holder.tenant !== target.tenant || holder.externalImageId !== target.externalImageId)) return false;
   const head = await deps.imageStore.headImage(target.bucket, target.key);

@@ -25,12 +25,12 @@ import { createJobRunner, type RunContext } from "../runtime/job-runner.ts";
 import { auditEntry } from "./audit-entries.ts";
 import type { CollectionScope, ScopeFor } from "./collection-scope.ts";
 import { duplicateMessage, findDuplicates } from "./duplicate-check.ts";
-import { claimImageKey, ownerMetadata } from "./image-key-owner.ts";
+import { claimImageKey, writeOwnedImage } from "./image-key-owner.ts";
 import { indexedOutcome } from "./index-outcome.ts";
 import { IMAGE_EXPIRED, removeParkedImageOf } from "./parked-image.ts";
 
 export interface IndexFacesDeps {
-  imageStore: Pick<ImageStore, "putImage" | "headImage">;
+  imageStore: Pick<ImageStore, "putImage" | "headImage" | "conditionalWrites">;
   faceIndex: Pick<FaceIndex, "indexFaces">;
   /** For dedupe "flag" / "reject" (SearchFacesByImage with the stored object). */
   faceCollection: Pick<FaceCollection, "searchFacesByImage">;
@@ -93,22 +93,9 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
     enter("storing the image in S3");
     // Recorded before the upload: whatever happens next, an erasure can find the object.
     await deps.storedObjects.remember(job.tenant, job.bucket, job.externalImageId, job.objectKey);
-    const stored = await deps.imageStore.putImage(
-      job.bucket,
-      job.objectKey,
-      bytes,
-      job.contentType,
-      ownerMetadata(owner),
-      {
-        // Where S3 supports it, the write itself refuses an object that appeared since the check (412).
-        onlyIfAbsent: keyStatus === "free",
-      },
-    );
-    if (!stored) {
-      await deps.claims.release(job.bucket, job.objectKey, owner);
-      return refuseTakenKey();
-    }
-    await deps.claims.confirm(job.bucket, job.objectKey, owner);
+    const image = { bytes, contentType: job.contentType, ...(job.imageSha256 ? { sha256: job.imageSha256 } : {}) };
+    const stored = await writeOwnedImage(deps, target, keyStatus, image);
+    if (!stored) return refuseTakenKey();
 
     let duplicates: FaceMatch[] | undefined;
     if (job.dedupe === "flag" || job.dedupe === "reject") {

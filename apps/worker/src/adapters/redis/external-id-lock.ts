@@ -10,6 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { luaScript, type ScriptRedis } from "@faceindex/redis-connection";
 import { externalIdLockKey } from "@faceindex/contracts";
 import { LockBusyError } from "../../runtime/lock-busy-error.ts";
 
@@ -18,15 +19,19 @@ export interface ExternalIdLock {
 }
 
 export interface ExternalIdLockOptions {
-  redis: Pick<Redis, "set" | "eval">;
+  redis: ScriptRedis & Pick<Redis, "set">;
   prefix: string;
   collectionId: string;
   /** Short, so a crashed holder blocks the person for seconds, not minutes; renewed while work runs. */
   ttlMs: number;
 }
 
-const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
-const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = luaScript(
+  `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`,
+);
+const RENEW = luaScript(
+  `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`,
+);
 
 export function createExternalIdLock({ redis, prefix, collectionId, ttlMs }: ExternalIdLockOptions): ExternalIdLock {
   // A third of the TTL: two renewals can fail (a Redis blip) before the lock could lapse.
@@ -40,7 +45,7 @@ export function createExternalIdLock({ redis, prefix, collectionId, ttlMs }: Ext
       }
       // Renewal keeps long IndexFaces calls (slow engine, SDK retries) covered without a long TTL.
       const renewal = setInterval(
-        () => void redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined),
+        () => void RENEW(redis, [key], [token, String(ttlMs)]).catch(() => undefined),
         renewMs,
       );
       try {
@@ -48,7 +53,7 @@ export function createExternalIdLock({ redis, prefix, collectionId, ttlMs }: Ext
       } finally {
         clearInterval(renewal);
         // If the release fails the key still expires within ttlMs; the work's result stands.
-        await redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+        await RELEASE(redis, [key], [token]).catch(() => undefined);
       }
     },
   };

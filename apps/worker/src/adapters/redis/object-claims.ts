@@ -10,6 +10,7 @@
  * (external-image-id) still guards it if one dies between upload and confirm.
  */
 import type { Redis } from "ioredis";
+import { luaScript, type ScriptRedis } from "@faceindex/redis-connection";
 
 export type ClaimResult = "claimed" | "mine" | "taken";
 
@@ -34,36 +35,34 @@ export interface ObjectClaims {
 export const PENDING_CLAIM_MS = 60_000;
 
 // A pending claim (with a TTL) of the same owner is renewed, so a retried job keeps it pending, not lost.
-const CLAIM = `local v = redis.call("get", KEYS[1])
+const CLAIM = luaScript(`local v = redis.call("get", KEYS[1])
 if not v then redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2]) return "claimed" end
 if v ~= ARGV[1] then return "taken" end
 if redis.call("pttl", KEYS[1]) > 0 then redis.call("pexpire", KEYS[1], ARGV[2]) end
-return "mine"`;
-const CONFIRM = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("persist", KEYS[1]) else return 0 end`;
-const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+return "mine"`);
+const CONFIRM = luaScript(
+  `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("persist", KEYS[1]) else return 0 end`,
+);
+const RELEASE = luaScript(
+  `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`,
+);
 
 /** Per bucket and key, not per tenant: two tenants sharing a bucket share its keys. */
 export function objectClaimKey(prefix: string, bucket: string, key: string): string {
   return `${prefix}:object-claim:${bucket}:${key}`;
 }
 
-export function createObjectClaims(redis: Pick<Redis, "eval" | "get">, prefix: string): ObjectClaims {
+export function createObjectClaims(redis: ScriptRedis & Pick<Redis, "get">, prefix: string): ObjectClaims {
   const owner = (who: ObjectOwner) => JSON.stringify([who.tenant, who.externalImageId]);
   return {
     async claim(bucket, key, who) {
-      return (await redis.eval(
-        CLAIM,
-        1,
-        objectClaimKey(prefix, bucket, key),
-        owner(who),
-        PENDING_CLAIM_MS,
-      )) as ClaimResult;
+      return (await CLAIM(redis, [objectClaimKey(prefix, bucket, key)], [owner(who), PENDING_CLAIM_MS])) as ClaimResult;
     },
     async confirm(bucket, key, who) {
-      await redis.eval(CONFIRM, 1, objectClaimKey(prefix, bucket, key), owner(who));
+      await CONFIRM(redis, [objectClaimKey(prefix, bucket, key)], [owner(who)]);
     },
     async release(bucket, key, who) {
-      await redis.eval(RELEASE, 1, objectClaimKey(prefix, bucket, key), owner(who));
+      await RELEASE(redis, [objectClaimKey(prefix, bucket, key)], [owner(who)]);
     },
     async ownerOf(bucket, key) {
       const value = await redis.get(objectClaimKey(prefix, bucket, key));

@@ -18,7 +18,7 @@
  * Calls reserve a token (the bucket may go into debt) and wait the returned time, so a call costs one
  * round trip and waiting calls go in their order of arrival.
  */
-import type { Redis } from "ioredis";
+import { luaScript, type ScriptRedis } from "@faceindex/redis-connection";
 
 export interface RateBucket {
   /** Reserves a call of `operation`; resolves to how long (ms) to wait before sending it (0: at once). */
@@ -30,7 +30,7 @@ export interface RateBucket {
 }
 
 export interface RateBucketOptions {
-  redis: Pick<Redis, "eval">;
+  redis: ScriptRedis;
   /** Key prefix (the queues' {hash tag}), so a second deployment on the same Redis has its own buckets. */
   prefix: string;
   /** Calls per second per operation the quota allows (REKOGNITION_TPS); 0 or absent: unknown, adapt only. */
@@ -41,7 +41,7 @@ export interface RateBucketOptions {
 
 // Lua keeps take and cut atomic across processes. State: rate at the last cut (wmax), cut time, tokens,
 // last refill, and a one-second window counting calls to measure the rate actually sent.
-const SCRIPT = `
+const PACE = luaScript(`
 local key, mode = KEYS[1], ARGV[1]
 local now, ceiling = tonumber(ARGV[2]), tonumber(ARGV[3])
 local BETA, C, BURST_S, MIN_RATE, COOLDOWN_MS, TTL_MS = 0.7, 0.4, 0.2, 0.5, 1000, 3600000
@@ -90,14 +90,14 @@ end
 redis.call('HSET', key, 'wstart', wstart, 'wcount', wcount, 'wprev', wprev)
 redis.call('PEXPIRE', key, TTL_MS)
 return tostring(wait)
-`;
+`);
 
 export function createRateBucket(options: RateBucketOptions): RateBucket {
   const now = options.now ?? Date.now;
   const run = async (mode: "take" | "cut" | "peek", operation: string): Promise<number> => {
     const ceiling = options.ratePerSecond(operation) ?? 0;
     const key = `${options.prefix}:pace:${operation}`;
-    const result = await options.redis.eval(SCRIPT, 1, key, mode, String(now()), String(ceiling));
+    const result = await PACE(options.redis, [key], [mode, String(now()), String(ceiling)]);
     return Number(result);
   };
   return {

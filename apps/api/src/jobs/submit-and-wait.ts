@@ -51,7 +51,7 @@ export async function submitAndWait(
     throw error;
   });
   request.log.info({ jobId, submitted }, `${queueName} job submitted`);
-  const result = await lane.waiter.wait(jobId, deps.syncTimeoutMs);
+  const result = await lane.waiter.wait(jobId, deps.syncTimeoutMs, { justAdded: submitted === "enqueued" });
   deps.jobOutcomes?.record(queueName, result);
   if (result.status === "timeout") throw new GatewayTimeoutError(request.id, jobId, stillRunning);
   if (result.status === "failed") request.log.warn({ jobId, failedReason: result.failedReason }, "job failed");

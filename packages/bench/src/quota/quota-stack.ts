@@ -122,7 +122,16 @@ export async function startQuotaStack(redis: BenchRedis, options: QuotaStackOpti
       await startChildService({
         name: "api",
         entry: "apps/api/src/main.ts",
-        env: { ...env, PORT: String(apiPort), HOST: "127.0.0.1", METRICS_PORT: String(await freePort()) },
+        env: {
+          ...env,
+          PORT: String(apiPort),
+          HOST: "127.0.0.1",
+          METRICS_PORT: String(await freePort()),
+          // One caller sends the whole offered load, as one onboarding backend does: its share of the slots is
+          // all of them (the README's advice for a single calling service). The default share (32) would cap
+          // it at 32 requests in flight, which at the quota's pace is well below what the wait guard admits.
+          MAX_IN_FLIGHT_PER_CALLER: "256",
+        },
         readyUrl: `${apiUrl}/readyz`,
       }),
     );

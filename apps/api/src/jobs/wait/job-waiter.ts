@@ -10,7 +10,8 @@ import type { JobResult, LoadFinishedJobs } from "./job-result.ts";
 import { createOverduePoller } from "./overdue-poller.ts";
 
 export interface JobWaiter {
-  wait(jobId: string, timeoutMs: number): Promise<JobResult>;
+  /** `justAdded`: this process added the job a moment ago, so no first read is needed (overdue-poller.ts). */
+  wait(jobId: string, timeoutMs: number, options?: { justAdded?: boolean }): Promise<JobResult>;
   /** Answers every pending wait with "timeout" and unsubscribes. */
   close(): void;
 }
@@ -53,7 +54,7 @@ export function createJobWaiter(deps: JobWaiterDeps): JobWaiter {
   deps.events.on("completed", onCompleted);
   deps.events.on("failed", onFailed);
 
-  function wait(jobId: string, timeoutMs: number): Promise<JobResult> {
+  function wait(jobId: string, timeoutMs: number, { justAdded = false } = {}): Promise<JobResult> {
     return new Promise<JobResult>((resolve) => {
       const deadline = setTimeout(() => waiter.settle({ status: "timeout" }), timeoutMs);
       const waiter: Waiter = {
@@ -71,7 +72,7 @@ export function createJobWaiter(deps: JobWaiterDeps): JobWaiter {
       const forJob = waiters.get(jobId) ?? new Set<Waiter>();
       forJob.add(waiter);
       waiters.set(jobId, forJob);
-      poller.track(jobId);
+      poller.track(jobId, { readNow: !justAdded });
     });
   }
 

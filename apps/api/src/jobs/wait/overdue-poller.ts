@@ -1,6 +1,6 @@
 /**
- * The waiter's safety net for missed completion events, built to scale with many waiters: every job is
- * read once as soon as it is tracked (it may have finished before anyone subscribed), then left to the
+ * The waiter's safety net for missed completion events, built to scale with many waiters: a job someone
+ * else added is read once as soon as it is tracked (it may have finished before anyone subscribed), then left to the
  * events until it is overdue, and from then on re-read every interval. All reads of one moment go out
  * together in batches through `load` (one Redis pipeline each), from ONE chained timer.
  */
@@ -20,7 +20,12 @@ export interface OverduePollerOptions {
 const BATCH_SIZE = 500;
 
 export interface OverduePoller {
-  track(jobId: string): void;
+  /**
+   * `readNow: false` skips the first read for a job this process has just added: it cannot have finished
+   * before the subscription (already running) was there to hear it, and a lost event is still caught
+   * once the job is overdue.
+   */
+  track(jobId: string, options?: { readNow?: boolean }): void;
   untrack(jobId: string): void;
   close(): void;
 }
@@ -72,15 +77,16 @@ export function createOverduePoller(options: OverduePollerOptions): OverduePolle
   }
 
   return {
-    track(jobId) {
+    track(jobId, { readNow = true } = {}) {
       if (closed || nextPollAt.has(jobId)) return;
       nextPollAt.set(jobId, Date.now() + options.overdueMs);
+      schedule();
+      if (!readNow) return;
       fresh.add(jobId);
       if (!freshScheduled) {
         freshScheduled = true;
         setImmediate(readFresh); // every waiter added in this turn shares one read
       }
-      schedule();
     },
     untrack(jobId) {
       nextPollAt.delete(jobId);

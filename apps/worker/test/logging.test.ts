@@ -39,6 +39,7 @@ describe("worker logs", () => {
         redis,
         imageStore: { putImage: async () => ({ etag: "abc" }), headImage: async () => null, deleteImage: notUsed },
         faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
+        faceDetector: { detectFaces: notUsed },
         faceIndex: {
           ensureCollection: async () => false,
           indexFaces: async (request) => {

@@ -31,6 +31,7 @@ describe("worker log lines of a traced job", () => {
         redis,
         imageStore: { putImage: async () => ({ etag: "abc" }), headImage: async () => null, deleteImage: notUsed },
         faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
+        faceDetector: { detectFaces: notUsed },
         faceIndex: {
           ensureCollection: async () => false,
           indexFaces: async () => {

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { DestinationStream } from "pino";
+import type { QualityGateMode } from "@faceindex/contracts";
 import type { InFlightLimit } from "./admission/in-flight-limit.ts";
 import type { MemoryGuard } from "./admission/memory-guard.ts";
 import type { AccessPolicy } from "./auth/access-policy.ts";
@@ -39,6 +40,8 @@ export interface AppDeps {
   /** Tenants (with their collections and buckets), the tenant claim and the default scopes (auth/access-policy.ts). */
   access: AccessPolicy;
   maxImageBytes: number;
+  /** QUALITY_GATE: the quality gate of an index_faces body that does not choose one; unset = "off". */
+  qualityGate?: QualityGateMode;
   syncTimeoutMs: number;
   /** Headers and body must arrive within this (BODY_TIMEOUT_MS); unset, Node's defaults (5 min) hold. */
   bodyTimeoutMs?: number;
@@ -108,6 +111,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     authorize,
     maxImageBytes,
     inFlight,
+    defaultQualityGate: deps.qualityGate ?? "off",
   });
   registerGalleryRoutes(app, { ...submit, lanes, authorize, maxImageBytes, inFlight });
   registerJobsRoute(app, { redis: deps.redis, prefix: deps.prefix, authorize, lanes });

@@ -1,7 +1,7 @@
 /** The API's environment, parsed once by main.ts; nothing else reads process.env. */
 import { z } from "zod";
 import { logLevel, parseEnv, unsetIfEmpty } from "@faceindex/config";
-import { QUEUE_PREFIX, SCOPES } from "@faceindex/contracts";
+import { QUALITY_GATE_MODES, QUEUE_PREFIX, SCOPES } from "@faceindex/contracts";
 
 const MIB = 1024 * 1024;
 
@@ -111,6 +111,12 @@ export const configSchema = z
      * whole wait of a real request.
      */
     BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    /**
+     * The KYC quality gate of an index_faces request whose body has no `quality_gate`: "off" (IndexFaces'
+     * QualityFilter alone) or "enforce" (refuse closed eyes, occlusion, extreme pose, blur, darkness first).
+     * Off by default: it costs a DetectFaces call per enrolment and refuses captures that used to be indexed.
+     */
+    QUALITY_GATE: z.enum(QUALITY_GATE_MODES).default("off"),
     /** The claim naming the caller's tenant (identity providers often namespace custom claims, e.g. `https://acme/tenant`). */
     JWT_TENANT_CLAIM: z.string().min(1).default("tenant"),
     /**

@@ -90,6 +90,7 @@ const app = buildApp({
     maxTokenAgeSeconds: config.JWT_MAX_TOKEN_AGE,
   }),
   maxImageBytes: config.MAX_IMAGE_BYTES,
+  qualityGate: config.QUALITY_GATE,
   syncTimeoutMs: config.SYNC_TIMEOUT_MS,
   bodyTimeoutMs: config.BODY_TIMEOUT_MS,
   logLevel: config.LOG_LEVEL,

@@ -41,6 +41,27 @@ describe("answerForIndex", () => {
     });
   });
 
+  it("quality_rejected -> 400 QUALITY_REJECTED with the reasons and the face's measurements", () => {
+    const face = {
+      bounding_box: { width: 0.4, height: 0.5, left: 0.3, top: 0.2 },
+      confidence: 99,
+      pose: { roll: 48, yaw: 3, pitch: -2 },
+      quality: { sharpness: 31, brightness: 55 },
+    };
+    const returnvalue = {
+      status: "quality_rejected",
+      message: "The selfie failed the quality gate (EXTREME_POSE, LOW_SHARPNESS): retake it",
+      reasons: ["EXTREME_POSE", "LOW_SHARPNESS"],
+      face,
+    };
+    expect(thrown(() => answerForIndex({ status: "completed", returnvalue }, "r1"))).toMatchObject({
+      statusCode: 400,
+      code: "QUALITY_REJECTED",
+      message: returnvalue.message,
+      extra: { reasons: ["EXTREME_POSE", "LOW_SHARPNESS"], face },
+    });
+  });
+
   it("failed outcome -> 400 with its code and the API's stable message for it, not the worker's text", () => {
     const returnvalue = { status: "failed", code: "INVALID_IMAGE_FORMAT", message: "cannot decode", retryable: false };
     expect(thrown(() => answerForIndex({ status: "completed", returnvalue }, "r1"))).toMatchObject({

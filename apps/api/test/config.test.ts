@@ -31,6 +31,7 @@ describe("parseConfig", () => {
       MAX_IN_FLIGHT_BYTES: 192 * 1024 * 1024,
       MAX_IN_FLIGHT_PER_CALLER: 32,
       BODY_TIMEOUT_MS: 15_000,
+      QUALITY_GATE: "off",
       JWT_TENANT_CLAIM: "tenant",
       JWT_DEFAULT_SCOPES: [],
       TENANTS: undefined,
@@ -90,6 +91,11 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ JWT_SECRET: SECRET, REDIS_MEMORY_HIGH_WATER: "80" })).toThrow(/REDIS_MEMORY_HIGH_WATER/);
     expect(() => parseConfig({ JWT_SECRET: SECRET, REDIS_MEMORY_HIGH_WATER: "0" })).toThrow(/REDIS_MEMORY_HIGH_WATER/);
     expect(() => parseConfig({ JWT_SECRET: SECRET, MAX_IN_FLIGHT: "0" })).toThrow(/MAX_IN_FLIGHT/);
+    expect(() => parseConfig({ JWT_SECRET: SECRET, QUALITY_GATE: "on" })).toThrow(/QUALITY_GATE/);
+  });
+
+  it("takes QUALITY_GATE enforce as the default of index_faces bodies that do not choose", () => {
+    expect(parseConfig({ JWT_SECRET: SECRET, ...BUCKETS, QUALITY_GATE: "enforce" }).QUALITY_GATE).toBe("enforce");
   });
   it("requires the buckets of a single-tenant service, and takes tenants instead", () => {
     expect(() => parseConfig({ JWT_SECRET: SECRET })).toThrow(/ALLOWED_BUCKETS/);

@@ -53,6 +53,7 @@ const cases: [string, Record<string, unknown>, string, RegExp][] = [
   ["max_faces fraction", { max_faces: 1.5 }, "INVALID_MAX_FACES", /max_faces/],
   ["max_faces as string", { max_faces: "2" }, "INVALID_MAX_FACES", /max_faces/],
   ["quality_filter unknown", { quality_filter: "BEST" }, "INVALID_QUALITY_FILTER", /quality_filter/],
+  ["quality_gate unknown", { quality_gate: "strict" }, "INVALID_QUALITY_GATE", /quality_gate/],
 ];
 
 describe("POST /index_faces body validation", () => {
@@ -100,6 +101,32 @@ describe("POST /index_faces body defaults and shape", () => {
     // No duplicate check asked for: the payload stays the seed's.
     expect(job).not.toHaveProperty("dedupe");
     expect(job).not.toHaveProperty("dedupeThreshold");
+    // No quality gate asked for and none by default: neither.
+    expect(job).not.toHaveProperty("qualityGate");
+  });
+
+  it("carries quality_gate enforce to the job, and the deployment's default when the body does not choose", async () => {
+    const enforced = buildStubApp({ qualityGate: "enforce" });
+    try {
+      const send = async (body: Record<string, unknown>, target = app) =>
+        target.inject({
+          method: "POST",
+          url: "/index_faces",
+          headers: { authorization: `Bearer ${await devToken()}`, "content-type": "application/json" },
+          payload: JSON.stringify(body),
+        });
+      expect((await send(validBody({ quality_gate: "enforce", external_image_id: "gate-on" }))).statusCode).toBe(504);
+      expect(enqueued.at(-1)).toMatchObject({ externalImageId: "gate-on", qualityGate: "enforce" });
+      expect((await send(validBody({ external_image_id: "gate-default" }), enforced.app)).statusCode).toBe(504);
+      expect(enforced.enqueued.at(-1)).toMatchObject({ externalImageId: "gate-default", qualityGate: "enforce" });
+      expect(
+        (await send(validBody({ quality_gate: "off", external_image_id: "gate-off" }), enforced.app)).statusCode,
+      ).toBe(504);
+      expect(enforced.enqueued.at(-1)).toMatchObject({ externalImageId: "gate-off" });
+      expect(enforced.enqueued.at(-1)).not.toHaveProperty("qualityGate");
+    } finally {
+      await enforced.app.close();
+    }
   });
 
   it("refuses bodies that are not objects", async () => {
@@ -115,7 +142,8 @@ describe("POST /index_faces body defaults and shape", () => {
 /** The cases the schema lets through, which only indexFacesRequest's own rules refuse. */
 const beyondSchema = cases.filter(([, override]) =>
   Object.entries(override).every(
-    ([field, value]) => typeof value === "string" && field !== "quality_filter" && field !== "max_faces",
+    ([field, value]) =>
+      typeof value === "string" && field !== "quality_filter" && field !== "quality_gate" && field !== "max_faces",
   ),
 );
 

@@ -8,6 +8,7 @@ describe("job outcome labels", () => {
     expect(completed({ status: "indexed" })).toBe("indexed");
     expect(completed({ status: "no_face" })).toBe("no_face");
     expect(completed({ status: "duplicate" })).toBe("duplicate");
+    expect(completed({ status: "quality_rejected" })).toBe("quality_rejected");
     expect(completed({ status: "failed", code: "ThrottlingException", retryable: true })).toBe("failed_transient");
     expect(completed({ status: "failed", code: "NoSuchBucket", retryable: false })).toBe("failed_permanent");
     // Anything a worker should never return still maps to one value, never to its own series.

@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { createRateBucket } from "./adapters/redis/rate-bucket.ts";
 import { ensureCollection } from "./adapters/rekognition/ensure-collection.ts";
 import { createFaceCollection } from "./adapters/rekognition/face-collection.ts";
+import { createFaceDetector } from "./adapters/rekognition/face-detector.ts";
 import { createFaceIndex } from "./adapters/rekognition/face-index.ts";
 import { withRekognitionUsers } from "./adapters/rekognition/users-mode.ts";
 import { s3ClientSettings } from "./adapters/s3/client-settings.ts";
@@ -94,6 +95,7 @@ const workers = createWorkers({
   redis,
   imageStore: createImageStore(s3, { conditionalWrites: config.S3_CONDITIONAL_WRITES }),
   ...rekognitionFaces,
+  faceDetector: createFaceDetector(rekognition),
   collectionId: config.COLLECTION_ID,
   auditRetentionMs: config.AUDIT_RETENTION_DAYS * 24 * 3600 * 1000,
   logger,

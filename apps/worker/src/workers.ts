@@ -16,6 +16,7 @@ import { createParkedImages } from "./adapters/redis/parked-images.ts";
 import { createStoredObjects } from "./adapters/redis/stored-objects.ts";
 import { createCollections } from "./adapters/rekognition/collections.ts";
 import type { FaceCollection } from "./adapters/rekognition/face-collection.ts";
+import type { FaceDetector } from "./adapters/rekognition/face-detector.ts";
 import type { FaceIndex } from "./adapters/rekognition/face-index.ts";
 import type { ImageStore } from "./adapters/s3/image-store.ts";
 import { createScopeFor } from "./jobs/collection-scope.ts";
@@ -34,6 +35,8 @@ export interface WorkerDeps extends Omit<QueueWorkerSettings, "logger"> {
   imageStore: Pick<ImageStore, "putImage" | "headImage" | "deleteImage" | "conditionalWrites">;
   faceIndex: Pick<FaceIndex, "indexFaces" | "ensureCollection">;
   faceCollection: Pick<FaceCollection, "searchFacesByImage" | "deleteFaces">;
+  /** DetectFaces for the quality gate of enrolments that ask for it (jobs/quality-gate.ts). */
+  faceDetector: Pick<FaceDetector, "detectFaces">;
   /** The collection of jobs that name none (queued by an API older than tenants): COLLECTION_ID. */
   collectionId: string;
   /** How long audit entries are kept (AUDIT_RETENTION_DAYS); unset = DEFAULT_AUDIT_RETENTION_DAYS. */

@@ -25,6 +25,7 @@ import { createExternalIdLock } from "../src/adapters/redis/external-id-lock.ts"
 import { createGalleryMap } from "../src/adapters/redis/gallery-map.ts";
 import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
 import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
+import { createFaceDetector } from "../src/adapters/rekognition/face-detector.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import { findImageOwners } from "../src/adapters/s3/image-owners.ts";
 import { createImageStore } from "../src/adapters/s3/image-store.ts";
@@ -81,6 +82,7 @@ async function startHarness({
     imageStore: createImageStore(s3),
     faceIndex: createFaceIndex(rekognition),
     faceCollection: createFaceCollection(rekognition),
+    faceDetector: createFaceDetector(rekognition),
     collectionId: collection,
     logger,
     concurrency: 2,

@@ -13,6 +13,7 @@ import { createFaceEngine } from "@faceindex/face-engine";
 import { startRekognitionServer } from "@faceindex/rekognition-local";
 import { startLocalAws, uniqueName } from "@faceindex/testing";
 import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
+import { createFaceDetector } from "../src/adapters/rekognition/face-detector.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import { createImageStore } from "../src/adapters/s3/image-store.ts";
 import { createWorkers, type WorkerDeps, type Workers } from "../src/workers.ts";
@@ -85,6 +86,7 @@ export function startIndexWorkers(
         imageStore: createImageStore(parts.s3),
         faceIndex: createFaceIndex(parts.rekognition),
         faceCollection: createFaceCollection(parts.rekognition),
+        faceDetector: createFaceDetector(parts.rekognition),
         concurrency: 2,
         prefix,
         ...deps,

@@ -58,6 +58,8 @@ function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | nul
     // No dedupe here and no other job for the person: the lock lets every job in, the gallery records
     // nothing, the key is free, the record and the audit trail take everything.
     faceCollection: { searchFacesByImage: async () => null },
+    // No quality gate in these jobs (test/quality-gate.test.ts has it).
+    faceDetector: { detectFaces: async () => [] },
     scopeFor: async () => ({
       collectionId: "faces",
       gallery: {

@@ -44,6 +44,7 @@ describe("worker logs", () => {
           conditionalWrites: true,
         },
         faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
+        faceDetector: { detectFaces: notUsed },
         faceIndex: {
           ensureCollection: async () => false,
           indexFaces: async (request) => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { facePhoto, localRekognitionClient, uniqueName } from "@faceindex/testing";
 import { createRateBucket } from "../src/adapters/redis/rate-bucket.ts";
 import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
+import { createFaceDetector } from "../src/adapters/rekognition/face-detector.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
 import { createImageStore } from "../src/adapters/s3/image-store.ts";
@@ -51,6 +52,7 @@ async function run(pacing: { tps: number | undefined } | undefined) {
     ...settings,
     faceIndex: createFaceIndex(one),
     faceCollection: createFaceCollection(one),
+    faceDetector: createFaceDetector(one),
   });
   // A second worker process on the same queue, with a client (and a bucket object) of its own.
   const second = createWorkers(
@@ -61,6 +63,7 @@ async function run(pacing: { tps: number | undefined } | undefined) {
       imageStore: createImageStore(parts.s3),
       faceIndex: createFaceIndex(two),
       faceCollection: createFaceCollection(two),
+      faceDetector: createFaceDetector(two),
     },
     ["index"],
   );

@@ -49,6 +49,8 @@ function start(indexFaces: () => Promise<IndexFacesResult>) {
     faceIndex: { indexFaces },
     // No dedupe in these jobs.
     faceCollection: { searchFacesByImage: async () => null },
+    // No quality gate in these jobs (test/quality-gate.test.ts has it).
+    faceDetector: { detectFaces: async () => [] },
     scopeFor: async () => ({
       collectionId: "cleanup-test",
       gallery: createGalleryMap(redis, prefix, "cleanup-test"),

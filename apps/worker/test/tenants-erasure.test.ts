@@ -22,6 +22,7 @@ import { facePhoto, uniqueName } from "@faceindex/testing";
 import { createObjectClaims, objectClaimKey } from "../src/adapters/redis/object-claims.ts";
 import { createStoredObjects } from "../src/adapters/redis/stored-objects.ts";
 import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
+import { createFaceDetector } from "../src/adapters/rekognition/face-detector.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import { createImageStore } from "../src/adapters/s3/image-store.ts";
 import { createWorkers, type Workers } from "../src/workers.ts";
@@ -44,6 +45,7 @@ beforeAll(async () => {
     imageStore: createImageStore(parts.s3),
     faceIndex: createFaceIndex(parts.rekognition),
     faceCollection: createFaceCollection(parts.rekognition),
+    faceDetector: createFaceDetector(parts.rekognition),
     collectionId: `${base}-fallback`,
     logger: pino({ level: "silent" }),
     // Two jobs at once, so two enrolments racing for one key really run side by side.

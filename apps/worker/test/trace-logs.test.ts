@@ -36,6 +36,7 @@ describe("worker log lines of a traced job", () => {
           conditionalWrites: true,
         },
         faceCollection: { searchFacesByImage: notUsed, deleteFaces: notUsed },
+        faceDetector: { detectFaces: notUsed },
         faceIndex: {
           ensureCollection: async () => false,
           indexFaces: async () => {

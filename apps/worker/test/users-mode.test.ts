@@ -18,6 +18,7 @@ import {
 import { facePhoto, uniqueName } from "@faceindex/testing";
 import { ensureCollection } from "../src/adapters/rekognition/ensure-collection.ts";
 import { createFaceCollection } from "../src/adapters/rekognition/face-collection.ts";
+import { createFaceDetector } from "../src/adapters/rekognition/face-detector.ts";
 import { createFaceIndex } from "../src/adapters/rekognition/face-index.ts";
 import { userIdOf } from "../src/adapters/rekognition/user-id.ts";
 import { withRekognitionUsers } from "../src/adapters/rekognition/users-mode.ts";
@@ -46,6 +47,7 @@ beforeAll(async () => {
     redis: parts.redis,
     imageStore: createImageStore(parts.s3),
     ...faces,
+    faceDetector: createFaceDetector(parts.rekognition),
     collectionId,
     logger,
     concurrency: 2,

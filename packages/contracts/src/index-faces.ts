@@ -10,6 +10,7 @@ import { jobTraceSchema } from "./job-trace.ts";
 import { IMAGE_CONTENT_TYPES } from "@faceindex/common";
 import type { BoundingBox, FaceMatch } from "./faces.ts";
 import type { FailedOutcome } from "./failed-outcome.ts";
+import { QUALITY_GATE_MODES, type QualityRejectedOutcome } from "./quality-gate.ts";
 import { tenancyFields } from "./tenancy.ts";
 import { QUEUE_PREFIX } from "./queue-settings.ts";
 
@@ -52,6 +53,8 @@ export const indexFacesJobSchema = z.object({
   dedupe: z.enum(DEDUPE_MODES).optional(),
   /** Absent means DEFAULT_DEDUPE_THRESHOLD. */
   dedupeThreshold: z.number().min(0).max(100).optional(),
+  /** Optional like dedupe: absent means "off" (jobs enqueued before the quality gate existed stay valid). */
+  qualityGate: z.enum(QUALITY_GATE_MODES).optional(),
   /**
    * sha256 of the request (its fields and image bytes): a replay under the same job id (same
    * Idempotency-Key) with another digest is a different request reusing the key, and is refused.
@@ -104,4 +107,6 @@ export type IndexFacesOutcome =
   | { status: "no_face"; message: string; unindexed_faces: UnindexedFace[] }
   /** dedupe "reject": the face already belongs to another external id, so nothing was indexed. */
   | { status: "duplicate"; message: string; duplicates: FaceMatch[] }
+  /** qualityGate "enforce": the capture failed the quality gate (quality-gate.ts), so nothing was indexed. */
+  | QualityRejectedOutcome
   | FailedOutcome;

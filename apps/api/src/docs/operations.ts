@@ -61,11 +61,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       image_key: "selfies/obama.jpg",
       external_image_id: "user-42",
       dedupe: "flag",
+      quality_gate: "enforce",
     },
     errors: {
       ...JOB_ERRORS,
       "400":
-        "Invalid body (the `msg` names the field), no face indexed (with Rekognition's reasons), or an AWS or processing error.",
+        "Invalid body (the `msg` names the field), no face indexed (`NO_FACE_INDEXED`, with Rekognition's reasons), " +
+        "a capture refused by the quality gate (`QUALITY_REJECTED`, with `reasons` such as `EYES_CLOSED`, `FACE_OCCLUDED`, " +
+        "`EXTREME_POSE`, `LOW_SHARPNESS`, `LOW_BRIGHTNESS` and the measured `face`), or an AWS or processing error.",
       "409":
         'With `dedupe: "reject"`, the face is already enrolled under another id (`DUPLICATE_FACE`, with `duplicates`); or an `Idempotency-Key` reused with another body (`IDEMPOTENCY_KEY_REUSED`).',
     },
@@ -97,7 +100,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     scope: "jobs:read",
     errors: {
       ...AUTH_ERRORS,
-      "400": "The stored outcome was a 400 (as the POST route would have answered it), or an invalid request id.",
+      "400":
+        "The stored outcome was a 400 (as the POST route would have answered it, `QUALITY_REJECTED` included), or an invalid request id.",
       "404": "No job for this id, or not the caller's (`JOB_NOT_FOUND`).",
       "409": "The stored outcome was a 409 (`DUPLICATE_FACE`).",
       "500": "The job failed for good or returned no outcome (`INTERNAL`, `PROCESSING_FAILED`).",

@@ -7,8 +7,10 @@ import {
   DEDUPE_MODES,
   DEFAULT_DEDUPE_THRESHOLD,
   QUALITY_FILTERS,
+  QUALITY_GATE_MODES,
   type DedupeMode,
   type QualityFilter,
+  type QualityGateMode,
 } from "@faceindex/contracts";
 import { checkBucket, checkExternalImageId, checkImageKey, checkNotEmpty } from "./field-rules.ts";
 
@@ -31,6 +33,13 @@ export const indexFacesBodySchema = {
       default: DEFAULT_DEDUPE_THRESHOLD,
       description: "Similarity of a duplicate",
     },
+    // No schema default: an absent field takes the deployment's QUALITY_GATE.
+    quality_gate: {
+      type: "string",
+      enum: [...QUALITY_GATE_MODES],
+      description:
+        "KYC capture check before indexing (eyes, occlusion, pose, sharpness, brightness); default QUALITY_GATE",
+    },
   },
 } as const;
 
@@ -45,6 +54,7 @@ export interface IndexFacesBody {
   quality_filter: QualityFilter;
   dedupe?: DedupeMode;
   dedupe_threshold: number;
+  quality_gate?: QualityGateMode;
 }
 
 /** What the route uses once the body is valid (the image is decoded separately). */
@@ -57,10 +67,18 @@ export interface IndexFacesRequest {
   qualityFilter: QualityFilter;
   /** Absent for "off", so the job payload stays the seed's when no duplicate check is asked for. */
   dedupe?: { mode: Exclude<DedupeMode, "off">; threshold: number };
+  /** The body's quality_gate, else the deployment's default. */
+  qualityGate: QualityGateMode;
 }
 
-/** `body` has passed indexFacesBodySchema; throws a 400 for what the schema cannot say. */
-export function indexFacesRequest(body: IndexFacesBody): IndexFacesRequest {
+/**
+ * `body` has passed indexFacesBodySchema; throws a 400 for what the schema cannot say. `defaultQualityGate`
+ * is the deployment's QUALITY_GATE, for a body that does not choose.
+ */
+export function indexFacesRequest(
+  body: IndexFacesBody,
+  defaultQualityGate: QualityGateMode = "off",
+): IndexFacesRequest {
   checkNotEmpty("image", body.image);
   checkNotEmpty("bucket", body.bucket);
   checkNotEmpty("image_key", body.image_key);
@@ -77,5 +95,6 @@ export function indexFacesRequest(body: IndexFacesBody): IndexFacesRequest {
     maxFaces: body.max_faces,
     qualityFilter: body.quality_filter,
     ...(mode === undefined || mode === "off" ? {} : { dedupe: { mode, threshold: body.dedupe_threshold } }),
+    qualityGate: body.quality_gate ?? defaultQualityGate,
   };
 }

@@ -45,6 +45,9 @@ export function answerForIndex(result: FinishedJobResult, requestId: string): In
       throw new BadRequestError("NO_FACE_INDEXED", outcome.message, { unindexed_faces: outcome.unindexed_faces });
     case "duplicate":
       throw new ConflictError("DUPLICATE_FACE", outcome.message, { duplicates: outcome.duplicates });
+    case "quality_rejected":
+      // The caller must retake the selfie: a 400 naming each reason and the measurements behind them.
+      throw new BadRequestError("QUALITY_REJECTED", outcome.message, { reasons: outcome.reasons, face: outcome.face });
     case "failed":
       throw failedAnswer(outcome);
     default:

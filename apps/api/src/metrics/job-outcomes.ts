@@ -12,7 +12,15 @@ export interface JobOutcomes {
 }
 
 /** Every `status` a worker returns across the three kinds of job (packages/contracts). */
-const KNOWN_STATUSES = new Set(["indexed", "no_face", "duplicate", "deleted", "not_found", "searched"]);
+const KNOWN_STATUSES = new Set([
+  "indexed",
+  "no_face",
+  "duplicate",
+  "quality_rejected",
+  "deleted",
+  "not_found",
+  "searched",
+]);
 
 /**
  * failed_transient: transient errors (throttling, 5xx, network) outlasted every attempt; retrying later may work.

@@ -1,7 +1,7 @@
 /** POST /index_faces (scope faces:index): authenticate, validate, check the bucket, park the image, enqueue, wait, answer. */
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
-import { JOBS, imageRedisKey, type IndexFacesJob } from "@faceindex/contracts";
+import { JOBS, imageRedisKey, type IndexFacesJob, type QualityGateMode } from "@faceindex/contracts";
 import type { InFlightLimit } from "../admission/in-flight-limit.ts";
 import { requireBucket } from "../auth/access-policy.ts";
 import type { Authorize } from "../auth/request-auth.ts";
@@ -22,6 +22,8 @@ export interface IndexFacesRouteDeps extends SubmitAndWaitDeps {
   maxImageBytes: number;
   /** Requests holding an image are counted from before their body is read until they are done. */
   inFlight: InFlightLimit;
+  /** QUALITY_GATE: the quality gate of a request whose body does not choose one. */
+  defaultQualityGate: QualityGateMode;
 }
 
 export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRouteDeps): void {
@@ -46,7 +48,7 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
     },
     deps.inFlight.holding(async (request, reply) => {
       // The schema above has checked the body's shape and applied its defaults.
-      const body = indexFacesRequest(request.body as IndexFacesBody);
+      const body = indexFacesRequest(request.body as IndexFacesBody, deps.defaultQualityGate);
       // Before the image is decoded, parked or queued: a foreign bucket costs nothing.
       requireBucket(request.tenant, body.bucket);
       const image =
@@ -65,6 +67,8 @@ export function registerIndexFacesRoute(app: FastifyInstance, deps: IndexFacesRo
         maxFaces: body.maxFaces,
         qualityFilter: body.qualityFilter,
         ...(body.dedupe ? { dedupe: body.dedupe.mode, dedupeThreshold: body.dedupe.threshold } : {}),
+        // Only when on: the job (and the request digest of idempotency.ts) stays the seed's otherwise.
+        ...(body.qualityGate === "enforce" ? { qualityGate: body.qualityGate } : {}),
       };
       const imageHash = imageSha256(image.bytes);
       const digest = requestDigest(fields, imageHash);

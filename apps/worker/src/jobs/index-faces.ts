@@ -28,8 +28,9 @@ import { duplicateMessage, findDuplicates } from "./duplicate-check.ts";
 import { claimImageKey, writeOwnedImage } from "./image-key-owner.ts";
 import { indexedOutcome } from "./index-outcome.ts";
 import { IMAGE_EXPIRED, removeParkedImageOf } from "./parked-image.ts";
+import { checkCaptureQuality, type QualityGateDeps } from "./quality-gate.ts";
 
-export interface IndexFacesDeps {
+export interface IndexFacesDeps extends QualityGateDeps {
   imageStore: Pick<ImageStore, "putImage" | "headImage" | "conditionalWrites">;
   faceIndex: Pick<FaceIndex, "indexFaces">;
   /** For dedupe "flag" / "reject" (SearchFacesByImage with the stored object). */
@@ -96,6 +97,21 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
     const image = { bytes, contentType: job.contentType, ...(job.imageSha256 ? { sha256: job.imageSha256 } : {}) };
     const stored = await writeOwnedImage(deps, target, keyStatus, image);
     if (!stored) return refuseTakenKey();
+
+    if (job.qualityGate === "enforce") {
+      enter("checking the capture quality");
+      // Before the duplicate check and IndexFaces: a refused capture costs neither. The object stays, as below.
+      const rejected = await checkCaptureQuality(deps, { bucket: job.bucket, key: job.objectKey });
+      if (rejected) {
+        await audit({
+          action: "refuse",
+          externalImageId: job.externalImageId,
+          objectKeys: [job.objectKey],
+          outcome: rejected,
+        });
+        return rejected;
+      }
+    }
 
     let duplicates: FaceMatch[] | undefined;
     if (job.dedupe === "flag" || job.dedupe === "reject") {

@@ -13,7 +13,16 @@ export interface ObservableWorker {
 }
 
 /** Every status a processor returns (packages/contracts); anything else counts as `other`, never a new series. */
-const STATUSES = new Set(["indexed", "no_face", "duplicate", "deleted", "not_found", "searched", "failed"]);
+const STATUSES = new Set([
+  "indexed",
+  "no_face",
+  "duplicate",
+  "quality_rejected",
+  "deleted",
+  "not_found",
+  "searched",
+  "failed",
+]);
 
 export function observeWorker(kind: string, worker: ObservableWorker, metrics: WorkerMetrics): void {
   const timed = (job: Job) => {

@@ -67,7 +67,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     requestIdHeader: false,
     // Above the longest request id (MAX_REQUEST_ID_CHARS), so every id we hand out can be looked up and a longer
     // one gets the route schema's 400 naming request_id rather than Fastify's bare 414 (its default is 100).
-    maxParamLength: 2 * MAX_REQUEST_ID_CHARS,
+    routerOptions: { maxParamLength: 2 * MAX_REQUEST_ID_CHARS },
     ajv: {
       // No type coercion ("5" is not a number here). The schema has no length limits on strings:
       // ajv counts code points, which is slow on a megabyte image; lengths are checked in code.

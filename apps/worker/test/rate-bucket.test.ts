@@ -5,18 +5,25 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { uniqueName } from "@faceindex/testing";
-import { createRateBucket } from "../src/adapters/redis/rate-bucket.ts";
+import { createRateBucket, UNPACED_RECHECK_MS } from "../src/adapters/redis/rate-bucket.ts";
 
 const redis = new Redis(inject("redisUrl"));
 afterAll(async () => {
   await redis.quit();
 });
 
-function bucketAt(ratePerSecond: number | undefined) {
+/** The real client, counting the scripts it is asked to run. */
+const counted = { calls: 0 };
+const countingRedis = {
+  evalsha: ((...args: Parameters<Redis["evalsha"]>) => (counted.calls++, redis.evalsha(...args))) as Redis["evalsha"],
+  eval: ((...args: Parameters<Redis["eval"]>) => redis.eval(...args)) as Redis["eval"],
+};
+
+function bucketAt(ratePerSecond: number | undefined, prefix = `{${uniqueName("pace")}}`) {
   const clock = { now: 1_000_000 };
   const bucket = createRateBucket({
-    redis,
-    prefix: `{${uniqueName("pace")}}`,
+    redis: countingRedis,
+    prefix,
     ratePerSecond: () => ratePerSecond,
     now: () => clock.now,
   });
@@ -96,5 +103,34 @@ describe("rate bucket", () => {
     expect(probing).toBeGreaterThan(7);
     clock.now += 30_000;
     expect(await bucket.rate(op)).toBe(0);
+  });
+
+  it("asks Redis about an unpaced operation only every UNPACED_RECHECK_MS, and still counts every call", async () => {
+    const { clock, bucket } = bucketAt(undefined);
+    const op = "s3:PutObject";
+    const before = counted.calls;
+    // 40 calls a second for two seconds: 80 calls, a handful of round trips.
+    for (let i = 0; i < 80; i++, clock.now += 25) expect(await bucket.take(op)).toBe(0);
+    expect(counted.calls - before).toBeLessThanOrEqual(Math.ceil(2_000 / UNPACED_RECHECK_MS) + 1);
+    // The cut starts from the rate really sent (40/s), not from the calls that went through Redis.
+    const cut = await bucket.throttled(op);
+    expect(cut).toBeGreaterThan(0.7 * 40 * 0.8);
+    expect(cut).toBeLessThan(0.7 * 40 * 1.2);
+  });
+
+  it("sees another worker's cut within UNPACED_RECHECK_MS", async () => {
+    const prefix = `{${uniqueName("pace")}}`;
+    const mine = bucketAt(undefined, prefix);
+    const other = bucketAt(undefined, prefix);
+    const op = "rekognition:IndexFaces";
+    for (let i = 0; i < 40; i++, mine.clock.now += 50, other.clock.now += 50) {
+      await mine.bucket.take(op);
+      await other.bucket.take(op);
+    }
+    await other.bucket.throttled(op);
+    mine.clock.now += UNPACED_RECHECK_MS;
+    // Paced from the next visit on: a burst now waits.
+    const waits = await Promise.all(Array.from({ length: 40 }, () => mine.bucket.take(op)));
+    expect(Math.max(...waits)).toBeGreaterThan(0);
   });
 });

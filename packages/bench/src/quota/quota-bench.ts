@@ -81,7 +81,7 @@ export async function runQuotaBench(redis: BenchRedis, options: QuotaBenchOption
     "200",
     "goodput (of quota)",
     "p50 / p99 of 200s ms",
-    "503: count, p50 / max ms, with Retry-After",
+    "503: count, p50 / p99 / max ms, with Retry-After",
     "504",
     "other",
     "throttled IndexFaces (of calls)",
@@ -116,7 +116,7 @@ function quotaRow(rate: number, answers: OpenLoopAnswer[], calls: number, thrott
     `${goodput.toFixed(1)}/s (${((goodput / TPS_LIMIT) * 100).toFixed(0)}%)`,
     ok.length ? `${percentile(okMs, 50).toFixed(0)} / ${percentile(okMs, 99).toFixed(0)}` : "-",
     refused.length
-      ? `${refused.length}, ${percentile(refusedMs, 50).toFixed(0)} / ${refusedMs.at(-1)!.toFixed(0)}, ${withRetryAfter}`
+      ? `${refused.length}, ${percentile(refusedMs, 50).toFixed(0)} / ${percentile(refusedMs, 99).toFixed(0)} / ${refusedMs.at(-1)!.toFixed(0)}, ${withRetryAfter}`
       : "0",
     String(timedOut),
     others.size ? [...others].map(([label, count]) => `${count} x ${label}`).join(", ") : "0",

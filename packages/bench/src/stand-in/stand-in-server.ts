@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 export interface StandInStats {
   putObject: number;
   indexFaces: number;
-  /** Every other call by name ("CreateCollection", "GET /x", ...), to notice a path the stand-in misses. */
+  /** Every other call by name ("CreateCollection", "HEAD /bucket/...", ...), to notice a path the stand-in misses. */
   other: Record<string, number>;
 }
 
@@ -39,7 +39,8 @@ export function createStandInServer(): { server: Server; stats: StandInStats } {
     if (request.method === "GET" && request.url === "/_stats") return sendJson(response, 200, stats);
     const target = request.headers["x-amz-target"];
     if (request.method !== "POST" || typeof target !== "string" || !target.startsWith(TARGET_PREFIX)) {
-      count(`${request.method} ${request.url}`);
+      // By method and bucket, not by key: one line per kind of call, however many objects a row touches.
+      count(`${request.method} /${(request.url ?? "/").split("/")[1] ?? ""}/...`);
       request.resume();
       return sendJson(response, 404, { message: "the stand-in serves S3 PUT and Rekognition calls only" });
     }

@@ -15,8 +15,9 @@
  * the old rate after K seconds and probes slowly past it (up to REKOGNITION_TPS when set; without it, past
  * twice the throttled rate the calls go unpaced again); but its state is shared through Redis.
  *
- * Calls reserve a token (the bucket may go into debt) and wait the returned time, so a call costs one
- * round trip and waiting calls go in their order of arrival.
+ * Calls reserve a token (the bucket may go into debt) and wait the returned time, so a paced call costs one
+ * round trip and waiting calls go in their order of arrival; an unpaced operation is re-asked only every
+ * UNPACED_RECHECK_MS.
  */
 import { luaScript, type ScriptRedis } from "@faceindex/redis-connection";
 
@@ -43,7 +44,7 @@ export interface RateBucketOptions {
 // last refill, and a one-second window counting calls to measure the rate actually sent.
 const PACE = luaScript(`
 local key, mode = KEYS[1], ARGV[1]
-local now, ceiling = tonumber(ARGV[2]), tonumber(ARGV[3])
+local now, ceiling, extra = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]) or 0
 local BETA, C, BURST_S, MIN_RATE, COOLDOWN_MS, TTL_MS = 0.7, 0.4, 0.2, 0.5, 1000, 3600000
 local s = redis.call('HMGET', key, 'tokens', 'ts', 'wmax', 'cut', 'wstart', 'wcount', 'wprev')
 local tokens, ts, wmax, cut = tonumber(s[1]), tonumber(s[2]), tonumber(s[3]), tonumber(s[4])
@@ -52,6 +53,8 @@ if now - wstart >= 1000 then
   wprev = wcount * 1000 / (now - wstart)
   wstart, wcount = now, 0
 end
+-- Calls a worker sent unpaced without asking (see localUnpaced below) count in the window all the same.
+wcount = wcount + extra
 local rate = ceiling
 if cut then
   local k = ((wmax * (1 - BETA)) / C) ^ (1 / 3)
@@ -89,20 +92,49 @@ if rate > 0 then
 end
 redis.call('HSET', key, 'wstart', wstart, 'wcount', wcount, 'wprev', wprev)
 redis.call('PEXPIRE', key, TTL_MS)
-return tostring(wait)
+return tostring(wait) .. ' ' .. tostring(rate)
 `);
+
+/**
+ * While an operation is unpaced (no quota set, no throttle lately), a worker asks Redis at most this often:
+ * its calls in between go at once and are counted locally, then added to the shared window on the next
+ * visit. That saves a round trip per AWS call in the common case; a cut by another worker is seen within it.
+ */
+export const UNPACED_RECHECK_MS = 250;
 
 export function createRateBucket(options: RateBucketOptions): RateBucket {
   const now = options.now ?? Date.now;
-  const run = async (mode: "take" | "cut" | "peek", operation: string): Promise<number> => {
+  // Per operation: until when it is known to be unpaced, and the calls sent meanwhile without asking.
+  const unpacedUntil = new Map<string, number>();
+  const uncounted = new Map<string, number>();
+  const run = async (mode: "take" | "cut" | "peek", operation: string): Promise<string> => {
     const ceiling = options.ratePerSecond(operation) ?? 0;
     const key = `${options.prefix}:pace:${operation}`;
-    const result = await PACE(options.redis, [key], [mode, String(now()), String(ceiling)]);
-    return Number(result);
+    const extra = mode === "peek" ? 0 : (uncounted.get(operation) ?? 0);
+    uncounted.delete(operation);
+    try {
+      return String(await PACE(options.redis, [key], [mode, String(now()), String(ceiling), String(extra)]));
+    } catch (error) {
+      if (extra > 0) uncounted.set(operation, (uncounted.get(operation) ?? 0) + extra);
+      throw error;
+    }
   };
   return {
-    take: (operation) => run("take", operation),
-    rate: (operation) => run("peek", operation),
-    throttled: (operation) => run("cut", operation),
+    async take(operation) {
+      const time = now();
+      if ((unpacedUntil.get(operation) ?? 0) > time) {
+        uncounted.set(operation, (uncounted.get(operation) ?? 0) + 1);
+        return 0;
+      }
+      const [wait, rate] = (await run("take", operation)).split(" ").map(Number) as [number, number];
+      if (rate === 0) unpacedUntil.set(operation, time + UNPACED_RECHECK_MS);
+      else unpacedUntil.delete(operation);
+      return wait;
+    },
+    rate: async (operation) => Number(await run("peek", operation)),
+    async throttled(operation) {
+      unpacedUntil.delete(operation);
+      return Number(await run("cut", operation));
+    },
   };
 }

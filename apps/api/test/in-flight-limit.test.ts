@@ -100,4 +100,21 @@ describe("in-flight cap", () => {
     await vi.waitFor(() => expect(h.inFlight?.count()).toBe(0), WAIT);
     expect((await post(h, validBody({ external_image_id: "gone-2" }))).statusCode).toBe(200);
   });
+
+  it("gives a caller whose slot share is every slot the bytes to fill them (one calling service)", async () => {
+    const body = validBody();
+    const bodyBytes = Buffer.byteLength(JSON.stringify(body));
+    // Room for four bodies; a quarter share would hold one of them per caller.
+    const h = (harness = await createHarness(redisUrl, {
+      maxInFlight: 4,
+      maxInFlightPerCaller: 4,
+      maxInFlightBytes: 4 * bodyBytes + 1_000,
+    }));
+    const worker = await startGatedWorker(h);
+    const held = ["s-1", "s-2", "s-3", "s-4"].map((id) => post(h, validBody({ external_image_id: id })));
+    await vi.waitFor(async () => expect(await h.queue.getJobCountByTypes("waiting", "active")).toBe(4), WAIT);
+    expect((await post(h, validBody({ external_image_id: "s-5" }))).statusCode).toBe(503);
+    worker.open();
+    expect((await Promise.all(held)).map((response) => response.statusCode)).toEqual([200, 200, 200, 200]);
+  });
 });

@@ -32,7 +32,7 @@ export interface InFlightLimitOptions {
   max: number;
   /** Body bytes (Content-Length, or maxBodyBytes when a body is chunked) the slots may hold together. */
   maxBytes?: number;
-  /** Slots one caller may hold; a caller also holds at most CALLER_BYTES_SHARE of maxBytes. */
+  /** Slots one caller may hold; a caller also holds at most the same share of maxBytes (at least a quarter). */
   maxPerCaller?: number;
   /** A chunked body declares no length: it is charged as the largest body accepted. */
   maxBodyBytes?: number;
@@ -41,10 +41,12 @@ export interface InFlightLimitOptions {
 }
 
 /**
- * A caller may hold a quarter of the bytes: at least four callers sending their largest images share the
+ * A caller may hold at least a quarter of the bytes: four callers sending their largest images share the
  * process, and with the default 192 MiB one caller still has two 15 MiB images (~21 MB bodies) in flight.
+ * A larger slot share (MAX_IN_FLIGHT_PER_CALLER / MAX_IN_FLIGHT, e.g. all of it for a deployment with one
+ * calling service) raises the byte share with it, so the two caps of a caller agree.
  */
-const CALLER_BYTES_SHARE = 0.25;
+const MIN_CALLER_BYTES_SHARE = 0.25;
 
 interface Slot {
   holders: number;
@@ -60,7 +62,7 @@ interface Usage {
 export function createInFlightLimit(options: InFlightLimitOptions): InFlightLimit {
   const maxBytes = options.maxBytes ?? Infinity;
   const maxPerCaller = options.maxPerCaller ?? Infinity;
-  const callerBytes = maxBytes * CALLER_BYTES_SHARE;
+  const callerBytes = maxBytes * Math.min(1, Math.max(MIN_CALLER_BYTES_SHARE, maxPerCaller / options.max));
   const retryAfter = options.retryAfterSeconds ?? 2;
   const total: Usage = { count: 0, bytes: 0 };
   const callers = new Map<string, Usage>();

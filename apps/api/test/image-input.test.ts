@@ -22,6 +22,13 @@ describe("decodeImage", () => {
     expect(decoded.bytes.equals(jpeg)).toBe(true);
   });
 
+  it("takes a wrapped image that fits the limit though its wrapped text would not", () => {
+    const wrapped = jpeg.toString("base64").replace(/.{76}/g, "$&\r\n");
+    // The limit is the image's own size: the line breaks (about 2.6 % more text) must not count.
+    expect(decodeImage(wrapped, jpeg.length).bytes.equals(jpeg)).toBe(true);
+    expect(codeOf(() => decodeImage(wrapped, jpeg.length - 1))).toBe("IMAGE_TOO_LARGE");
+  });
+
   it("decodes a JPEG data URL and base64 wrapped at 76 characters", () => {
     const wrapped = jpeg.toString("base64").replace(/.{76}/g, "$&\r\n");
     expect(decodeImage(`data:image/jpeg;base64,${wrapped}`, MAX).bytes.equals(jpeg)).toBe(true);

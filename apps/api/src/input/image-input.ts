@@ -15,20 +15,32 @@ const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/;
 const WHITESPACE = /\s/;
 
 export function decodeImage(image: string, maxBytes: number): DecodedImage {
-  let payload = stripDataUrl(image);
-  // Some clients wrap base64 at 76 characters (MIME style); strip only when present, to avoid a copy.
-  if (WHITESPACE.test(payload)) payload = payload.replace(/\s+/g, "");
+  const payload = stripDataUrl(image);
   if (payload.length === 0) throw invalid("image is empty");
-  if (payload.length % 4 === 1) throw notBase64();
-  // Checked before decoding so an oversize image costs no allocation.
-  const expectedBytes = base64DecodedLength(payload);
-  if (expectedBytes > maxBytes) throw tooLarge(maxBytes);
-  const bytes = Buffer.from(payload, "base64");
   // The validity check, without a regex over megabytes (that regex was a quarter of the API's CPU at 1 MB):
   // Node's decoder skips what is not in the alphabet and stops at padding, so only valid text decodes to
   // exactly its computed length. It also takes the URL-safe alphabet, which stays refused as before.
-  if (bytes.length !== expectedBytes || payload.includes("-") || payload.includes("_")) throw notBase64();
-  return checkImageBytes(bytes, maxBytes);
+  const bytes = decodeBase64(payload, maxBytes);
+  if (bytes) return checkImageBytes(bytes, maxBytes);
+  // Some clients wrap base64 at 76 characters (MIME style). Looked for only when the plain decode failed:
+  // a scan of every image for whitespace cost ~0.4 ms per MB for the rare client that sends it.
+  const unwrapped = WHITESPACE.test(payload) ? payload.replace(/\s+/g, "") : undefined;
+  if (unwrapped === undefined || unwrapped.length === 0) throw notBase64();
+  const unwrappedBytes = decodeBase64(unwrapped, maxBytes);
+  if (!unwrappedBytes) throw notBase64();
+  return checkImageBytes(unwrappedBytes, maxBytes);
+}
+
+/** The decoded bytes, or undefined when the text is not exactly standard base64; 413 past the limit. */
+function decodeBase64(payload: string, maxBytes: number): Buffer | undefined {
+  if (payload.length % 4 === 1) return undefined;
+  // Checked before decoding so an oversize image costs no allocation (whitespace only overestimates it).
+  const expectedBytes = base64DecodedLength(payload);
+  if (expectedBytes > maxBytes && !WHITESPACE.test(payload)) throw tooLarge(maxBytes);
+  if (expectedBytes > maxBytes) return undefined;
+  const bytes = Buffer.from(payload, "base64");
+  if (bytes.length !== expectedBytes || payload.includes("-") || payload.includes("_")) return undefined;
+  return bytes;
 }
 
 /** The checks on the image's bytes, whichever way they came (base64 in JSON, or a multipart file part). */

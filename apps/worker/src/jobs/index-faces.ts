@@ -53,7 +53,11 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
     firstStage: "waiting for other requests for this external id",
     async run(job, context) {
       const scope = await deps.scopeFor(job.collectionId);
-      return scope.lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, scope, context));
+      // Read while the lock is taken, not after: one round trip less per job. If the lock is busy the job is put
+      // back and the bytes are simply dropped (the catch keeps a failed read from going unhandled meanwhile).
+      const parked = deps.parkedImages.read(job.imageKey);
+      parked.catch(() => undefined);
+      return scope.lock.withLock(job.bucket, job.externalImageId, () => indexFace(job, scope, context, parked));
     },
     // Only once the job's final outcome is stored (a retry or a re-run needs the bytes), even for an invalid payload.
     cleanup: (data) => removeParkedImageOf(deps.parkedImages, data),
@@ -63,12 +67,13 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
     job: IndexFacesJob,
     scope: CollectionScope,
     context: RunContext,
+    parked: Promise<Buffer | null>,
   ): Promise<IndexFacesOutcome> {
     const { enter } = context;
     const audit = (facts: Parameters<typeof auditEntry>[2]) =>
       deps.audit.record(job.tenant, auditEntry(job, context.jobId, facts));
     enter("reading the uploaded image");
-    const bytes = await deps.parkedImages.read(job.imageKey);
+    const bytes = await parked;
     if (!bytes) return IMAGE_EXPIRED;
 
     enter("checking the image key");

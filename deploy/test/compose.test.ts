@@ -178,9 +178,9 @@ describe("docker-compose.yml: healthchecks", () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("has one for every long-running service but the worker, which has no health endpoint yet", () => {
+  it("has one for every long-running service (s3-buckets runs once and exits)", () => {
     for (const [name, service] of Object.entries(services)) {
-      if (name === "s3-buckets" || name === "worker") expect(service.healthcheck, name).toBeUndefined();
+      if (name === "s3-buckets") expect(service.healthcheck, name).toBeUndefined();
       else expect(service.healthcheck?.test.length, name).toBeGreaterThan(1);
     }
     // Dependents wait for health, not for a started process.
@@ -217,6 +217,7 @@ describe("docker-compose.yml: healthchecks", () => {
   it.each([
     ["api", "/readyz", () => env("api").PORT!],
     ["rekognition", "/_local/health", () => env("rekognition").REKOGNITION_PORT!],
+    ["worker", "/readyz", () => env("worker").WORKER_HEALTH_PORT!],
   ])("%s's passes on 200 from %s, fails on 503 and when nothing listens", async (name, path, port) => {
     const status = { code: 200 };
     const listening = await probeServer(status, path);

@@ -124,6 +124,17 @@ describe("Kubernetes manifests: how the pods run", () => {
     expect(pinned?.newTag).toMatch(/^(?!latest$)[\w.-]+$/);
   });
 
+  it("probes the worker on its health port, which its config makes it serve on the pod's interfaces", () => {
+    const { livenessProbe, readinessProbe, ports } = container(worker);
+    expect(livenessProbe.httpGet).toEqual({ path: "/healthz", port: "health" });
+    expect(readinessProbe.httpGet).toEqual({ path: "/readyz", port: "health" });
+    const workerConfig = configMap("faceindex-worker");
+    expect(ports).toContainEqual({ name: "health", containerPort: Number(workerConfig.WORKER_HEALTH_PORT) });
+    expect(ports).toContainEqual({ name: "metrics", containerPort: Number(workerConfig.WORKER_METRICS_PORT) });
+    expect(workerConfig.WORKER_HEALTH_HOST).toBe("0.0.0.0");
+    expect(workerConfig.WORKER_METRICS_HOST).toBe("0.0.0.0");
+  });
+
   it("probes the API: alive on /healthz, ready on /readyz, on the port it listens on", () => {
     const { livenessProbe, readinessProbe, startupProbe, ports } = container(api);
     expect(livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });

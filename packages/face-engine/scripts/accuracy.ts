@@ -10,7 +10,8 @@
  * --part: the held-out identities (evaluation/fixtures.ts) are for reporting only; tune with the default.
  * --sample: the fraction of probes kept per condition (chosen by a hash of the file name) to bound time.
  * --pad/--align/--mirror/--rescue: engine levers, to measure each one (evaluation/engine-levers in README).
- * --json: the tuning part's distances per condition, for calibrating the similarity mapping.
+ * --json: every part's distances per hard condition (and, with --part=all, the clean pairs' distances), for
+ *   calibrating the similarity mapping with scripts/calibrate.ts, which reads only the part it is told to.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +24,7 @@ import { CONDITIONS } from "./evaluation/conditions.ts";
 import { partOf, readFixtures, type Part } from "./evaluation/fixtures.ts";
 import { analyseCondition, scoreCondition, setUpPart, type ConditionScores } from "./evaluation/hard-evaluation.ts";
 import { pooled, printTable } from "./evaluation/hard-report.ts";
+import type { CalibrationDump } from "./evaluation/calibration-dump.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -65,9 +67,9 @@ const needed = fixtures.filter((f) => everything || (f.identity !== undefined &&
 await Promise.all(needed.map(async (f) => clean.set(f.file, await engine.analyse(readFileSync(join(dir, f.file))))));
 analysed += needed.length;
 console.log(`clean pass: ${needed.length} images in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-if (everything) printCleanFigures(fixtures, clean);
+const dump: CalibrationDump = { parts: {} };
+if (everything) dump.cleanPairs = printCleanFigures(fixtures, clean);
 
-const dump: Record<string, { genuine: number[]; impostors: number[] }> = {};
 for (const part of parts) {
   const setup = setUpPart(fixtures, part, keep);
   console.log(
@@ -86,8 +88,17 @@ for (const part of parts) {
   if (hard.length > 1) rows.push(pooled("**all hard**", hard));
   printTable(rows);
   console.log(`(conditions: ${conditions.map((c) => `${c.name} = ${c.what}`).join("; ")})`);
-  if (part === "tuning")
-    for (const s of hard) dump[s.condition] = { genuine: s.genuineDistances, impostors: s.impostorDistances };
+  dump.parts[part] = Object.fromEntries(
+    hard.map((s) => [
+      s.condition,
+      {
+        genuinePairs: s.genuine.length,
+        impostorPairs: s.impostors.length,
+        genuine: s.genuineDistances,
+        impostors: s.impostorDistances,
+      },
+    ]),
+  );
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(

@@ -1,14 +1,17 @@
 /**
  * A collection on disk, in its own folder:
  * - `snapshot.bin`: "RKL1", a uint32 header length, a JSON header (metadata and face records), then the
- *   vector index's float32 rows. Written to a temporary file, fsynced and renamed, so it is never torn.
+ *   vector index's float32 rows, then (large collections) the index's approximate graph, `graphBytes` long:
+ *   loading a saved graph takes a moment where rebuilding it costs ~0.3-0.5 ms of CPU per face. Snapshots
+ *   from before the graph have no `graphBytes`; their graph is rebuilt at load. Written to a temporary
+ *   file, fsynced and renamed, so it is never torn.
  * - `journal.ndjson`: one line per change since the snapshot, appended and fsynced before a request is
  *   answered, so an acknowledged face survives a crash; replayed over the snapshot at start.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { DESCRIPTOR_LENGTH } from "@faceindex/face-engine";
+import { DESCRIPTOR_LENGTH, deserialiseFaceVectorIndex, type FaceVectorIndexOptions } from "@faceindex/face-engine";
 import {
   createCollection,
   type Collection,
@@ -47,13 +50,14 @@ async function fsyncDirectory(directory: string): Promise<void> {
 }
 
 export async function writeSnapshot(directory: string, collection: Collection): Promise<void> {
-  const { ids, vectors } = collection.index.serialise();
+  const { ids, vectors, graph } = collection.index.serialise();
   const header = Buffer.from(
     JSON.stringify({
       meta: collection.meta,
       faces: [...collection.faces.values()],
       ids,
       users: [...collection.users.values()],
+      ...(graph && { graphBytes: graph.byteLength }),
     }),
   );
   const prefix = Buffer.alloc(8);
@@ -62,7 +66,7 @@ export async function writeSnapshot(directory: string, collection: Collection): 
   const temporary = join(directory, `${SNAPSHOT}.${randomUUID()}.tmp`);
   const handle = await open(temporary, "w");
   try {
-    await handle.writev([prefix, header, vectors]);
+    await handle.writev(graph ? [prefix, header, vectors, graph] : [prefix, header, vectors]);
     await handle.sync();
   } finally {
     await handle.close();
@@ -85,9 +89,11 @@ export async function removeSnapshotLeftovers(directory: string): Promise<void> 
  * Reads a collection folder: the snapshot, then every complete journal line (a torn last line was never
  * acknowledged). `journalBytes` is the length of the lines replayed: the journal must be cut back to it
  * before anything is appended, or the next line would be glued to the torn one and lost at the next start.
+ * `indexOptions` go to the collection's vector index (tests lower its approximate threshold).
  */
 export async function readCollection(
   directory: string,
+  indexOptions: FaceVectorIndexOptions = {},
 ): Promise<{ collection: Collection; journalEntries: number; journalBytes: number }> {
   const data = await readFile(join(directory, SNAPSHOT));
   if (data.toString("ascii", 0, 4) !== MAGIC) throw new Error(`${directory}/${SNAPSHOT} is not a collection snapshot`);
@@ -98,13 +104,33 @@ export async function readCollection(
     ids: string[];
     /** Absent in snapshots written before users existed. */
     users?: StoredUser[];
+    /** Absent in snapshots written before the graph was saved (and in small collections, which have none). */
+    graphBytes?: number;
   };
+  const rowsStart = 8 + headerLength;
+  const rowsEnd = rowsStart + header.ids.length * DESCRIPTOR_LENGTH * 4;
+  const graphBytes = header.graphBytes ?? 0;
+  if (data.length !== rowsEnd + graphBytes) {
+    throw new Error(`${directory}/${SNAPSHOT} holds ${data.length} bytes, expected ${rowsEnd + graphBytes}`);
+  }
+  const index = deserialiseFaceVectorIndex(
+    {
+      ids: header.ids,
+      vectors: data.subarray(rowsStart, rowsEnd),
+      ...(graphBytes > 0 && { graph: data.subarray(rowsEnd) }),
+    },
+    indexOptions,
+  );
   // Copied to an aligned buffer: float32 rows cannot start at an arbitrary byte offset.
-  const rows = new Float32Array(new Uint8Array(data.subarray(8 + headerLength)).buffer);
+  const rows = new Float32Array(new Uint8Array(data.subarray(rowsStart, rowsEnd)).buffer);
   const descriptors = new Map(
     header.ids.map((id, row) => [id, rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH)] as const),
   );
-  const collection = createCollection(header.meta, header.faces, descriptors, header.users);
+  const collection = createCollection(header.meta, index, {
+    faces: header.faces,
+    descriptors,
+    ...(header.users && { users: header.users }),
+  });
   let journalEntries = 0;
   let journalBytes = 0;
   const journal = await readFile(join(directory, JOURNAL)).catch(() => Buffer.alloc(0));

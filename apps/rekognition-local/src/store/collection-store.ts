@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { createFaceVectorIndex, type FaceVectorIndexOptions } from "@faceindex/face-engine";
 import { createCollection, type Collection, type StoredFace } from "./collection.ts";
 import {
   createCollectionDirectory,
@@ -80,6 +81,8 @@ export async function openCollectionStore(options: {
   log?: (message: string) => void;
   /** Journal entries between snapshots (default SNAPSHOT_EVERY); tests lower it. */
   snapshotEvery?: number;
+  /** Every collection's vector index (default: the engine's approximate threshold); tests lower the threshold. */
+  vectorIndex?: FaceVectorIndexOptions;
 }): Promise<CollectionStore> {
   const snapshotEvery = options.snapshotEvery ?? SNAPSHOT_EVERY;
   const root = join(options.dataDir, "collections");
@@ -105,7 +108,7 @@ export async function openCollectionStore(options: {
       continue;
     }
     await removeSnapshotLeftovers(directory);
-    const { collection, journalEntries, journalBytes } = await readCollection(directory);
+    const { collection, journalEntries, journalBytes } = await readCollection(directory, options.vectorIndex);
     open.set(collection.meta.collectionId, {
       collection,
       journal: await openJournal(directory, journalBytes),
@@ -139,13 +142,16 @@ export async function openCollectionStore(options: {
     create: (collectionId) =>
       mutex.run(collectionId, async () => {
         if (open.has(collectionId)) return undefined;
-        const collection = createCollection({
-          collectionId,
-          createdAt: Date.now() / 1000,
-          faceModelVersion: FACE_MODEL_VERSION,
-          arn: `arn:aws:rekognition:${options.region}:000000000000:collection/${collectionId}`,
-          nextSeq: 0,
-        });
+        const collection = createCollection(
+          {
+            collectionId,
+            createdAt: Date.now() / 1000,
+            faceModelVersion: FACE_MODEL_VERSION,
+            arn: `arn:aws:rekognition:${options.region}:000000000000:collection/${collectionId}`,
+            nextSeq: 0,
+          },
+          createFaceVectorIndex(options.vectorIndex),
+        );
         const directory = directoryOf(collectionId);
         await createCollectionDirectory(root, directory, collection);
         open.set(collectionId, { collection, journal: await openJournal(directory), journalEntries: 0, directory });

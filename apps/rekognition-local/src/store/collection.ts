@@ -4,7 +4,7 @@
  * (Rekognition's UserId: a face belongs to at most one user). Every change is idempotent so replaying a
  * journal over a newer snapshot is harmless.
  */
-import { createFaceVectorIndex, type FaceBox, type FaceVectorIndex } from "@faceindex/face-engine";
+import type { FaceBox, FaceVectorIndex } from "@faceindex/face-engine";
 
 // The vector index has no lookup by id, so descriptors are also kept here for SearchFaces (by FaceId):
 // 512 bytes per face, ~50 MB for 100k faces.
@@ -57,14 +57,24 @@ export interface Collection {
   removeFace(faceId: string): boolean;
 }
 
-/** `descriptors` holds one descriptor per face in `faces` (a snapshot read back). */
+/** A collection read back from its snapshot. */
+export interface RestoredCollection {
+  faces: StoredFace[];
+  /** One descriptor per face in `faces`. */
+  descriptors: ReadonlyMap<string, Float32Array>;
+  users?: StoredUser[];
+}
+
+/**
+ * `index` is empty for a new collection; for a restored one it already holds exactly the restored faces
+ * (deserialised with its graph, collection-files.ts), so they are not added to it again: re-adding a
+ * million faces would rebuild the graph the snapshot saved.
+ */
 export function createCollection(
   meta: CollectionMeta,
-  faces: StoredFace[] = [],
-  descriptors: ReadonlyMap<string, Float32Array> = new Map(),
-  storedUsers: StoredUser[] = [],
+  index: FaceVectorIndex,
+  restored: RestoredCollection = { faces: [], descriptors: new Map() },
 ): Collection {
-  const index: FaceVectorIndex = createFaceVectorIndex();
   const byId = new Map<string, StoredFace>();
   const byImage = new Map<string, string[]>();
   const descriptorById = new Map<string, Float32Array>();
@@ -72,14 +82,18 @@ export function createCollection(
   const userOfFace = new Map<string, string>();
 
   function remember(face: StoredFace, descriptor: Float32Array): void {
-    index.add(face.faceId, descriptor);
     descriptorById.set(face.faceId, descriptor);
     byId.set(face.faceId, face);
     byImage.set(face.imageKey, [...(byImage.get(face.imageKey) ?? []), face.faceId]);
   }
-  for (const face of [...faces].sort((a, b) => a.seq - b.seq)) {
-    const descriptor = descriptors.get(face.faceId);
-    if (!descriptor) throw new Error(`collection ${meta.collectionId}: face ${face.faceId} has no descriptor`);
+  if (index.size !== restored.faces.length) {
+    throw new Error(`collection ${meta.collectionId}: ${restored.faces.length} faces but ${index.size} descriptors`);
+  }
+  for (const face of [...restored.faces].sort((a, b) => a.seq - b.seq)) {
+    const descriptor = restored.descriptors.get(face.faceId);
+    if (!descriptor || !index.has(face.faceId)) {
+      throw new Error(`collection ${meta.collectionId}: face ${face.faceId} has no descriptor`);
+    }
     remember(face, descriptor);
   }
 
@@ -99,7 +113,7 @@ export function createCollection(
     leaving.forEach((faceId) => userOfFace.delete(faceId));
     user.faceIds = user.faceIds.filter((faceId) => !leaving.has(faceId));
   }
-  for (const { userId, createdAt, faceIds } of storedUsers) {
+  for (const { userId, createdAt, faceIds } of restored.users ?? []) {
     users.set(userId, { userId, createdAt, faceIds: [] });
     associate(userId, faceIds);
   }
@@ -129,6 +143,7 @@ export function createCollection(
       if (existing) return existing;
       const face: StoredFace = { ...input, seq: input.seq ?? meta.nextSeq };
       meta.nextSeq = Math.max(meta.nextSeq, face.seq + 1);
+      index.add(face.faceId, descriptor);
       remember(face, descriptor);
       return face;
     },

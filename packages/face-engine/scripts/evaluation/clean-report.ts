@@ -10,7 +10,11 @@ const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
 const f3 = (v: number): string => v.toFixed(3);
 const pctile = (v: number[], p: number): number => v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))] ?? NaN;
 
-export function printCleanFigures(fixtures: Fixture[], results: Map<string, AnalysedImage>): void {
+/** Prints the figures; returns the pairs' distances (sorted) for calibration. */
+export function printCleanFigures(
+  fixtures: Fixture[],
+  results: Map<string, AnalysedImage>,
+): { same: number[]; different: number[] } {
   console.log("Face count (expected = labels.json):");
   for (const folder of [...new Set(fixtures.map((f) => f.folder))].sort()) {
     const inFolder = fixtures.filter((f) => f.folder === folder);
@@ -99,4 +103,5 @@ export function printCleanFigures(fixtures: Fixture[], results: Map<string, Anal
   console.log(
     `  rejected by AUTO: ${rejected.length}${rejected.map((x) => `\n    ${x.f}: ${unindexedReasons(x.face, x.img, "AUTO").join(",")}`).join("")}`,
   );
+  return { same, different };
 }

@@ -13,7 +13,7 @@ const CONNECTIVITY = 16;
 /** Candidate list while inserting: higher builds a better graph, slower (measured in scripts/bench.ts). */
 const EXPANSION_ADD = 128;
 /** Candidate list while searching (usearch uses max(this, k)); measured in scripts/bench.ts. */
-const EXPANSION_SEARCH = 128;
+export const EXPANSION_SEARCH = 128;
 
 export interface ApproximateGraph {
   readonly size: number;
@@ -26,14 +26,19 @@ export interface ApproximateGraph {
   save(): Buffer;
 }
 
-export function createApproximateGraph(dimensions: number, saved?: Buffer): ApproximateGraph {
+/** `expansionSearch` only changes how searches walk the graph, so a saved graph loads under any value. */
+export function createApproximateGraph(
+  dimensions: number,
+  saved?: Buffer,
+  expansionSearch = EXPANSION_SEARCH,
+): ApproximateGraph {
   const index = new Index({
     dimensions,
     metric: MetricKind.IP,
     quantization: ScalarKind.F16,
     connectivity: CONNECTIVITY,
     expansion_add: EXPANSION_ADD,
-    expansion_search: EXPANSION_SEARCH,
+    expansion_search: expansionSearch,
     multi: false,
   });
   if (saved) withTempFile((path) => (writeFileSync(path, saved), index.load(path)));

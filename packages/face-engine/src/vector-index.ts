@@ -51,6 +51,8 @@ export interface SerialisedFaceVectorIndex {
 export interface FaceVectorIndexOptions {
   /** Size from which searches go through the approximate graph (default APPROXIMATE_FROM; Infinity = never). */
   approximateFrom?: number;
+  /** The graph's search expansion (default EXPANSION_SEARCH in approximate-graph.ts): recall against speed. */
+  expansionSearch?: number;
 }
 
 export interface FaceVectorIndex {
@@ -84,7 +86,7 @@ function buildIndex(
   /** Rows [0, graphRows) are in the graph; the rest are scanned exactly. */
   let graphRows = 0;
   if (restored?.graph) {
-    graph = createApproximateGraph(DESCRIPTOR_LENGTH, restored.graph);
+    graph = createApproximateGraph(DESCRIPTOR_LENGTH, restored.graph, options.expansionSearch);
     graphRows = graph.size;
     if (graphRows > ids.length) throw new RangeError(`the graph holds ${graphRows} rows, the index ${ids.length}`);
   }
@@ -95,7 +97,7 @@ function buildIndex(
   /** Builds the graph once the index is large, and folds pending rows in once there are enough of them. */
   function fold(): void {
     if (ids.length < approximateFrom) return;
-    if (!graph) graph = createApproximateGraph(DESCRIPTOR_LENGTH);
+    if (!graph) graph = createApproximateGraph(DESCRIPTOR_LENGTH, undefined, options.expansionSearch);
     if (ids.length - graphRows < FOLD_EVERY && graphRows > 0) return;
     graph.addRows(vectors, graphRows, ids.length - graphRows);
     graphRows = ids.length;

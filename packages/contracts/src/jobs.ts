@@ -70,3 +70,18 @@ export const JOBS: { readonly [Kind in JobKind]: JobSpec<Kind> } = {
 
 /** Every kind, in a stable order (the API opens one lane per kind, the worker one worker per kind). */
 export const JOB_KINDS = Object.keys(JOBS) as JobKind[];
+
+/**
+ * Every `status` a worker's outcome can carry, across the kinds (the metrics label them; anything else is a
+ * bug or an older worker, counted apart, never a new label).
+ */
+export const OUTCOME_STATUSES: ReadonlySet<string> = new Set([
+  "indexed",
+  "no_face",
+  "duplicate",
+  "quality_rejected",
+  "deleted",
+  "not_found",
+  "searched",
+  "failed",
+]);

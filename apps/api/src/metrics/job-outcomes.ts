@@ -5,22 +5,12 @@
  */
 import type { JobResult } from "../jobs/wait/job-result.ts";
 import { Counter } from "prom-client";
+import { OUTCOME_STATUSES } from "@faceindex/contracts";
 import type { MetricsRegistry } from "./registry.ts";
 
 export interface JobOutcomes {
   record(queueName: string, result: JobResult): void;
 }
-
-/** Every `status` a worker returns across the three kinds of job (packages/contracts). */
-const KNOWN_STATUSES = new Set([
-  "indexed",
-  "no_face",
-  "duplicate",
-  "quality_rejected",
-  "deleted",
-  "not_found",
-  "searched",
-]);
 
 /**
  * failed_transient: transient errors (throttling, 5xx, network) outlasted every attempt; retrying later may work.
@@ -32,7 +22,7 @@ export function outcomeLabel(result: JobResult): string {
   if (result.status === "failed") return "job_error";
   const outcome = result.returnvalue as { status?: unknown; retryable?: unknown } | null;
   if (outcome?.status === "failed") return outcome.retryable === true ? "failed_transient" : "failed_permanent";
-  if (typeof outcome?.status === "string" && KNOWN_STATUSES.has(outcome.status)) return outcome.status;
+  if (typeof outcome?.status === "string" && OUTCOME_STATUSES.has(outcome.status)) return outcome.status;
   return "job_error";
 }
 

@@ -72,6 +72,17 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
     const { enter } = context;
     const audit = (facts: Parameters<typeof auditEntry>[2]) =>
       deps.audit.record(job.tenant, auditEntry(job, context.jobId, facts));
+    /** A refusal is audited with the object it concerns (kept: the caller chose its key), then returned. */
+    const refuse = async <Outcome extends IndexFacesOutcome>(outcome: Outcome, matches?: FaceMatch[]) => {
+      await audit({
+        action: "refuse",
+        externalImageId: job.externalImageId,
+        objectKeys: [job.objectKey],
+        ...(matches ? { matches } : {}),
+        outcome,
+      });
+      return outcome;
+    };
     enter("reading the uploaded image");
     const bytes = await parked;
     if (!bytes) return IMAGE_EXPIRED;
@@ -86,13 +97,7 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
         `The image key ${job.objectKey} already holds the image of another external id; choose another key`,
         false,
       );
-      await audit({
-        action: "refuse",
-        externalImageId: job.externalImageId,
-        objectKeys: [job.objectKey],
-        outcome: taken,
-      });
-      return taken;
+      return refuse(taken);
     };
     if (keyStatus === "taken") return refuseTakenKey();
 
@@ -107,15 +112,7 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
       enter("checking the capture quality");
       // Before the duplicate check and IndexFaces: a refused capture costs neither. The object stays, as below.
       const rejected = await checkCaptureQuality(deps, { bucket: job.bucket, key: job.objectKey });
-      if (rejected) {
-        await audit({
-          action: "refuse",
-          externalImageId: job.externalImageId,
-          objectKeys: [job.objectKey],
-          outcome: rejected,
-        });
-        return rejected;
-      }
+      if (rejected) return refuse(rejected);
     }
 
     let duplicates: FaceMatch[] | undefined;
@@ -134,14 +131,7 @@ export function createIndexFacesProcessor(deps: IndexFacesDeps) {
       // evidence for review.
       if (job.dedupe === "reject" && duplicates.length > 0) {
         const outcome = { status: "duplicate" as const, message: duplicateMessage(duplicates), duplicates };
-        await audit({
-          action: "refuse",
-          externalImageId: job.externalImageId,
-          objectKeys: [job.objectKey],
-          matches: duplicates,
-          outcome,
-        });
-        return outcome;
+        return refuse(outcome, duplicates);
       }
     }
     enter("indexing faces in Rekognition");

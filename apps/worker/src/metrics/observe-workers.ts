@@ -4,6 +4,7 @@
  * `failed` event, so they are not attempts here either; the gates count themselves (queue-worker.ts).
  */
 import type { Job } from "bullmq";
+import { OUTCOME_STATUSES } from "@faceindex/contracts";
 import type { WorkerMetrics } from "./worker-metrics.ts";
 
 /** The part of a BullMQ worker this reads. */
@@ -12,25 +13,14 @@ export interface ObservableWorker {
   on(event: "failed", listener: (job: Job | undefined) => void): unknown;
 }
 
-/** Every status a processor returns (packages/contracts); anything else counts as `other`, never a new series. */
-const STATUSES = new Set([
-  "indexed",
-  "no_face",
-  "duplicate",
-  "quality_rejected",
-  "deleted",
-  "not_found",
-  "searched",
-  "failed",
-]);
-
 export function observeWorker(kind: string, worker: ObservableWorker, metrics: WorkerMetrics): void {
   const timed = (job: Job) => {
     if (job.processedOn) metrics.attemptSeconds.observe({ kind }, Math.max(0, Date.now() - job.processedOn) / 1000);
   };
   worker.on("completed", (job) => {
     const outcome = job.returnvalue as { status?: unknown; code?: unknown } | null;
-    const status = typeof outcome?.status === "string" && STATUSES.has(outcome.status) ? outcome.status : "other";
+    const status =
+      typeof outcome?.status === "string" && OUTCOME_STATUSES.has(outcome.status) ? outcome.status : "other";
     metrics.jobs.inc({ kind, outcome: status });
     if (outcome?.code === "IMAGE_EXPIRED") metrics.parkedImageMisses.inc({ kind });
     timed(job);

@@ -7,11 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FaceMatch, FaceSearchOptions, SerialisedFaceVectorIndex } from "@faceindex/face-engine";
 import { syntheticFaces } from "@faceindex/face-engine/synthetic-faces";
-import { openCollectionStore, type CollectionStore, type NewFace } from "../src/store/collection-store.ts";
+import { openCollectionStore, type CollectionStore } from "../src/store/collection-store.ts";
+import { newFace } from "./support/new-face.ts";
 
 /** What the store handed to the engine's deserialiser at each load: whether a saved graph came with the rows. */
 const loads = vi.hoisted(() => [] as { faces: number; graphBytes: number }[]);
@@ -40,17 +40,6 @@ afterEach(() => {
 
 const openStore = (dataDir: string): Promise<CollectionStore> =>
   openCollectionStore({ dataDir, region: "us-east-1", vectorIndex: { approximateFrom: APPROXIMATE_FROM } });
-
-const newFace = (imageKey: string, descriptor: Float32Array): NewFace => ({
-  face: {
-    faceId: randomUUID(),
-    imageId: randomUUID(),
-    box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 },
-    confidence: 99,
-    imageKey,
-  },
-  descriptor,
-});
 
 /**
  * A closed store holding FACES synthetic faces in collection "big", new photos of some of its people, and

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { openCollectionStore, type NewFace } from "../src/store/collection-store.ts";
+import { openCollectionStore } from "../src/store/collection-store.ts";
+import { newFace } from "./support/new-face.ts";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -19,20 +20,6 @@ function dataDir(): string {
   const root = mkdtempSync(join(tmpdir(), "collection-store-test-"));
   roots.push(root);
   return root;
-}
-
-function newFace(imageKey: string): NewFace {
-  const descriptor = new Float32Array(128).map(() => Math.random() - 0.5);
-  return {
-    face: {
-      faceId: randomUUID(),
-      imageId: randomUUID(),
-      box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 },
-      confidence: 99,
-      imageKey,
-    },
-    descriptor,
-  };
 }
 
 /** What a crash in the middle of an append leaves at the journal's end: half a line, never acknowledged. */

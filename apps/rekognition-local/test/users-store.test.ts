@@ -3,29 +3,16 @@
  * without close) keeps them; replayed over a snapshot (after compaction) they come back the same.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openCollectionStore, type NewFace } from "../src/store/collection-store.ts";
+import { openCollectionStore } from "../src/store/collection-store.ts";
+import { newFace } from "./support/new-face.ts";
 
 const roots: string[] = [];
 afterEach(() => {
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
-
-function newFace(imageKey: string): NewFace {
-  return {
-    face: {
-      faceId: randomUUID(),
-      imageId: randomUUID(),
-      box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 },
-      confidence: 99,
-      imageKey,
-    },
-    descriptor: new Float32Array(128).map(() => Math.random() - 0.5),
-  };
-}
 
 async function storeWithUser(snapshotEvery: number) {
   const dir = mkdtempSync(join(tmpdir(), "users-store-test-"));

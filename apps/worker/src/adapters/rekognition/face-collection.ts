@@ -9,6 +9,7 @@ import {
   type RekognitionClient,
 } from "@aws-sdk/client-rekognition";
 import type { SearchedFace } from "@faceindex/contracts";
+import { toBoundingBox } from "./bounding-box.ts";
 
 /** The probe: bytes (a search leaves nothing in S3) or an object already stored (the enrol check). */
 export type ProbeImage = { bytes: Buffer } | { bucket: string; key: string };
@@ -68,12 +69,7 @@ export function createFaceCollection(client: Pick<RekognitionClient, "send">): F
         const box = response.SearchedFaceBoundingBox;
         return {
           searchedFace: {
-            bounding_box: {
-              width: box?.Width ?? 0,
-              height: box?.Height ?? 0,
-              left: box?.Left ?? 0,
-              top: box?.Top ?? 0,
-            },
+            bounding_box: toBoundingBox(box),
             confidence: response.SearchedFaceConfidence ?? 0,
           },
           matches: (response.FaceMatches ?? [])

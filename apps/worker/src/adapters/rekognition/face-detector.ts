@@ -9,6 +9,7 @@ import {
   type RekognitionClient,
 } from "@aws-sdk/client-rekognition";
 import type { FaceFlag, FaceQuality } from "@faceindex/contracts";
+import { boxArea, toBoundingBox } from "./bounding-box.ts";
 
 export interface FaceDetector {
   /** Largest face first; empty when the image holds none. */
@@ -34,19 +35,14 @@ export function createFaceDetector(client: Pick<RekognitionClient, "send">): Fac
 export function toFaceQualities(response: Pick<DetectFacesCommandOutput, "FaceDetails">): FaceQuality[] {
   const faces = (response.FaceDetails ?? []).map(toFaceQuality);
   // Rekognition does not promise an order; the gate judges the largest face, the one IndexFaces reports first.
-  return faces.sort((a, b) => area(b) - area(a));
+  return faces.sort((a, b) => boxArea(b.bounding_box) - boxArea(a.bounding_box));
 }
 
 function toFaceQuality(detail: FaceDetail): FaceQuality {
   const eyesOpen = toFlag(detail.EyesOpen);
   const occluded = toFlag(detail.FaceOccluded);
   return {
-    bounding_box: {
-      width: detail.BoundingBox?.Width ?? 0,
-      height: detail.BoundingBox?.Height ?? 0,
-      left: detail.BoundingBox?.Left ?? 0,
-      top: detail.BoundingBox?.Top ?? 0,
-    },
+    bounding_box: toBoundingBox(detail.BoundingBox),
     confidence: detail.Confidence ?? 0,
     pose: { roll: detail.Pose?.Roll ?? 0, yaw: detail.Pose?.Yaw ?? 0, pitch: detail.Pose?.Pitch ?? 0 },
     // A missing score counts as perfect: the gate refuses on what was measured, never on a gap in the answer.
@@ -59,8 +55,4 @@ function toFaceQuality(detail: FaceDetail): FaceQuality {
 function toFlag(attribute: { Value?: boolean; Confidence?: number } | undefined): FaceFlag | undefined {
   if (attribute?.Value === undefined) return undefined;
   return { value: attribute.Value, confidence: attribute.Confidence ?? 0 };
-}
-
-function area(face: FaceQuality): number {
-  return face.bounding_box.width * face.bounding_box.height;
 }

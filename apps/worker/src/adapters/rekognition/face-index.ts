@@ -4,11 +4,11 @@
 import {
   CreateCollectionCommand,
   IndexFacesCommand,
-  type BoundingBox as SdkBoundingBox,
   type IndexFacesCommandOutput,
   type RekognitionClient,
 } from "@aws-sdk/client-rekognition";
-import type { BoundingBox, IndexedFace, QualityFilter, UnindexedFace } from "@faceindex/contracts";
+import type { IndexedFace, QualityFilter, UnindexedFace } from "@faceindex/contracts";
+import { boxArea, toBoundingBox } from "./bounding-box.ts";
 
 export interface IndexFacesRequest {
   collectionId: string;
@@ -68,22 +68,14 @@ export function toIndexFacesResult(
     image_id: record.Face?.ImageId ?? "",
     external_image_id: record.Face?.ExternalImageId ?? "",
     confidence: record.Face?.Confidence ?? record.FaceDetail?.Confidence ?? 0,
-    bounding_box: toBox(record.Face?.BoundingBox ?? record.FaceDetail?.BoundingBox),
+    bounding_box: toBoundingBox(record.Face?.BoundingBox ?? record.FaceDetail?.BoundingBox),
   }));
   const unindexed = (response.UnindexedFaces ?? []).map((face): UnindexedFace => ({
     reasons: [...(face.Reasons ?? [])],
     confidence: face.FaceDetail?.Confidence ?? 0,
-    bounding_box: toBox(face.FaceDetail?.BoundingBox),
+    bounding_box: toBoundingBox(face.FaceDetail?.BoundingBox),
   }));
   // Rekognition does not promise an order; callers expect the main (largest) face first.
-  indexed.sort((a, b) => area(b.bounding_box) - area(a.bounding_box));
+  indexed.sort((a, b) => boxArea(b.bounding_box) - boxArea(a.bounding_box));
   return { faceModelVersion: response.FaceModelVersion ?? "", indexed, unindexed };
-}
-
-function toBox(box: SdkBoundingBox | undefined): BoundingBox {
-  return { width: box?.Width ?? 0, height: box?.Height ?? 0, left: box?.Left ?? 0, top: box?.Top ?? 0 };
-}
-
-function area(box: BoundingBox): number {
-  return box.width * box.height;
 }

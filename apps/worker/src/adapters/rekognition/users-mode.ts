@@ -19,6 +19,7 @@ import {
 import type { FaceCollection } from "./face-collection.ts";
 import type { FaceIndex } from "./face-index.ts";
 import { userIdOf } from "./user-id.ts";
+import { toBoundingBox } from "./bounding-box.ts";
 
 // The external id decides who a face belongs to: an enrolment is associated however unlike the person's
 // earlier photos it is (AWS's default 75 would leave a hard photo indexed but outside the user).
@@ -98,12 +99,7 @@ export function withRekognitionUsers(
         }
         return {
           searchedFace: {
-            bounding_box: {
-              width: box?.Width ?? 0,
-              height: box?.Height ?? 0,
-              left: box?.Left ?? 0,
-              top: box?.Top ?? 0,
-            },
+            bounding_box: toBoundingBox(box),
             confidence: response.SearchedFace?.FaceDetail?.Confidence ?? 0,
           },
           matches: matches.sort((a, b) => b.similarity - a.similarity),

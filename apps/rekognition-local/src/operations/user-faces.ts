@@ -3,8 +3,9 @@
  * face joins only if its best similarity to them reaches UserMatchThreshold (default 75), else it is
  * LOW_MATCH_CONFIDENCE with that similarity as Confidence; the first faces of a user have nothing to match.
  */
-import { RekognitionError, collectionNotFound } from "../protocol/errors.ts";
+import { RekognitionError } from "../protocol/errors.ts";
 import type { Collection } from "../store/collection.ts";
+import { changeUsersOnce } from "./change-users-once.ts";
 import type { OperationContext } from "./context.ts";
 import { bestSimilarity } from "./match-users.ts";
 import { DEFAULT_ASSOCIATE_THRESHOLD, MAX_FACES_PER_USER, userStatus } from "./user-limits.ts";
@@ -71,17 +72,10 @@ function planAssociation(collection: Collection, input: AssociateFacesInput) {
   };
 }
 
-export async function associateFaces(input: AssociateFacesInput, { store, tokens }: OperationContext) {
+export function associateFaces(input: AssociateFacesInput, context: OperationContext) {
   const { ClientRequestToken: token, ...parameters } = input;
   const key = { operation: "AssociateFaces", collectionId: input.CollectionId, token, parameters };
-  const result = await store.changeUsers(input.CollectionId, (collection) => {
-    const replayed = tokens.replay<ReturnType<typeof planAssociation>["result"]>(key);
-    if (replayed) return { result: replayed };
-    const plan = planAssociation(collection, input);
-    return { ...plan, committed: () => tokens.remember(key, plan.result) };
-  });
-  if (!result) throw collectionNotFound(input.CollectionId);
-  return result;
+  return changeUsersOnce(context, key, (collection) => planAssociation(collection, input));
 }
 
 function planDisassociation(collection: Collection, input: UserFacesInput) {
@@ -108,15 +102,8 @@ function planDisassociation(collection: Collection, input: UserFacesInput) {
   };
 }
 
-export async function disassociateFaces(input: UserFacesInput, { store, tokens }: OperationContext) {
+export function disassociateFaces(input: UserFacesInput, context: OperationContext) {
   const { ClientRequestToken: token, ...parameters } = input;
   const key = { operation: "DisassociateFaces", collectionId: input.CollectionId, token, parameters };
-  const result = await store.changeUsers(input.CollectionId, (collection) => {
-    const replayed = tokens.replay<ReturnType<typeof planDisassociation>["result"]>(key);
-    if (replayed) return { result: replayed };
-    const plan = planDisassociation(collection, input);
-    return { ...plan, committed: () => tokens.remember(key, plan.result) };
-  });
-  if (!result) throw collectionNotFound(input.CollectionId);
-  return result;
+  return changeUsersOnce(context, key, (collection) => planDisassociation(collection, input));
 }

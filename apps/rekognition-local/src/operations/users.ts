@@ -4,6 +4,7 @@
  */
 import { RekognitionError, collectionNotFound } from "../protocol/errors.ts";
 import { decodeToken, encodeToken } from "../protocol/pagination.ts";
+import { changeUsersOnce } from "./change-users-once.ts";
 import type { OperationContext } from "./context.ts";
 import { DEFAULT_MAX_USERS, userStatus } from "./user-limits.ts";
 
@@ -16,43 +17,25 @@ export interface UserInput {
 export const userNotFound = (userId: string): RekognitionError =>
   new RekognitionError("ResourceNotFoundException", `The user id: ${userId} does not exist`);
 
-export async function createUser(input: UserInput, { store, tokens }: OperationContext) {
-  const key = {
-    operation: "CreateUser",
-    collectionId: input.CollectionId,
-    token: input.ClientRequestToken,
-    parameters: input.UserId,
-  };
-  const result = await store.changeUsers(input.CollectionId, (collection) => {
-    const replayed = tokens.replay<object>(key);
-    if (replayed) return { result: replayed };
+export function createUser(input: UserInput, context: OperationContext) {
+  const key = userKey("CreateUser", input);
+  return changeUsersOnce(context, key, (collection) => {
     if (collection.users.has(input.UserId))
       throw new RekognitionError("ConflictException", `The user id: ${input.UserId} already exists`);
-    return {
-      committed: () => tokens.remember(key, {}),
-      change: { createUser: { userId: input.UserId, createdAt: Date.now() / 1000 } },
-      result: {},
-    };
+    return { change: { createUser: { userId: input.UserId, createdAt: Date.now() / 1000 } }, result: {} };
   });
-  if (!result) throw collectionNotFound(input.CollectionId);
-  return result;
 }
 
-export async function deleteUser(input: UserInput, { store, tokens }: OperationContext) {
-  const key = {
-    operation: "DeleteUser",
-    collectionId: input.CollectionId,
-    token: input.ClientRequestToken,
-    parameters: input.UserId,
-  };
-  const result = await store.changeUsers(input.CollectionId, (collection) => {
-    const replayed = tokens.replay<object>(key);
-    if (replayed) return { result: replayed };
+export function deleteUser(input: UserInput, context: OperationContext) {
+  return changeUsersOnce(context, userKey("DeleteUser", input), (collection) => {
     if (!collection.users.has(input.UserId)) throw userNotFound(input.UserId);
-    return { committed: () => tokens.remember(key, {}), change: { deleteUser: input.UserId }, result: {} };
+    return { change: { deleteUser: input.UserId }, result: {} };
   });
-  if (!result) throw collectionNotFound(input.CollectionId);
-  return result;
+}
+
+/** A retry of CreateUser or DeleteUser must name the same user. */
+function userKey(operation: string, input: UserInput) {
+  return { operation, collectionId: input.CollectionId, token: input.ClientRequestToken, parameters: input.UserId };
 }
 
 export async function listUsers(

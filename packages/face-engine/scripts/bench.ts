@@ -1,6 +1,6 @@
 /**
  * Face engine benchmarks (prints figures; asserts nothing). Keep runs short: the machine is shared.
- *   pnpm --filter @faceindex/face-engine bench [--images=40] [--faces=1000000] [--queries=300] [--images=0]
+ *   pnpm --filter @faceindex/face-engine bench [--images=40] [--faces=1000000] [--queries=300] [--images=0] [--faces=0]
  * 1. Neural analysis: ms per image on 1 thread, then images/s with the pool (one thread per core),
  *    over the first N fixture images (people/ then same/); --images=0 skips it.
  * 2. A million faces (bench/million-faces.ts): add rate, memory, load time, SearchFaces p50/p99 and recall.
@@ -70,4 +70,5 @@ if (imageCount > 0) {
   );
 }
 
-benchMillionFaces(faceCount, queryCount);
+// --faces=0: the neural figures only (no collection to search).
+if (faceCount > 0) benchMillionFaces(faceCount, queryCount);

@@ -117,6 +117,18 @@ describe("neural face engine on derived images", () => {
     expect(image.faces[0]!.box.width).toBeGreaterThan(0.6);
   });
 
+  it("finds an over-exposed face that SSD misses at every border, and its nearest photo is the same person", async () => {
+    // Pixels x 1.9 + 30, clipped: a selfie against a window. Found by the contrast-stretched Tiny pass.
+    const washedOut = await sharp(facePhoto("same/biden_1.jpg")).linear(1.9, 30).jpeg().toBuffer();
+    const image = await engine.analyse(washedOut);
+    expect(image.faces).toHaveLength(1);
+    const others = [...results].filter(([f, r]) => f !== "same/biden_1.jpg" && r.faces.length === 1);
+    const nearest = others
+      .map(([f, r]) => ({ f, d: faceDistance(image.faces[0]!.descriptor, r.faces[0]!.descriptor) }))
+      .sort((a, b) => a.d - b.d)[0]!;
+    expect(nearest.f).toBe("same/biden_2.jpg");
+  });
+
   it("applies EXIF orientation: boxes are relative to the upright image", async () => {
     // Pixels stored sideways with orientation 6 ("rotate 90 clockwise to view"), as phone cameras do.
     const sideways = await sharp(obama).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toBuffer();

@@ -6,7 +6,9 @@
  * Detection passes: first the Tiny Face Detector (about a fifth of SSD's cost), accepted only when it
  * finds one large, convincing face, the portrait or selfie of a KYC capture; otherwise SSD on the image as
  * it is; only when that finds no convincing face, again with a grey border, then on a shrunken copy with
- * a wider border. The detector misses faces that fill the frame
+ * a wider border; and when even those find nothing, the Tiny Face Detector on a contrast-stretched copy with
+ * no, a grey and a wide border (over-exposed selfies and flat ID crops, which SSD misses at any border).
+ * The detector misses faces that fill the frame
  * (selfies, ID crops) unless padded, but padding every image shrinks the faces of group photos and costs
  * them confidence (README.md, "Padding"), so the borders are the fallback, not the default.
  */
@@ -17,6 +19,7 @@ import { CHIP_SIDE } from "./align-face.ts";
 import { alignedChip, describeAligned, refineLandmarks } from "./describe-face.ts";
 import { faceAttributes } from "./face-attributes.ts";
 import { faceQuality } from "./face-quality.ts";
+import { stretchContrast } from "./stretch-contrast.ts";
 import { headPose } from "./head-pose.ts";
 import { clamp01, rekognitionLandmarks, type Point } from "./landmarks.ts";
 import { loadFaceApi, type FaceApi } from "./load-face-api.ts";
@@ -35,6 +38,8 @@ export interface NeuralAnalyserOptions {
   mirror?: boolean;
   /** A third detection pass on a shrunken, wider-bordered copy when the first two find nothing (default). */
   rescue?: boolean;
+  /** Last, the Tiny Face Detector on a contrast-stretched copy when SSD found nothing (default). */
+  contrastRescue?: boolean;
   /** Try the Tiny Face Detector before SSD (default); false = SSD on every image, as before. */
   fastFirst?: boolean;
 }
@@ -51,6 +56,10 @@ const TINY_INPUT_SIDE = 320;
 const TINY_ACCEPT_SCORE = 0.6;
 /** ... whose box is at least this share of the image's shorter side (a portrait, not a group photo). */
 const TINY_ACCEPT_SIDE = 0.3;
+/** The contrast rescue: a face found on the stretched copy must be at least this sure (no faces on noface/). */
+const CONTRAST_RESCUE_SCORE = 0.5;
+/** Borders of the contrast rescue's passes: a face filling a tight crop needs one to be seen. */
+const CONTRAST_RESCUE_PADS = [0, DEFAULT_PAD_RATIO, RESCUE_PAD_RATIO];
 /** 2048 px keeps a face that is 2% of a 12 MP group photo's width above 40 px. */
 export const DEFAULT_MAX_SIDE = 2048;
 /** Rekognition returns at most 100 faces per image. */
@@ -88,6 +97,11 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
   const best = (faces: Located[]): number => Math.max(0, ...faces.map((f) => f.score));
   const passes = padRatio > 0 ? [padRatio, ...(rescue ? [RESCUE_PAD_RATIO] : [])] : [];
   const fastFirst = options.fastFirst ?? true;
+  const contrastRescue = options.contrastRescue ?? true;
+  const rescueOptions = new faceapi.TinyFaceDetectorOptions({
+    inputSize: TINY_INPUT_SIDE,
+    scoreThreshold: CONTRAST_RESCUE_SCORE,
+  });
   const tinyOptions = new faceapi.TinyFaceDetectorOptions({
     inputSize: TINY_INPUT_SIDE,
     scoreThreshold: TINY_ACCEPT_SCORE,
@@ -110,6 +124,17 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
         if (best(located) >= FALLBACK_BELOW_SCORE) break;
         const again = await locateFaces(faceapi, detectorOptions, image, pad, !align);
         if (best(again) > best(located)) located = again;
+      }
+      if (contrastRescue && best(located) < FALLBACK_BELOW_SCORE) {
+        const stretched = {
+          ...image,
+          rgb: stretchContrast({ rgb: image.rgb, width: image.pixelsWide, height: image.pixelsHigh }),
+        };
+        for (const pad of CONTRAST_RESCUE_PADS) {
+          const again = await locateFaces(faceapi, rescueOptions, stretched, pad, !align);
+          if (best(again) > best(located)) located = again;
+          if (best(located) >= FALLBACK_BELOW_SCORE) break;
+        }
       }
       const faces: DetectedFace[] = [];
       const attributes = analyseOptions.attributes === true;

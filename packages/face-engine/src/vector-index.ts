@@ -72,16 +72,21 @@ export function createFaceVectorIndex(options: FaceVectorIndexOptions = {}): Fac
   return buildIndex(options);
 }
 
-/** `restored`: rows (unit length, capacity >= ids) and ids in row order, and the saved graph if any. */
+/**
+ * `restored`: rows (unit length, at least ids.length of them) and ids in row order, and the saved graph if any.
+ * `shared` rows belong to the caller's buffer: they are copied before the index first writes.
+ */
 function buildIndex(
   options: FaceVectorIndexOptions,
-  restored?: { rows: Float32Array; ids: string[]; graph?: Buffer },
+  restored?: { rows: Float32Array; shared: boolean; ids: string[]; graph?: Buffer },
 ): FaceVectorIndex {
   const approximateFrom = options.approximateFrom ?? APPROXIMATE_FROM;
   let vectors = restored?.rows ?? new Float32Array(INITIAL_CAPACITY * DESCRIPTOR_LENGTH);
   const ids: string[] = restored?.ids ?? [];
   const rowOf = new Map<string, number>();
   ids.forEach((id, row) => rowOf.set(id, row));
+  if (rowOf.size !== ids.length) throw new RangeError("serialised index has duplicate ids");
+  let shared = restored?.shared ?? false;
   let graph: ApproximateGraph | undefined;
   /** Rows [0, graphRows) are in the graph; the rest are scanned exactly. */
   let graphRows = 0;
@@ -104,7 +109,17 @@ function buildIndex(
   }
   if (restored) fold();
 
+  /** Before any write: rows still in the caller's buffer are copied, with room to grow. */
+  function own(): void {
+    if (!shared) return;
+    const copy = new Float32Array(Math.max(INITIAL_CAPACITY, 2 * ids.length) * DESCRIPTOR_LENGTH);
+    copy.set(vectors.subarray(0, ids.length * DESCRIPTOR_LENGTH));
+    vectors = copy;
+    shared = false;
+  }
+
   function writeRow(row: number, descriptor: Float32Array): void {
+    own();
     vectors.set(unitVector(descriptor), row * DESCRIPTOR_LENGTH);
   }
 
@@ -120,6 +135,7 @@ function buildIndex(
         return;
       }
       const row = ids.length;
+      own();
       if ((row + 1) * DESCRIPTOR_LENGTH > vectors.length) {
         const grown = new Float32Array(Math.max(INITIAL_CAPACITY * DESCRIPTOR_LENGTH, vectors.length * 2));
         grown.set(vectors);
@@ -138,6 +154,7 @@ function buildIndex(
       if (graph && last < graphRows && last !== row) graph.remove(last);
       if (row !== last) {
         const lastId = ids[last]!;
+        own();
         vectors.copyWithin(row * DESCRIPTOR_LENGTH, last * DESCRIPTOR_LENGTH, (last + 1) * DESCRIPTOR_LENGTH);
         ids[row] = lastId;
         rowOf.set(lastId, row);
@@ -230,8 +247,10 @@ function dotProducts(vectors: Float32Array, rows: number, query: Float32Array): 
 }
 
 /**
- * Rebuilds an index from serialise()'s output (e.g. read back from disk). Rows are checked for unit length
- * in one pass instead of re-added one by one, so a million faces load in about a second.
+ * Rebuilds an index from serialise()'s output (e.g. read back from disk). The rows are used where they lie
+ * when the bytes are float-aligned (a Buffer read from disk usually is) and copied on the index's first
+ * write, so a load is one read-only pass that checks every row is a unit vector: a million faces' 512 MB
+ * are neither copied nor re-added one by one (README, "A million faces").
  */
 export function deserialiseFaceVectorIndex(
   data: SerialisedFaceVectorIndex,
@@ -242,16 +261,37 @@ export function deserialiseFaceVectorIndex(
       `serialised index holds ${data.vectors.byteLength} bytes for ${data.ids.length} ids; expected ${data.ids.length * DESCRIPTOR_LENGTH * 4}`,
     );
   }
-  if (new Set(data.ids).size !== data.ids.length) throw new RangeError("serialised index has duplicate ids");
-  // Copy into an aligned buffer: a Buffer read from disk may start at any byte offset.
-  const capacity = Math.max(1024, data.ids.length) * DESCRIPTOR_LENGTH;
-  const rows = new Float32Array(capacity);
-  new Uint8Array(rows.buffer).set(data.vectors);
+  const aligned = data.vectors.byteOffset % Float32Array.BYTES_PER_ELEMENT === 0;
+  let rows = aligned
+    ? new Float32Array(data.vectors.buffer, data.vectors.byteOffset, data.ids.length * DESCRIPTOR_LENGTH)
+    : copyRows(data.vectors);
+  let shared = aligned;
   for (let row = 0; row < data.ids.length; row++) {
     const v = rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH);
-    v.set(unitVector(v));
+    if (Math.abs(squaredNorm(v) - 1) <= UNIT_TOLERANCE) continue;
+    // Not written by serialise() (or damaged): normalise it, in a copy so the caller's bytes stay as they are.
+    if (shared) ((rows = copyRows(data.vectors)), (shared = false));
+    rows.set(
+      unitVector(rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH)),
+      row * DESCRIPTOR_LENGTH,
+    );
   }
-  return buildIndex(options, { rows, ids: [...data.ids], graph: data.graph });
+  return buildIndex(options, { rows, shared, ids: [...data.ids], graph: data.graph });
+}
+
+/** |v|^2 of a unit float32 vector is 1 within ~1e-6; anything further off was not normalised. */
+const UNIT_TOLERANCE = 1e-4;
+
+function squaredNorm(v: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  return sum;
+}
+
+function copyRows(bytes: Buffer): Float32Array {
+  const rows = new Float32Array(bytes.byteLength / Float32Array.BYTES_PER_ELEMENT);
+  new Uint8Array(rows.buffer).set(bytes);
+  return rows;
 }
 
 /** A unit-length copy of a descriptor; rejects wrong lengths and zero or non-finite vectors. */

@@ -118,4 +118,45 @@ describe("createFaceVectorIndex", () => {
     );
     expect(() => deserialiseFaceVectorIndex({ ids: ["a", "b"], vectors: Buffer.alloc(10) })).toThrow(/expected 1024/);
   });
+
+  it("loads rows where they lie but never writes to the caller's bytes", () => {
+    const index = createFaceVectorIndex();
+    for (let i = 0; i < 20; i++) index.add(`face-${i}`, vector(i, 0.2));
+    const data = index.serialise();
+    const before = Buffer.from(data.vectors);
+    const copy = deserialiseFaceVectorIndex(data);
+    copy.remove("face-0"); // swaps the last row into row 0
+    copy.add("face-new", vector(40));
+    copy.add("face-5", vector(50)); // replaces a row
+    expect(data.vectors.equals(before)).toBe(true);
+    // And the bytes are still a valid index of the original faces.
+    const again = deserialiseFaceVectorIndex(data);
+    expect(again.search(vector(0, 0.2), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-0");
+    expect(copy.search(vector(50), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-5");
+    expect(copy.has("face-0")).toBe(false);
+  });
+
+  it("normalises saved rows that are not unit length (without touching the caller's bytes) and rejects zero rows", () => {
+    const rows = new Float32Array(2 * DESCRIPTOR_LENGTH);
+    rows[0] = 3; // face a: 3 along axis 0
+    rows[DESCRIPTOR_LENGTH + 1] = 1; // face b: unit along axis 1
+    const bytes = Buffer.from(rows.buffer);
+    const index = deserialiseFaceVectorIndex({ ids: ["a", "b"], vectors: bytes });
+    expect(index.search(vector(0), { maxResults: 1, minSimilarity: 0 })[0]).toEqual({
+      id: "a",
+      similarity: expect.closeTo(similarityFromDistance(0), 6),
+    });
+    expect(new Float32Array(bytes.buffer, bytes.byteOffset, 1)[0]).toBe(3);
+    expect(() => deserialiseFaceVectorIndex({ ids: ["a"], vectors: Buffer.alloc(DESCRIPTOR_LENGTH * 4) })).toThrow(
+      /non-zero/,
+    );
+  });
+
+  it("rejects a serialised index with duplicate ids", () => {
+    const index = createFaceVectorIndex();
+    index.add("a", vector(0));
+    index.add("b", vector(1));
+    const data = index.serialise();
+    expect(() => deserialiseFaceVectorIndex({ ids: ["a", "a"], vectors: data.vectors })).toThrow(/duplicate ids/);
+  });
 });

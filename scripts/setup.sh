@@ -31,8 +31,9 @@ fi
 
 # The /docs test (part of `pnpm test`) renders the page in Debian's chromium, so a fresh machine gets it
 # too, not only CI: without it the README's test command fails on that test.
+# A failed install does not stop the setup: the service runs without it, and that test then says what is missing.
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  apt-get update && apt-get install -y chromium
+  { apt-get update && apt-get install -y chromium; } || echo "warning: chromium did not install; the /docs test will fail" >&2
 fi
 
 pnpm install --frozen-lockfile

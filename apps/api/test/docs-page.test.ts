@@ -1,7 +1,7 @@
 /**
  * /docs as an operator opens it: rendered by a real headless Chromium (Debian's `chromium`, driven by
  * playwright-core), listing every operation of the API, with every asset served by the API itself.
- * Needs /usr/bin/chromium (scripts/setup.sh installs it on CI).
+ * Needs /usr/bin/chromium (scripts/setup.sh installs it).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createFaceVectorIndex, deserialiseFaceVectorIndex, type FaceVectorIndex } from "@faceindex/face-engine";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Index, MetricKind, ScalarKind } from "usearch";
 import { syntheticFaces } from "../scripts/synthetic-faces.ts";
 
 /** Small enough for a fast test, large enough that the graph holds most faces and pending rows remain. */
@@ -92,4 +96,46 @@ describe("the approximate index above its threshold", () => {
     expect(rebuilt.approximate).toBe(true);
     expect(rebuilt.search(probes.photo(people[20]!), { maxResults: 1, minSimilarity: 0 })[0]?.id).toBe("face-20");
   });
+
+  it("rebuilds a graph saved with other links per node instead of keeping it", () => {
+    const index = createFaceVectorIndex({ approximateFrom: APPROXIMATE_FROM });
+    const people = fill(index, 2000);
+    const data = index.serialise();
+    // The graph a snapshot from before the change to 32 links holds: 16 links, keys = row numbers.
+    const old = new Index(graphConfig(16));
+    const rows = new Float32Array(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength / 4);
+    old.add(
+      BigUint64Array.from(data.ids, (_, i) => BigInt(i)),
+      rows,
+      1,
+    );
+    const dir = mkdtempSync(join(tmpdir(), "old-graph-"));
+    try {
+      old.save(join(dir, "g"));
+      const oldGraph = readFileSync(join(dir, "g"));
+      const loaded = deserialiseFaceVectorIndex({ ...data, graph: oldGraph }, { approximateFrom: APPROXIMATE_FROM });
+      expect(loaded.search(syntheticFaces(5).photo(people[42]!), { maxResults: 1, minSimilarity: 0 })[0]?.id).toBe(
+        "face-42",
+      );
+      const resaved = new Index(graphConfig(16)); // load() replaces the configured links with the file's
+      loadGraphInto(loaded.serialise().graph, dir, resaved);
+      expect(resaved.connectivity()).toBe(32);
+      expect(Number(resaved.size())).toBe(2000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+function graphConfig(connectivity: number) {
+  const base = { dimensions: 128, metric: MetricKind.IP, quantization: ScalarKind.F16 };
+  return { ...base, connectivity, expansion_add: 128, expansion_search: 64, multi: false };
+}
+
+/** Loads saved graph bytes into `into` (usearch loads from paths only). */
+function loadGraphInto(graph: Buffer | undefined, dir: string, into: Index): void {
+  if (!graph) throw new Error("no graph saved");
+  const path = join(dir, "resaved");
+  writeFileSync(path, graph);
+  into.load(path);
+}

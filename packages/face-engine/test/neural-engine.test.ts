@@ -11,6 +11,7 @@ import {
   type AnalysedImage,
   type FaceEngine,
 } from "@faceindex/face-engine";
+import { createNeuralAnalyser } from "../src/neural/neural-analyser.ts";
 
 const folder = (name: string): string[] => readdirSync(facePhotoPath(name)).map((f) => `${name}/${f}`);
 const identity = (file: string): string => file.split("/")[1]!.split("_")[0]!;
@@ -127,6 +128,9 @@ describe("neural face engine on derived images", () => {
       .map(([f, r]) => ({ f, d: faceDistance(image.faces[0]!.descriptor, r.faces[0]!.descriptor) }))
       .sort((a, b) => a.d - b.d)[0]!;
     expect(nearest.f).toBe("same/biden_2.jpg");
+    // It is the contrast pass that finds it: without it the engine sees no face.
+    const withoutRescue = await createNeuralAnalyser({ contrastRescue: false });
+    expect((await withoutRescue.analyse(washedOut)).faces).toEqual([]);
   });
 
   it("applies EXIF orientation: boxes are relative to the upright image", async () => {

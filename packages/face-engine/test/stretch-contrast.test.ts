@@ -13,9 +13,18 @@ describe("stretchContrast", () => {
     expect(out[3 * 500]).toBeLessThan(145);
   });
 
-  it("maps the three channels alike, so colours keep their order", () => {
-    const rgb = Uint8Array.from({ length: 300 }, (_, i) => 150 + ((i * 7) % 60));
+  it("maps the three channels alike (one map for all), so colours keep their order", () => {
+    // Channels with different ranges: red 150..209, green 100..139, blue 120..179.
+    const rgb = Uint8Array.from({ length: 300 }, (_, i) =>
+      i % 3 === 0 ? 150 + ((i * 7) % 60) : i % 3 === 1 ? 100 + ((i * 5) % 40) : 120 + ((i * 11) % 60),
+    );
     const out = stretchContrast({ rgb, width: 100, height: 1 });
+    const mapped = new Map<number, number>();
+    for (let i = 0; i < rgb.length; i++) {
+      const seen = mapped.get(rgb[i]!);
+      if (seen !== undefined) expect(out[i], `value ${rgb[i]} at ${i}`).toBe(seen);
+      mapped.set(rgb[i]!, out[i]!);
+    }
     for (let i = 0; i < rgb.length; i += 3) {
       if (rgb[i]! < rgb[i + 1]!) expect(out[i]!).toBeLessThanOrEqual(out[i + 1]!);
       if (rgb[i]! > rgb[i + 1]!) expect(out[i]!).toBeGreaterThanOrEqual(out[i + 1]!);

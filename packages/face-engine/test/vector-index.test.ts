@@ -124,16 +124,24 @@ describe("createFaceVectorIndex", () => {
     for (let i = 0; i < 20; i++) index.add(`face-${i}`, vector(i, 0.2));
     const data = index.serialise();
     const before = Buffer.from(data.vectors);
-    const copy = deserialiseFaceVectorIndex(data);
-    copy.remove("face-0"); // swaps the last row into row 0
-    copy.add("face-new", vector(40));
-    copy.add("face-5", vector(50)); // replaces a row
-    expect(data.vectors.equals(before)).toBe(true);
+    // Each kind of write as the first one after a load, on its own fresh load.
+    const writes: Array<(copy: ReturnType<typeof deserialiseFaceVectorIndex>) => void> = [
+      (copy) => copy.remove("face-0"), // swaps the last row into row 0
+      (copy) => copy.remove("face-19"), // the last row: nothing moves
+      (copy) => copy.add("face-new", vector(40)), // a new row
+      (copy) => copy.add("face-5", vector(50)), // replaces a row in place
+    ];
+    for (const write of writes) {
+      const copy = deserialiseFaceVectorIndex(data);
+      write(copy);
+      expect(data.vectors.equals(before)).toBe(true);
+    }
+    const replaced = deserialiseFaceVectorIndex(data);
+    replaced.add("face-5", vector(50));
+    expect(replaced.search(vector(50), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-5");
     // And the bytes are still a valid index of the original faces.
     const again = deserialiseFaceVectorIndex(data);
-    expect(again.search(vector(0, 0.2), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-0");
-    expect(copy.search(vector(50), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-5");
-    expect(copy.has("face-0")).toBe(false);
+    expect(again.search(vector(5, 0.2), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-5");
   });
 
   it("normalises saved rows that are not unit length (without touching the caller's bytes) and rejects zero rows", () => {

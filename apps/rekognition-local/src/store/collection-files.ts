@@ -3,7 +3,8 @@
  * - `snapshot.bin`: "RKL1", a uint32 header length, a JSON header (metadata and face records), then the
  *   vector index's float32 rows, then (large collections) the index's approximate graph, `graphBytes` long:
  *   loading a saved graph takes a moment where rebuilding it costs ~0.3-0.5 ms of CPU per face. Snapshots
- *   from before the graph have no `graphBytes`; their graph is rebuilt at load. Written to a temporary
+ *   from before the graph have no `graphBytes`, and graphs saved with 16 links per node are dropped; either is
+ *   rebuilt at load. Written to a temporary
  *   file, fsynced and renamed, so it is never torn.
  * - `journal.ndjson`: one line per change since the snapshot, appended and fsynced before a request is
  *   answered, so an acknowledged face survives a crash; replayed over the snapshot at start.
@@ -113,16 +114,18 @@ export async function readCollection(
   if (data.length !== rowsEnd + graphBytes) {
     throw new Error(`${directory}/${SNAPSHOT} holds ${data.length} bytes, expected ${rowsEnd + graphBytes}`);
   }
+  // Copied once to an aligned buffer of their own (float32 rows cannot start at an arbitrary byte offset): the
+  // faces' descriptors are views of it, and the index uses it in place (it copies before its first write), so
+  // neither keeps the snapshot's bytes, graph included, alive after this function.
+  const rows = new Float32Array(new Uint8Array(data.subarray(rowsStart, rowsEnd)).buffer);
   const index = deserialiseFaceVectorIndex(
     {
       ids: header.ids,
-      vectors: data.subarray(rowsStart, rowsEnd),
+      vectors: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength),
       ...(graphBytes > 0 && { graph: data.subarray(rowsEnd) }),
     },
     indexOptions,
   );
-  // Copied to an aligned buffer: float32 rows cannot start at an arbitrary byte offset.
-  const rows = new Float32Array(new Uint8Array(data.subarray(rowsStart, rowsEnd)).buffer);
   const descriptors = new Map(
     header.ids.map((id, row) => [id, rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH)] as const),
   );

@@ -38,7 +38,7 @@ export interface NeuralAnalyserOptions {
   mirror?: boolean;
   /** A third detection pass on a shrunken, wider-bordered copy when the first two find nothing (default). */
   rescue?: boolean;
-  /** Last, the Tiny Face Detector on a contrast-stretched copy when SSD found nothing (default). */
+  /** Last, the Tiny Face Detector on a contrast-stretched copy when SSD found nothing (default; only with align). */
   contrastRescue?: boolean;
   /** Try the Tiny Face Detector before SSD (default); false = SSD on every image, as before. */
   fastFirst?: boolean;
@@ -125,7 +125,8 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
         const again = await locateFaces(faceapi, detectorOptions, image, pad, !align);
         if (best(again) > best(located)) located = again;
       }
-      if (contrastRescue && best(located) < FALLBACK_BELOW_SCORE) {
+      // Only with align: without it the descriptor would come from the stretched pixels (face-api describes its box).
+      if (contrastRescue && align && best(located) < FALLBACK_BELOW_SCORE) {
         const stretched = {
           ...image,
           rgb: stretchContrast({ rgb: image.rgb, width: image.pixelsWide, height: image.pixelsHigh }),

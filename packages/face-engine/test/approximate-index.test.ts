@@ -97,6 +97,29 @@ describe("the approximate index above its threshold", () => {
     expect(rebuilt.search(probes.photo(people[20]!), { maxResults: 1, minSimilarity: 0 })[0]?.id).toBe("face-20");
   });
 
+  it("returns every face above the threshold even when they outnumber the first candidates (large MaxFaces)", () => {
+    const approximate = createFaceVectorIndex({ approximateFrom: APPROXIMATE_FROM });
+    const exact = createFaceVectorIndex({ approximateFrom: Infinity });
+    const faces = syntheticFaces(11);
+    const twin = faces.person();
+    // 3000 strangers and 500 photos of one person: the first 100 candidates all pass 80, so the search widens.
+    for (let i = 0; i < 3500; i++) {
+      const photo = i % 7 === 0 ? faces.photo(twin) : faces.photo(faces.person());
+      approximate.add(`face-${i}`, photo);
+      exact.add(`face-${i}`, photo);
+    }
+    const query = faces.photo(twin);
+    const options = { maxResults: 4096, minSimilarity: 80 };
+    const truth = exact.search(query, options);
+    expect(truth.length).toBeGreaterThan(400);
+    const found = approximate.search(query, options);
+    expect(found.length).toBeGreaterThanOrEqual(Math.floor(truth.length * 0.99));
+    expect(found.slice(0, 10)).toEqual(truth.slice(0, 10));
+    // With few matches the answer is the same as brute force's.
+    const stranger = faces.photo(faces.person());
+    expect(approximate.search(stranger, options)).toEqual(exact.search(stranger, options));
+  });
+
   it("rebuilds a graph saved with other links per node instead of keeping it", () => {
     const index = createFaceVectorIndex({ approximateFrom: APPROXIMATE_FROM });
     const people = fill(index, 2000);

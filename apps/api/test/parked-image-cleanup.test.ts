@@ -31,13 +31,20 @@ describe("parked image cleanup", () => {
     // The API's command connection, with a short command timeout so the paused SET times out.
     commands = new Redis(redis.url, { maxRetriesPerRequest: 1, commandTimeout: 300 });
     const key = imageRedisKey(`rq-${randomUUID()}`, prefix);
-    const pauseMs = 1_500;
-    // Writes wait while reads (the job lookup before the SET) go on: the SET times out client-side but runs later.
-    await redis.client.call("CLIENT", "PAUSE", String(pauseMs), "WRITE");
-
-    // No backlog check here: it runs a BullMQ script, which PAUSE WRITE holds too, and once it got through the
-    // pause would be over and the SET would succeed (seen on a loaded machine).
-    const lane = { ...lanes.opened.lanes.index, backlog: { check: async () => {} } };
+    const pauseMs = 2_000;
+    // Writes are paused right after the job lookup, just before the SET: the SET times out client-side but runs
+    // later. (Pausing earlier let a slow lookup on a loaded machine outlast the pause, and the SET then succeeded.)
+    const queue = lanes.opened.lanes.index.queue;
+    const lookupThenPause = {
+      add: queue.add.bind(queue),
+      getJob: async (id: string) => {
+        const job = await queue.getJob(id);
+        await redis!.client.call("CLIENT", "PAUSE", String(pauseMs), "WRITE");
+        return job;
+      },
+    };
+    // No backlog check here: it runs a BullMQ script, which PAUSE WRITE holds too.
+    const lane = { ...lanes.opened.lanes.index, queue: lookupThenPause, backlog: { check: async () => {} } };
     const submitted = submitJob({ redis: commands, memory: noLimit }, lane, {
       jobId: `rq-${"a".repeat(40)}`,
       data: { tenant: "default", subject: "alice", requestDigest: "d" },

@@ -4,12 +4,12 @@
  * worker.test.ts against Redis, local S3 and the local Rekognition server.
  */
 import { ThrottlingException, InvalidImageFormatException } from "@aws-sdk/client-rekognition";
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TENANT, type IndexFacesJob } from "@faceindex/contracts";
 import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
 import { createIndexFacesProcessor } from "../src/jobs/index-faces.ts";
 import type { ProcessedJob, RunHooks } from "../src/runtime/job-runner.ts";
+import { fakeIndexFacesDeps } from "./support/index-faces-fakes.ts";
 
 const payload: IndexFacesJob = {
   requestId: "req-1",
@@ -41,45 +41,25 @@ const oneFace: IndexFacesResult = {
 function setup(indexFaces: () => Promise<IndexFacesResult>, parked: Buffer | null = Buffer.from("jpeg bytes")) {
   const store = new Map<string, Buffer>(parked ? [[payload.imageKey, parked]] : []);
   const uploads: { bucket: string; key: string; bytes: Buffer; contentType: string }[] = [];
-  const indexFace = createIndexFacesProcessor({
-    imageStore: {
-      putImage: async (bucket, key, bytes, contentType) => {
-        uploads.push({ bucket, key, bytes, contentType });
-        return { etag: "etag-1" };
+  const indexFace = createIndexFacesProcessor(
+    fakeIndexFacesDeps({
+      imageStore: {
+        putImage: async (bucket, key, bytes, contentType) => {
+          uploads.push({ bucket, key, bytes, contentType });
+          return { etag: "etag-1" };
+        },
+        headImage: async () => null,
+        conditionalWrites: true,
       },
-      headImage: async () => null,
-      conditionalWrites: true,
-    },
-    faceIndex: { indexFaces },
-    parkedImages: {
-      read: async (key) => store.get(key) ?? null,
-      remove: async (key) => void store.delete(key),
-    },
-    // No dedupe here and no other job for the person: the lock lets every job in, the gallery records
-    // nothing, the key is free, the record and the audit trail take everything.
-    faceCollection: { searchFacesByImage: async () => null },
-    // No quality gate in these jobs (test/quality-gate.test.ts has it).
-    faceDetector: { detectFaces: async () => [] },
-    scopeFor: async () => ({
-      collectionId: "faces",
-      gallery: {
-        record: async () => {},
-        lookup: async () => new Map(),
-        facesOf: async () => [],
-        forget: async () => {},
+      faceIndex: { indexFaces },
+      parkedImages: {
+        read: async (key) => store.get(key) ?? null,
+        remove: async (key) => void store.delete(key),
       },
-      lock: { withLock: (_bucket, _externalImageId, work) => work() },
+      // No dedupe, no quality gate (test/quality-gate.test.ts has it) and no other job for the person: the
+      // fakes' defaults.
     }),
-    claims: {
-      claim: async () => "claimed",
-      confirm: async () => {},
-      release: async () => {},
-      ownerOf: async () => null,
-    },
-    storedObjects: { remember: async () => {} },
-    audit: { record: async () => {} },
-    logger: pino({ level: "silent" }),
-  });
+  );
   return { indexFace, store, uploads };
 }
 

@@ -3,13 +3,13 @@
  * mapping, and where the gate sits in the index-faces job (before IndexFaces, refusal audited, off by default).
  * The real thing, photos through the local stack, is packages/local-stack/test/quality-gate.test.ts.
  */
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TENANT, type FaceQuality, type IndexFacesJob } from "@faceindex/contracts";
 import type { AuditEntry } from "@faceindex/audit";
 import { toFaceQualities } from "../src/adapters/rekognition/face-detector.ts";
 import type { IndexFacesResult } from "../src/adapters/rekognition/face-index.ts";
 import { createIndexFacesProcessor } from "../src/jobs/index-faces.ts";
+import { fakeIndexFacesDeps } from "./support/index-faces-fakes.ts";
 import {
   MAX_ROLL_DEGREES,
   MAX_YAW_PITCH_DEGREES,
@@ -144,38 +144,21 @@ describe("the gate in the index-faces job", () => {
   function setup(faces: FaceQuality[]) {
     const calls: string[] = [];
     const audited: AuditEntry[] = [];
-    const run = createIndexFacesProcessor({
-      imageStore: {
-        putImage: async () => (calls.push("putImage"), { etag: "etag-1" }),
-        headImage: async () => null,
-        conditionalWrites: true,
-      },
-      faceDetector: {
-        detectFaces: async (image) => (calls.push(`detectFaces ${image.bucket}/${image.key}`), faces),
-      },
-      faceIndex: { indexFaces: async () => (calls.push("indexFaces"), indexed) },
-      faceCollection: { searchFacesByImage: async () => (calls.push("searchFacesByImage"), null) },
-      parkedImages: { read: async () => Buffer.from("jpeg bytes"), remove: async () => {} },
-      scopeFor: async () => ({
-        collectionId: "faces",
-        gallery: {
-          record: async () => {},
-          lookup: async () => new Map(),
-          facesOf: async () => [],
-          forget: async () => {},
+    const run = createIndexFacesProcessor(
+      fakeIndexFacesDeps({
+        imageStore: {
+          putImage: async () => (calls.push("putImage"), { etag: "etag-1" }),
+          headImage: async () => null,
+          conditionalWrites: true,
         },
-        lock: { withLock: (_bucket, _externalImageId, work) => work() },
+        faceDetector: {
+          detectFaces: async (image) => (calls.push(`detectFaces ${image.bucket}/${image.key}`), faces),
+        },
+        faceIndex: { indexFaces: async () => (calls.push("indexFaces"), indexed) },
+        faceCollection: { searchFacesByImage: async () => (calls.push("searchFacesByImage"), null) },
+        audit: { record: async (_tenant, entry) => void audited.push(entry) },
       }),
-      claims: {
-        claim: async () => "claimed",
-        confirm: async () => {},
-        release: async () => {},
-        ownerOf: async () => null,
-      },
-      storedObjects: { remember: async () => {} },
-      audit: { record: async (_tenant, entry) => void audited.push(entry) },
-      logger: pino({ level: "silent" }),
-    });
+    );
     const runJob = (data: IndexFacesJob) =>
       run({ id: data.requestId, data, attemptsMade: 0, opts: { attempts: 5 } } as ProcessedJob, {
         putBack: async () => undefined,

@@ -1,2 +1,3 @@
 export * from "./redis-connection.ts";
 export * from "./lua-script.ts";
+export * from "./delete-if-value.ts";

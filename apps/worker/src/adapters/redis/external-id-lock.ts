@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { luaScript, type ScriptRedis } from "@faceindex/redis-connection";
+import { deleteIfValue, luaScript, type ScriptRedis } from "@faceindex/redis-connection";
 import { externalIdLockKey } from "@faceindex/contracts";
 import { LockBusyError } from "../../runtime/lock-busy-error.ts";
 
@@ -26,9 +26,6 @@ export interface ExternalIdLockOptions {
   ttlMs: number;
 }
 
-const RELEASE = luaScript(
-  `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`,
-);
 const RENEW = luaScript(
   `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`,
 );
@@ -53,7 +50,7 @@ export function createExternalIdLock({ redis, prefix, collectionId, ttlMs }: Ext
       } finally {
         clearInterval(renewal);
         // If the release fails the key still expires within ttlMs; the work's result stands.
-        await RELEASE(redis, [key], [token]).catch(() => undefined);
+        await deleteIfValue(redis, [key], [token]).catch(() => undefined);
       }
     },
   };

@@ -10,7 +10,7 @@
  * (external-image-id) still guards it if one dies between upload and confirm.
  */
 import type { Redis } from "ioredis";
-import { luaScript, type ScriptRedis } from "@faceindex/redis-connection";
+import { deleteIfValue, luaScript, type ScriptRedis } from "@faceindex/redis-connection";
 
 export type ClaimResult = "claimed" | "mine" | "taken";
 
@@ -43,9 +43,6 @@ return "mine"`);
 const CONFIRM = luaScript(
   `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("persist", KEYS[1]) else return 0 end`,
 );
-const RELEASE = luaScript(
-  `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`,
-);
 
 /** Per bucket and key, not per tenant: two tenants sharing a bucket share its keys. */
 export function objectClaimKey(prefix: string, bucket: string, key: string): string {
@@ -62,7 +59,7 @@ export function createObjectClaims(redis: ScriptRedis & Pick<Redis, "get">, pref
       await CONFIRM(redis, [objectClaimKey(prefix, bucket, key)], [owner(who)]);
     },
     async release(bucket, key, who) {
-      await RELEASE(redis, [objectClaimKey(prefix, bucket, key)], [owner(who)]);
+      await deleteIfValue(redis, [objectClaimKey(prefix, bucket, key)], [owner(who)]);
     },
     async ownerOf(bucket, key) {
       const value = await redis.get(objectClaimKey(prefix, bucket, key));

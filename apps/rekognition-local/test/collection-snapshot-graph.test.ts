@@ -1,26 +1,32 @@
 /**
- * A large collection's snapshot carries the vector index's approximate graph, so a restart loads it instead
- * of rebuilding it (~0.3-0.5 ms of CPU per face, minutes at a million); a snapshot written before the graph
- * was saved still loads, with the graph rebuilt. The approximate threshold is lowered so that a few thousand
- * synthetic faces (shaped like real descriptors) are enough and the test stays fast.
+ * A large collection's snapshot names a file holding the vector index's approximate graph, so a restart
+ * loads it instead of rebuilding it (~0.3-0.5 ms of CPU per face, minutes at a million). Older snapshots
+ * (RKL1: face records as JSON, the graph after the rows, or no graph at all) still load. The approximate
+ * threshold is lowered so that a few thousand synthetic faces (shaped like real descriptors) are enough and
+ * the test stays fast.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FaceMatch, FaceSearchOptions, SerialisedFaceVectorIndex } from "@faceindex/face-engine";
 import { syntheticFaces } from "@faceindex/face-engine/synthetic-faces";
 import { openCollectionStore, type CollectionStore } from "../src/store/collection-store.ts";
+import { decodeFaceTable } from "../src/store/face-table.ts";
 import { newFace } from "./support/new-face.ts";
 
 /** What the store handed to the engine's deserialiser at each load: whether a saved graph came with the rows. */
-const loads = vi.hoisted(() => [] as { faces: number; graphBytes: number }[]);
+const loads = vi.hoisted(() => [] as { faces: number; graphBytes: number; graphFile?: string }[]);
 vi.mock("@faceindex/face-engine", async (importOriginal) => {
   const engine = await importOriginal<typeof import("@faceindex/face-engine")>();
   return {
     ...engine,
     deserialiseFaceVectorIndex: (data: SerialisedFaceVectorIndex, options?: object) => {
-      loads.push({ faces: data.ids.length, graphBytes: data.graph?.byteLength ?? 0 });
+      loads.push({
+        faces: data.ids.length,
+        graphBytes: data.graph?.byteLength ?? 0,
+        ...(data.graphFile !== undefined && { graphFile: data.graphFile }),
+      });
       return engine.deserialiseFaceVectorIndex(data, options);
     },
   };
@@ -69,25 +75,63 @@ async function savedLargeCollection(): Promise<{ dataDir: string; queries: Float
   return { dataDir, queries, answers };
 }
 
-const snapshotPath = (dataDir: string): string => join(dataDir, "collections", "c_big", "snapshot.bin");
+const collectionDir = (dataDir: string): string => join(dataDir, "collections", "c_big");
+const snapshotPath = (dataDir: string): string => join(collectionDir(dataDir), "snapshot.bin");
+const graphFiles = (dataDir: string): string[] =>
+  readdirSync(collectionDir(dataDir)).filter((name) => name.endsWith(".usearch"));
 
-/** The snapshot's JSON header and what follows it. */
-function readSnapshot(dataDir: string): { header: Record<string, unknown>; body: Buffer } {
+/** An RKL2 snapshot's parts, found the way the store finds them. */
+function readSnapshot(dataDir: string) {
   const data = readFileSync(snapshotPath(dataDir));
+  expect(data.toString("ascii", 0, 4)).toBe("RKL2");
   const headerLength = data.readUInt32LE(4);
-  return { header: JSON.parse(data.toString("utf8", 8, 8 + headerLength)), body: data.subarray(8 + headerLength) };
+  const header = JSON.parse(data.toString("utf8", 8, 8 + headerLength)) as {
+    faceCount: number;
+    tableBytes: number;
+    graphFile?: string;
+    [field: string]: unknown;
+  };
+  const tableStart = Math.ceil((8 + headerLength) / 8) * 8;
+  const rowsStart = Math.ceil((tableStart + header.tableBytes) / 4) * 4;
+  const { faces, rowIds } = decodeFaceTable(data.subarray(tableStart, tableStart + header.tableBytes));
+  return { data, header, faces, rowIds, rows: data.subarray(rowsStart) };
+}
+
+/**
+ * Rewrites the collection's snapshot in the RKL1 layout (the face records and row ids as JSON in the header,
+ * then the rows, then the graph's bytes when `withGraph`), as builds before the face table wrote it.
+ */
+function rewriteAsJsonFacesSnapshot(dataDir: string, { withGraph }: { withGraph: boolean }): void {
+  const { header, faces, rowIds, rows } = readSnapshot(dataDir);
+  const graph = withGraph ? readFileSync(join(collectionDir(dataDir), header.graphFile!)) : Buffer.alloc(0);
+  const oldHeader = Buffer.from(
+    JSON.stringify({
+      meta: header.meta,
+      faces,
+      ids: rowIds,
+      users: header.users,
+      ...(withGraph && { graphBytes: graph.byteLength }),
+    }),
+  );
+  const prefix = Buffer.alloc(8);
+  prefix.write("RKL1", 0, "ascii");
+  prefix.writeUInt32LE(oldHeader.length, 4);
+  writeFileSync(snapshotPath(dataDir), Buffer.concat([prefix, oldHeader, rows, graph]));
+  for (const name of graphFiles(dataDir)) rmSync(join(collectionDir(dataDir), name));
 }
 
 describe("a large collection's snapshot", () => {
-  it("saves the approximate graph and loads it back instead of rebuilding it, with the same answers", async () => {
+  it("saves the approximate graph in its own file and loads it by path instead of rebuilding it, with the same answers", async () => {
     const { dataDir, queries, answers } = await savedLargeCollection();
-    const { header, body } = readSnapshot(dataDir);
-    const rowBytes = FACES * 128 * 4;
-    expect(header.graphBytes).toBeGreaterThan(0);
-    expect(body.byteLength).toBe(rowBytes + (header.graphBytes as number));
+    const { header, rows } = readSnapshot(dataDir);
+    expect(rows.byteLength).toBe(FACES * 128 * 4);
+    expect(graphFiles(dataDir)).toEqual([header.graphFile]);
+    const graph = readFileSync(join(collectionDir(dataDir), header.graphFile!));
 
     const store = await openStore(dataDir);
-    expect(loads).toEqual([{ faces: FACES, graphBytes: header.graphBytes }]);
+    expect(loads).toEqual([
+      { faces: FACES, graphBytes: 0, graphFile: join(collectionDir(dataDir), header.graphFile!) },
+    ]);
     const collection = store.get("big")!;
     expect(collection.faces.size).toBe(FACES);
     expect(collection.index.approximate).toBe(true);
@@ -100,24 +144,37 @@ describe("a large collection's snapshot", () => {
 
     // Loaded, not rebuilt: a rebuild would have put all FACES rows in the graph, the saved one holds
     // APPROXIMATE_FROM. One more face stays pending (not in the graph), so the next snapshot writes the
-    // loaded graph back unchanged, byte for byte.
+    // loaded graph back unchanged, byte for byte, under a new name; the old file is gone.
     await store.addImageFaces("big", "one-more", [newFace("one-more", syntheticFaces(13).person())]);
     await store.close();
     const rewritten = readSnapshot(dataDir);
-    expect(rewritten.header.graphBytes).toBe(header.graphBytes);
-    expect(rewritten.body.subarray(rowBytes + 128 * 4).equals(body.subarray(rowBytes))).toBe(true);
+    expect(rewritten.header.graphFile).not.toBe(header.graphFile);
+    expect(graphFiles(dataDir)).toEqual([rewritten.header.graphFile]);
+    expect(readFileSync(join(collectionDir(dataDir), rewritten.header.graphFile!)).equals(graph)).toBe(true);
   });
 
-  it("loads an old snapshot without a graph, rebuilding the graph, with the same best matches on nearly every query", async () => {
+  it("loads an RKL1 snapshot with its graph after the rows, the same faces and answers, and writes RKL2 next", async () => {
+    const { dataDir, queries, answers } = await savedLargeCollection();
+    const before = readSnapshot(dataDir);
+    rewriteAsJsonFacesSnapshot(dataDir, { withGraph: true });
+
+    const store = await openStore(dataDir);
+    expect(loads).toEqual([{ faces: FACES, graphBytes: expect.any(Number) }]);
+    expect(loads[0]!.graphBytes).toBeGreaterThan(0);
+    const collection = store.get("big")!;
+    expect([...collection.faces.values()]).toEqual(before.faces);
+    expect(queries.map((query) => collection.index.search(query, SEARCH))).toEqual(answers);
+    await store.addImageFaces("big", "one-more", [newFace("one-more", syntheticFaces(13).person())]);
+    await store.close();
+    const rewritten = readSnapshot(dataDir);
+    expect(rewritten.faces).toHaveLength(FACES + 1);
+    expect(graphFiles(dataDir)).toEqual([rewritten.header.graphFile]);
+  });
+
+  it("loads an RKL1 snapshot without a graph, rebuilding the graph, with the same best matches on nearly every query", async () => {
     const { dataDir, queries, answers } = await savedLargeCollection();
     // The layout before the graph was saved: no graphBytes in the header, the rows and nothing after them.
-    const { header, body } = readSnapshot(dataDir);
-    delete header.graphBytes;
-    const oldHeader = Buffer.from(JSON.stringify(header));
-    const prefix = Buffer.alloc(8);
-    prefix.write("RKL1", 0, "ascii");
-    prefix.writeUInt32LE(oldHeader.length, 4);
-    writeFileSync(snapshotPath(dataDir), Buffer.concat([prefix, oldHeader, body.subarray(0, FACES * 128 * 4)]));
+    rewriteAsJsonFacesSnapshot(dataDir, { withGraph: false });
 
     const store = await openStore(dataDir);
     expect(loads).toEqual([{ faces: FACES, graphBytes: 0 }]);
@@ -136,5 +193,60 @@ describe("a large collection's snapshot", () => {
       expect(best?.id).toBe(faceId);
     }
     await store.close();
+  });
+
+  it("deletes a graph file the snapshot does not name (a crash before the rename) and keeps the one it does", async () => {
+    const { dataDir } = await savedLargeCollection();
+    const { header } = readSnapshot(dataDir);
+    const leftover = join(collectionDir(dataDir), "graph-00000000-0000-4000-8000-000000000000.usearch");
+    writeFileSync(leftover, "half a graph");
+
+    const store = await openStore(dataDir);
+    expect(existsSync(leftover)).toBe(false);
+    expect(graphFiles(dataDir)).toEqual([header.graphFile]);
+    expect(store.get("big")!.index.approximate).toBe(true);
+    await store.close();
+  });
+
+  it.each([
+    ["missing", (path: string) => rmSync(path)],
+    ["damaged", (path: string) => writeFileSync(path, readFileSync(path).subarray(0, 1000))],
+  ])("rebuilds the graph from the rows when its file is %s, and says so", async (_, harm) => {
+    const { dataDir, queries, answers } = await savedLargeCollection();
+    const { header } = readSnapshot(dataDir);
+    harm(join(collectionDir(dataDir), header.graphFile!));
+    const logged: string[] = [];
+
+    const store = await openCollectionStore({
+      dataDir,
+      region: "us-east-1",
+      vectorIndex: { approximateFrom: APPROXIMATE_FROM },
+      log: (message) => logged.push(message),
+    });
+    expect(logged.some((message) => message.includes("rebuilding the graph from the rows"))).toBe(true);
+    const collection = store.get("big")!;
+    expect(collection.faces.size).toBe(FACES);
+    expect(collection.index.approximate).toBe(true);
+    const agreeing = queries.filter(
+      (query, q) => collection.index.search(query, SEARCH)[0]?.id === answers[q]?.[0]?.id,
+    ).length;
+    expect(agreeing).toBeGreaterThanOrEqual(queries.length - 3);
+    await store.close();
+  });
+
+  it("refuses to start from a snapshot whose graph file name points outside its folder", async () => {
+    const { dataDir } = await savedLargeCollection();
+    const { data } = readSnapshot(dataDir);
+    const headerLength = data.readUInt32LE(4);
+    const header = data.toString("utf8", 8, 8 + headerLength);
+    const name = (JSON.parse(header) as { graphFile: string }).graphFile;
+    // Same length, so the layout after the header is unchanged: only the name is hostile.
+    const hostile = `../../${name}`.slice(0, name.length).padEnd(name.length, "x");
+    writeFileSync(
+      snapshotPath(dataDir),
+      Buffer.concat([data.subarray(0, 8), Buffer.from(header.replace(name, hostile)), data.subarray(8 + headerLength)]),
+    );
+
+    await expect(openStore(dataDir)).rejects.toThrow(/names graph file/);
   });
 });

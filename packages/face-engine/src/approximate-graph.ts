@@ -34,12 +34,17 @@ export interface ApproximateGraph {
   candidates(query: Float32Array, k: number): number[];
   /** The graph's own file format, as bytes (usearch saves to paths only, so this goes through a temp file). */
   save(): Buffer;
+  /** The same bytes written straight to `path`: a million-face graph is ~500 MB, not worth a detour through memory. */
+  saveTo(path: string): void;
 }
+
+/** A saved graph: its bytes, or the file holding them (loaded in place, without copying it first). */
+export type SavedGraph = Buffer | { file: string };
 
 /** `expansionSearch` only changes how searches walk the graph, so a saved graph loads under any value. */
 export function createApproximateGraph(
   dimensions: number,
-  saved?: Buffer,
+  saved?: SavedGraph,
   expansionSearch = EXPANSION_SEARCH,
 ): ApproximateGraph {
   const index = new Index({
@@ -51,7 +56,8 @@ export function createApproximateGraph(
     expansion_search: expansionSearch,
     multi: false,
   });
-  if (saved) withTempFile((path) => (writeFileSync(path, saved), index.load(path)));
+  if (saved && "file" in saved) index.load(saved.file);
+  else if (saved) withTempFile((path) => (writeFileSync(path, saved), index.load(path)));
   // A graph saved with other links per node (16 before) keeps them after load and in every later insert:
   // it is dropped, so the caller rebuilds it from the rows at today's setting (size 0 = nothing loaded).
   if (saved && index.connectivity() !== CONNECTIVITY)
@@ -75,6 +81,7 @@ export function createApproximateGraph(
       return Array.from(found.keys, (key) => Number(key));
     },
     save: () => withTempFile((path) => (index.save(path), readFileSync(path))),
+    saveTo: (path) => index.save(path),
   };
 }
 

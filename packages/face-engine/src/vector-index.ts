@@ -6,7 +6,7 @@
  * the graph was last extended (at most FOLD_EVERY) are scanned exactly too. Removal swaps the last row into
  * the hole, so rows stay dense and graph keys stay row numbers.
  */
-import { createApproximateGraph, type ApproximateGraph } from "./approximate-graph.ts";
+import { createApproximateGraph, type ApproximateGraph, type SavedGraph } from "./approximate-graph.ts";
 import { distanceFromSimilarity, similarityFromDistance } from "./similarity.ts";
 import { TopK } from "./top-k.ts";
 
@@ -24,6 +24,8 @@ export const APPROXIMATE_FROM = 20_000;
  * multi-threaded batch: ~0.8 ms of CPU per insert at 1M faces (32 links), so a fold holds the event loop ~0.4 s on 2 cores.
  */
 const FOLD_EVERY = 1024;
+/** Ids mapped per turn of the event loop after a load: ~20 ms here, so a request waits at most that long. */
+const MAP_IN_BACKGROUND_CHUNK = 20_000;
 /** Graph candidates re-ranked exactly: at least this many, up to twice maxResults while they all pass the threshold. */
 const MIN_CANDIDATES = 100;
 /** How much the candidate list grows each time its farthest candidate still passes the threshold. */
@@ -48,6 +50,21 @@ export interface SerialisedFaceVectorIndex {
   vectors: Buffer;
   /** The approximate graph over the first rows, when there is one: loading it is far faster than rebuilding it. */
   graph?: Buffer;
+  /** Instead of `graph`: the file holding it (serialise({ graphFile }) writes it there), loaded by path. */
+  graphFile?: string;
+  /**
+   * The caller gives the index the whole ArrayBuffer behind `vectors` (float-aligned), to keep and write in
+   * place, its bytes after the rows as room to grow; the caller must not touch it again. Without it the index
+   * copies the rows before its first write: at a million faces that copy into fresh memory stalled the first
+   * IndexFaces after a start for ~1.3 s (page faults at ~400 MB/s here), while spare room that is never
+   * written costs no resident memory.
+   */
+  handOver?: boolean;
+  /**
+   * The caller has made sure the ids are distinct (apps/rekognition-local derives them from its face table):
+   * the id -> row map is then built after the load, in the background, instead of as part of it.
+   */
+  idsKnownUnique?: boolean;
 }
 
 export interface FaceVectorIndexOptions {
@@ -62,10 +79,13 @@ export interface FaceVectorIndex {
   add(id: string, descriptor: Float32Array): void;
   remove(id: string): boolean;
   has(id: string): boolean;
+  /** A copy of the id's stored (unit) descriptor; undefined when the id is not in the index. */
+  descriptorOf(id: string): Float32Array | undefined;
   readonly size: number;
   /** Matches sorted by similarity, highest first. */
   search(descriptor: Float32Array, options: FaceSearchOptions): FaceMatch[];
-  serialise(): SerialisedFaceVectorIndex;
+  /** `graphFile`: write the graph (if any) to this path instead of returning its bytes. */
+  serialise(options?: { graphFile?: string }): SerialisedFaceVectorIndex;
   /** Whether searches currently use the approximate graph (for tests and the benchmark). */
   readonly approximate: boolean;
 }
@@ -80,14 +100,33 @@ export function createFaceVectorIndex(options: FaceVectorIndexOptions = {}): Fac
  */
 function buildIndex(
   options: FaceVectorIndexOptions,
-  restored?: { rows: Float32Array; shared: boolean; ids: string[]; graph?: Buffer },
+  restored?: { rows: Float32Array; shared: boolean; ids: string[]; graph?: SavedGraph; idsKnownUnique?: boolean },
 ): FaceVectorIndex {
   const approximateFrom = options.approximateFrom ?? APPROXIMATE_FROM;
   let vectors = restored?.rows ?? new Float32Array(INITIAL_CAPACITY * DESCRIPTOR_LENGTH);
   const ids: string[] = restored?.ids ?? [];
   const rowOf = new Map<string, number>();
-  ids.forEach((id, row) => rowOf.set(id, row));
-  if (rowOf.size !== ids.length) throw new RangeError("serialised index has duplicate ids");
+  // The id -> row map of a loaded index. Searches need none of it (results name rows' ids), so when the
+  // caller vouches that the ids are distinct it is built in the background, MAP_IN_BACKGROUND_CHUNK ids per
+  // turn of the event loop: at a million faces it is ~1 s of a server's start here. Whatever needs it first
+  // (an add, a removal, a lookup by id) completes it at once, so nothing ever sees it partial.
+  const loadedRows = ids.length;
+  let unmappedFrom: number | undefined = 0;
+  const mapRows = (end: number): void => {
+    for (let row = unmappedFrom ?? end; row < end; row++) rowOf.set(ids[row]!, row);
+    unmappedFrom = end >= loadedRows ? undefined : end;
+  };
+  const idMap = (): Map<string, number> => (mapRows(loadedRows), rowOf);
+  if (restored?.idsKnownUnique) {
+    const mapInBackground = (): void => {
+      if (unmappedFrom === undefined) return;
+      mapRows(Math.min(loadedRows, unmappedFrom + MAP_IN_BACKGROUND_CHUNK));
+      if (unmappedFrom !== undefined) setImmediate(mapInBackground);
+    };
+    setImmediate(mapInBackground);
+  } else if (idMap().size !== ids.length) {
+    throw new RangeError("serialised index has duplicate ids");
+  }
   let shared = restored?.shared ?? false;
   let graph: ApproximateGraph | undefined;
   /** Rows [0, graphRows) are in the graph; the rest are scanned exactly. */
@@ -127,7 +166,7 @@ function buildIndex(
 
   return {
     add(id, descriptor) {
-      const existing = rowOf.get(id);
+      const existing = idMap().get(id);
       if (existing !== undefined) {
         writeRow(existing, descriptor);
         if (graph && existing < graphRows) {
@@ -145,11 +184,11 @@ function buildIndex(
       }
       writeRow(row, descriptor);
       ids.push(id);
-      rowOf.set(id, row);
+      idMap().set(id, row);
       fold();
     },
     remove(id) {
-      const row = rowOf.get(id);
+      const row = idMap().get(id);
       if (row === undefined) return false;
       const last = ids.length - 1;
       if (graph && row < graphRows) graph.remove(row);
@@ -159,16 +198,21 @@ function buildIndex(
         own();
         vectors.copyWithin(row * DESCRIPTOR_LENGTH, last * DESCRIPTOR_LENGTH, (last + 1) * DESCRIPTOR_LENGTH);
         ids[row] = lastId;
-        rowOf.set(lastId, row);
+        idMap().set(lastId, row);
         // The moved face now lives at `row`: the graph must know it there if that row is a graph row.
         if (graph && row < graphRows) graph.addRows(vectors, row, 1);
       }
       if (last < graphRows) graphRows--;
       ids.pop();
-      rowOf.delete(id);
+      idMap().delete(id);
       return true;
     },
-    has: (id) => rowOf.has(id),
+    has: (id) => idMap().has(id),
+    descriptorOf(id) {
+      const row = idMap().get(id);
+      // A copy: rows move (removal swaps the last row in) and the buffer is replaced when it grows.
+      return row === undefined ? undefined : rowVector(row).slice();
+    },
     get size() {
       return ids.length;
     },
@@ -181,7 +225,7 @@ function buildIndex(
       // Compare dot products, not similarities: one threshold instead of an exp() per face.
       const maxDistance = distanceFromSimilarity(minSimilarity);
       const minDot = Number.isFinite(maxDistance) ? 1 - (maxDistance * maxDistance) / 2 : Number.NEGATIVE_INFINITY;
-      const excludedRow = excludeId === undefined ? -1 : (rowOf.get(excludeId) ?? -1);
+      const excludedRow = excludeId === undefined ? -1 : (idMap().get(excludeId) ?? -1);
       let top = new TopK(maxResults);
       const offer = (row: number, dot: number): void => {
         if (dot >= minDot && row !== excludedRow) top.offer(row, dot);
@@ -213,12 +257,14 @@ function buildIndex(
         similarity: similarityFromDistance(Math.sqrt(Math.max(0, 2 - 2 * score))),
       }));
     },
-    serialise() {
+    serialise({ graphFile } = {}) {
       const used = vectors.subarray(0, ids.length * DESCRIPTOR_LENGTH);
+      const saved = graph && graphRows > 0 ? graph : undefined;
+      if (saved && graphFile) saved.saveTo(graphFile);
       return {
         ids: [...ids],
         vectors: Buffer.from(used.buffer.slice(used.byteOffset, used.byteOffset + used.byteLength)),
-        ...(graph && graphRows > 0 && { graph: graph.save() }),
+        ...(saved && (graphFile ? { graphFile } : { graph: saved.save() })),
       };
     },
   };
@@ -278,10 +324,13 @@ export function deserialiseFaceVectorIndex(
     );
   }
   const aligned = data.vectors.byteOffset % Float32Array.BYTES_PER_ELEMENT === 0;
+  if (data.handOver && !aligned) throw new RangeError("handed-over vectors must start float-aligned");
+  const { buffer, byteOffset } = data.vectors;
+  const capacityRows = Math.floor((buffer.byteLength - byteOffset) / (DESCRIPTOR_LENGTH * 4));
   let rows = aligned
-    ? new Float32Array(data.vectors.buffer, data.vectors.byteOffset, data.ids.length * DESCRIPTOR_LENGTH)
+    ? new Float32Array(buffer, byteOffset, (data.handOver ? capacityRows : data.ids.length) * DESCRIPTOR_LENGTH)
     : copyRows(data.vectors);
-  let shared = aligned;
+  let shared = aligned && !data.handOver;
   for (let row = 0; row < data.ids.length; row++) {
     const v = rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH);
     if (Math.abs(squaredNorm(v) - 1) <= UNIT_TOLERANCE) continue;
@@ -292,7 +341,14 @@ export function deserialiseFaceVectorIndex(
       row * DESCRIPTOR_LENGTH,
     );
   }
-  return buildIndex(options, { rows, shared, ids: [...data.ids], graph: data.graph });
+  const graph = data.graphFile !== undefined ? { file: data.graphFile } : data.graph;
+  return buildIndex(options, {
+    rows,
+    shared,
+    ids: [...data.ids],
+    ...(graph && { graph }),
+    ...(data.idsKnownUnique && { idsKnownUnique: true }),
+  });
 }
 
 /** |v|^2 of a unit float32 vector is 1 within ~1e-6; anything further off was not normalised. */

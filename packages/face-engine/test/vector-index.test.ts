@@ -76,6 +76,24 @@ describe("createFaceVectorIndex", () => {
     }
   });
 
+  it("gives each id's stored unit descriptor, as a copy that follows removals and growth", () => {
+    const index = createFaceVectorIndex();
+    for (let i = 0; i < 2000; i++)
+      index.add(
+        `f${i}`,
+        vector(i % DESCRIPTOR_LENGTH, i / 4000).map((x) => x * 2),
+      );
+    index.remove("f3"); // f1999 moves into row 3
+    expect(index.descriptorOf("f3")).toBeUndefined();
+    for (const i of [0, 1999, 1500]) {
+      const expected = vector(i % DESCRIPTOR_LENGTH, i / 4000);
+      expect(Array.from(index.descriptorOf(`f${i}`)!)).toEqual(Array.from(expected).map((x) => expect.closeTo(x, 6)));
+    }
+    const copy = index.descriptorOf("f0")!;
+    copy.fill(0);
+    expect(index.search(vector(0), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("f0");
+  });
+
   it("replaces the descriptor when an id is added again, and normalises descriptors", () => {
     const index = createFaceVectorIndex();
     index.add("a", vector(0));
@@ -117,6 +135,55 @@ describe("createFaceVectorIndex", () => {
       index.search(query, { maxResults: 3, minSimilarity: 0 }),
     );
     expect(() => deserialiseFaceVectorIndex({ ids: ["a", "b"], vectors: Buffer.alloc(10) })).toThrow(/expected 1024/);
+  });
+
+  it("writes handed-over rows in place, new faces into the buffer's spare room, until that room runs out", () => {
+    const index = createFaceVectorIndex();
+    for (let i = 0; i < 20; i++) index.add(`face-${i}`, vector(i, 0.2));
+    const data = index.serialise();
+    const room = new ArrayBuffer(22 * DESCRIPTOR_LENGTH * 4); // two spare rows
+    new Uint8Array(room).set(data.vectors);
+    const loaded = deserialiseFaceVectorIndex({
+      ids: data.ids,
+      vectors: Buffer.from(room, 0, data.vectors.byteLength),
+      handOver: true,
+    });
+    const rowInRoom = (row: number) => new Float32Array(room, row * DESCRIPTOR_LENGTH * 4, DESCRIPTOR_LENGTH);
+    loaded.add("face-20", vector(40));
+    loaded.add("face-21", vector(41));
+    expect(Array.from(rowInRoom(20))).toEqual(Array.from(vector(40)));
+    expect(Array.from(rowInRoom(21))).toEqual(Array.from(vector(41)));
+    loaded.add("face-22", vector(42)); // no room left: the index grows into a buffer of its own
+    loaded.add("face-0", vector(43));
+    expect(Array.from(rowInRoom(0))).toEqual(Array.from(vector(0, 0.2)).map((x) => expect.closeTo(x, 6)));
+    expect(loaded.search(vector(43), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-0");
+    expect(loaded.search(vector(42), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-22");
+    expect(loaded.search(vector(5, 0.2), { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("face-5");
+  });
+
+  it.each([
+    ["at once", async () => {}],
+    ["after the background map is done", () => new Promise((resolve) => setTimeout(resolve, 300))],
+  ])("finds every id of a large load of known-distinct ids %s", async (_, wait) => {
+    const count = 45_000; // three background chunks
+    const vectors = Buffer.alloc(count * DESCRIPTOR_LENGTH * 4);
+    const rows = new Float32Array(vectors.buffer, vectors.byteOffset, count * DESCRIPTOR_LENGTH);
+    for (let row = 0; row < count; row++)
+      rows.set(vector(row % DESCRIPTOR_LENGTH, row / (4 * count)), row * DESCRIPTOR_LENGTH);
+    const ids = Array.from({ length: count }, (_, row) => `face-${row}`);
+    const loaded = deserialiseFaceVectorIndex({ ids, vectors, idsKnownUnique: true }, { approximateFrom: Infinity });
+    await wait();
+    expect(loaded.has("face-44999")).toBe(true);
+    expect(loaded.has("face-45000")).toBe(false);
+    expect(loaded.remove("face-20001")).toBe(true); // the last row moves into its place
+    expect(loaded.has("face-20001")).toBe(false);
+    expect(Array.from(loaded.descriptorOf("face-44999")!)).toEqual(
+      Array.from(rows.subarray(44_999 * DESCRIPTOR_LENGTH, 45_000 * DESCRIPTOR_LENGTH)),
+    );
+    loaded.add("face-new", vector(5, 0.4)); // tilted beyond every loaded row (at most 0.25)
+    const [best] = loaded.search(vector(5, 0.4), { maxResults: 1, minSimilarity: 99, excludeId: "face-5" });
+    expect(best?.id).toBe("face-new");
+    expect(loaded.size).toBe(count);
   });
 
   it("loads rows where they lie but never writes to the caller's bytes", () => {

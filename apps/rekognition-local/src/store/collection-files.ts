@@ -1,18 +1,29 @@
 /**
  * A collection on disk, in its own folder:
- * - `snapshot.bin`: "RKL1", a uint32 header length, a JSON header (metadata and face records), then the
- *   vector index's float32 rows, then (large collections) the index's approximate graph, `graphBytes` long:
- *   loading a saved graph takes a moment where rebuilding it costs ~0.3-0.5 ms of CPU per face. Snapshots
- *   from before the graph have no `graphBytes`, and graphs saved with 16 links per node are dropped; either is
- *   rebuilt at load. Written to a temporary
- *   file, fsynced and renamed, so it is never torn.
+ * - `snapshot.bin`: "RKL2", a uint32 header length, a JSON header (metadata, users, the face table's length
+ *   and the graph file's name), then at 8-byte alignment the face records as a binary table (face-table.ts),
+ *   then at 4-byte alignment the vector index's float32 rows. Written to a temporary file, fsynced and
+ *   renamed, so it is never torn. "RKL1" snapshots (face records as JSON in the header, the graph after the
+ *   rows) still load; the next snapshot is written as RKL2.
+ * - `graph-<uuid>.usearch` (large collections): the index's approximate graph, named by the snapshot that
+ *   uses it. It is its own file so usearch loads it by path: loading a saved graph takes a moment where
+ *   rebuilding it costs ~0.3-0.5 ms of CPU per face, and at a million faces it is ~500 MB that would
+ *   otherwise be read into memory and written out again to a temporary file for usearch. A new snapshot
+ *   writes a new graph file first; the old one is deleted after the rename, and any graph file the snapshot
+ *   does not name (left by a crash) when the collection is opened. Graphs saved with 16 links per node are
+ *   dropped and rebuilt at load.
  * - `journal.ndjson`: one line per change since the snapshot, appended and fsynced before a request is
  *   answered, so an acknowledged face survives a crash; replayed over the snapshot at start.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { DESCRIPTOR_LENGTH, deserialiseFaceVectorIndex, type FaceVectorIndexOptions } from "@faceindex/face-engine";
+import {
+  DESCRIPTOR_LENGTH,
+  deserialiseFaceVectorIndex,
+  type FaceVectorIndex,
+  type FaceVectorIndexOptions,
+} from "@faceindex/face-engine";
 import {
   createCollection,
   type Collection,
@@ -20,9 +31,13 @@ import {
   type StoredFace,
   type StoredUser,
 } from "./collection.ts";
+import { decodeFaceTable, encodeFaceTable } from "./face-table.ts";
 
-const MAGIC = "RKL1";
+const MAGIC = "RKL2";
+const MAGIC_JSON_FACES = "RKL1";
 const SNAPSHOT = "snapshot.bin";
+/** The only names a snapshot may give its graph file: a crafted snapshot cannot point usearch elsewhere. */
+const GRAPH_FILE = /^graph-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.usearch$/;
 const JOURNAL = "journal.ndjson";
 
 /** A change to a collection's users (CreateUser, DeleteUser, AssociateFaces, DisassociateFaces). */
@@ -41,8 +56,8 @@ export const encodeDescriptor = (descriptor: Float32Array): string =>
 const decodeDescriptor = (text: string): Float32Array =>
   new Float32Array(new Uint8Array(Buffer.from(text, "base64")).buffer);
 
-async function fsyncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, "r");
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, "r");
   try {
     await handle.sync();
   } finally {
@@ -50,30 +65,80 @@ async function fsyncDirectory(directory: string): Promise<void> {
   }
 }
 
+const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+/** Room for new faces in a small collection's loaded rows. */
+const SPARE_ROWS_AT_LEAST = 1024;
+
+/** What follows the 8-byte prefix of an RKL2 snapshot. */
+interface SnapshotHeader {
+  meta: CollectionMeta;
+  users: StoredUser[];
+  faceCount: number;
+  tableBytes: number;
+  graphFile?: string;
+}
+
+/** Where an RKL2 snapshot's parts lie, from its header's length and contents. */
+function snapshotLayout(headerLength: number, header: SnapshotHeader) {
+  const tableStart = align(8 + headerLength, 8);
+  const rowsStart = align(tableStart + header.tableBytes, 4);
+  return { tableStart, rowsStart, end: rowsStart + header.faceCount * DESCRIPTOR_LENGTH * 4 };
+}
+
 export async function writeSnapshot(directory: string, collection: Collection): Promise<void> {
-  const { ids, vectors, graph } = collection.index.serialise();
-  const header = Buffer.from(
-    JSON.stringify({
-      meta: collection.meta,
-      faces: [...collection.faces.values()],
-      ids,
-      users: [...collection.users.values()],
-      ...(graph && { graphBytes: graph.byteLength }),
-    }),
-  );
-  const prefix = Buffer.alloc(8);
-  prefix.write(MAGIC, 0, "ascii");
-  prefix.writeUInt32LE(header.length, 4);
-  const temporary = join(directory, `${SNAPSHOT}.${randomUUID()}.tmp`);
-  const handle = await open(temporary, "w");
+  const graphFile = `graph-${randomUUID()}.usearch`;
+  const graphPath = join(directory, graphFile);
+  let renamed = false;
   try {
-    await handle.writev(graph ? [prefix, header, vectors, graph] : [prefix, header, vectors]);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const { ids, vectors, graphFile: wroteGraph } = collection.index.serialise({ graphFile: graphPath });
+    if (wroteGraph) await fsyncPath(graphPath);
+    const table = encodeFaceTable([...collection.faces.values()], ids);
+    const headerFields: SnapshotHeader = {
+      meta: collection.meta,
+      users: [...collection.users.values()],
+      faceCount: ids.length,
+      tableBytes: table.length,
+      ...(wroteGraph && { graphFile }),
+    };
+    const header = Buffer.from(JSON.stringify(headerFields));
+    const layout = snapshotLayout(header.length, headerFields);
+    const prefix = Buffer.alloc(8);
+    prefix.write(MAGIC, 0, "ascii");
+    prefix.writeUInt32LE(header.length, 4);
+    const padding = (from: number, to: number) => Buffer.alloc(to - from);
+    const temporary = join(directory, `${SNAPSHOT}.${randomUUID()}.tmp`);
+    const handle = await open(temporary, "w");
+    try {
+      await handle.writev([
+        prefix,
+        header,
+        padding(8 + header.length, layout.tableStart),
+        table,
+        padding(layout.tableStart + table.length, layout.rowsStart),
+        vectors,
+      ]);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, join(directory, SNAPSHOT));
+    renamed = true;
+    await fsyncPath(directory);
+  } catch (error) {
+    // Once renamed, the snapshot in place names this graph file: it must stay.
+    if (!renamed) await rm(graphPath, { force: true });
+    throw error;
   }
-  await rename(temporary, join(directory, SNAPSHOT));
-  await fsyncDirectory(directory);
+  await removeGraphFilesExcept(directory, graphFile);
+}
+
+/** Graph files other than `keep`: the previous snapshot's, or one a crash left before its snapshot was renamed. */
+async function removeGraphFilesExcept(directory: string, keep: string | undefined): Promise<void> {
+  for (const name of await readdir(directory)) {
+    if (name !== keep && name.startsWith("graph-") && name.endsWith(".usearch")) {
+      await rm(join(directory, name), { force: true });
+    }
+  }
 }
 
 /**
@@ -84,6 +149,32 @@ export async function removeSnapshotLeftovers(directory: string): Promise<void> 
   for (const name of await readdir(directory)) {
     if (name.startsWith(`${SNAPSHOT}.`) && name.endsWith(".tmp")) await rm(join(directory, name), { force: true });
   }
+  await removeGraphFilesExcept(directory, await graphFileOf(directory));
+}
+
+/** The graph file the snapshot names; undefined for none (or an RKL1 snapshot, whose graph is inside it). */
+async function graphFileOf(directory: string): Promise<string | undefined> {
+  const snapshot = await open(join(directory, SNAPSHOT), "r");
+  try {
+    const prefix = await readAt(snapshot, 0, 8);
+    if (prefix.toString("ascii", 0, 4) !== MAGIC) return undefined;
+    const header = JSON.parse((await readAt(snapshot, 8, prefix.readUInt32LE(4))).toString("utf8")) as SnapshotHeader;
+    return header.graphFile;
+  } finally {
+    await snapshot.close();
+  }
+}
+
+/** `length` bytes at `position`, into `into` when given (its whole length); throws if the file is shorter. */
+async function readAt(handle: FileHandle, position: number, length: number, into?: Uint8Array): Promise<Buffer> {
+  const target = into ?? Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(target, done, length - done, position + done);
+    if (bytesRead === 0) throw new Error(`snapshot ends at byte ${position + done}, expected ${position + length}`);
+    done += bytesRead;
+  }
+  return Buffer.from(target.buffer, target.byteOffset, length);
 }
 
 /**
@@ -95,45 +186,9 @@ export async function removeSnapshotLeftovers(directory: string): Promise<void> 
 export async function readCollection(
   directory: string,
   indexOptions: FaceVectorIndexOptions = {},
+  log: (message: string) => void = () => {},
 ): Promise<{ collection: Collection; journalEntries: number; journalBytes: number }> {
-  const data = await readFile(join(directory, SNAPSHOT));
-  if (data.toString("ascii", 0, 4) !== MAGIC) throw new Error(`${directory}/${SNAPSHOT} is not a collection snapshot`);
-  const headerLength = data.readUInt32LE(4);
-  const header = JSON.parse(data.toString("utf8", 8, 8 + headerLength)) as {
-    meta: CollectionMeta;
-    faces: StoredFace[];
-    ids: string[];
-    /** Absent in snapshots written before users existed. */
-    users?: StoredUser[];
-    /** Absent in snapshots written before the graph was saved (and in small collections, which have none). */
-    graphBytes?: number;
-  };
-  const rowsStart = 8 + headerLength;
-  const rowsEnd = rowsStart + header.ids.length * DESCRIPTOR_LENGTH * 4;
-  const graphBytes = header.graphBytes ?? 0;
-  if (data.length !== rowsEnd + graphBytes) {
-    throw new Error(`${directory}/${SNAPSHOT} holds ${data.length} bytes, expected ${rowsEnd + graphBytes}`);
-  }
-  // Copied once to an aligned buffer of their own (float32 rows cannot start at an arbitrary byte offset): the
-  // faces' descriptors are views of it, and the index uses it in place (it copies before its first write), so
-  // neither keeps the snapshot's bytes, graph included, alive after this function.
-  const rows = new Float32Array(new Uint8Array(data.subarray(rowsStart, rowsEnd)).buffer);
-  const index = deserialiseFaceVectorIndex(
-    {
-      ids: header.ids,
-      vectors: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength),
-      ...(graphBytes > 0 && { graph: data.subarray(rowsEnd) }),
-    },
-    indexOptions,
-  );
-  const descriptors = new Map(
-    header.ids.map((id, row) => [id, rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH)] as const),
-  );
-  const collection = createCollection(header.meta, index, {
-    faces: header.faces,
-    descriptors,
-    ...(header.users && { users: header.users }),
-  });
+  const collection = await readSnapshot(directory, indexOptions, log);
   let journalEntries = 0;
   let journalBytes = 0;
   const journal = await readFile(join(directory, JOURNAL)).catch(() => Buffer.alloc(0));
@@ -161,6 +216,91 @@ export async function readCollection(
     journalBytes = end + 1;
   }
   return { collection, journalEntries, journalBytes };
+}
+
+async function readSnapshot(
+  directory: string,
+  indexOptions: FaceVectorIndexOptions,
+  log: (message: string) => void,
+): Promise<Collection> {
+  const path = join(directory, SNAPSHOT);
+  const handle = await open(path, "r");
+  try {
+    const prefix = await readAt(handle, 0, 8);
+    const magic = prefix.toString("ascii", 0, 4);
+    if (magic === MAGIC_JSON_FACES) return readJsonFacesSnapshot(path, indexOptions);
+    if (magic !== MAGIC) throw new Error(`${path} is not a collection snapshot`);
+    const headerLength = prefix.readUInt32LE(4);
+    const header = JSON.parse((await readAt(handle, 8, headerLength)).toString("utf8")) as SnapshotHeader;
+    const layout = snapshotLayout(headerLength, header);
+    const { size } = await handle.stat();
+    if (size !== layout.end) throw new Error(`${path} holds ${size} bytes, expected ${layout.end}`);
+    if (header.graphFile !== undefined && !GRAPH_FILE.test(header.graphFile)) {
+      throw new Error(`${path} names graph file ${JSON.stringify(header.graphFile)}, not one this server writes`);
+    }
+    const { faces, rowIds } = decodeFaceTable(await readAt(handle, layout.tableStart, header.tableBytes));
+    if (faces.length !== header.faceCount)
+      throw new Error(`${path}: ${faces.length} faces, header says ${header.faceCount}`);
+    // Read straight into an array handed over to the index, twice the rows' size like the index's own growth:
+    // new faces go into the spare room without a copy of the million rows first, and the room costs no
+    // resident memory until it is written.
+    const rowBytes = header.faceCount * DESCRIPTOR_LENGTH * 4;
+    const rows = new ArrayBuffer(Math.max(2 * rowBytes, SPARE_ROWS_AT_LEAST * DESCRIPTOR_LENGTH * 4));
+    await readAt(handle, layout.rowsStart, rowBytes, new Uint8Array(rows, 0, rowBytes));
+    // idsKnownUnique: the table's row map is a permutation and createCollection refuses duplicate face ids.
+    const saved = { ids: rowIds, vectors: Buffer.from(rows, 0, rowBytes), handOver: true, idsKnownUnique: true };
+    let index: FaceVectorIndex;
+    try {
+      index = deserialiseFaceVectorIndex(
+        { ...saved, ...(header.graphFile !== undefined && { graphFile: join(directory, header.graphFile) }) },
+        indexOptions,
+      );
+    } catch (error) {
+      // The rows are the faces; the graph only speeds up search. A missing or unreadable graph file costs a
+      // rebuild from the rows (minutes at a million faces), not the collection.
+      if (header.graphFile === undefined) throw error;
+      log(
+        `${directory}/${header.graphFile} could not be loaded (${String(error)}); rebuilding the graph from the rows`,
+      );
+      index = deserialiseFaceVectorIndex(saved, indexOptions);
+    }
+    return createCollection(header.meta, index, { faces, users: header.users, indexHoldsFaces: true });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** An RKL1 snapshot: face records as JSON in the header, the graph's bytes after the rows. */
+async function readJsonFacesSnapshot(path: string, indexOptions: FaceVectorIndexOptions): Promise<Collection> {
+  const data = await readFile(path);
+  const headerLength = data.readUInt32LE(4);
+  const header = JSON.parse(data.toString("utf8", 8, 8 + headerLength)) as {
+    meta: CollectionMeta;
+    faces: StoredFace[];
+    ids: string[];
+    /** Absent in snapshots written before users existed. */
+    users?: StoredUser[];
+    /** Absent in snapshots written before the graph was saved (and in small collections, which have none). */
+    graphBytes?: number;
+  };
+  const rowsStart = 8 + headerLength;
+  const rowsEnd = rowsStart + header.ids.length * DESCRIPTOR_LENGTH * 4;
+  const graphBytes = header.graphBytes ?? 0;
+  if (data.length !== rowsEnd + graphBytes) {
+    throw new Error(`${path} holds ${data.length} bytes, expected ${rowsEnd + graphBytes}`);
+  }
+  // Copied to an aligned array of their own (float32 rows cannot start at an arbitrary byte offset), which the
+  // index uses in place, so the snapshot's bytes, graph included, are not kept alive after this function.
+  const rows = new Float32Array(new Uint8Array(data.subarray(rowsStart, rowsEnd)).buffer);
+  const index = deserialiseFaceVectorIndex(
+    {
+      ids: header.ids,
+      vectors: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength),
+      ...(graphBytes > 0 && { graph: data.subarray(rowsEnd) }),
+    },
+    indexOptions,
+  );
+  return createCollection(header.meta, index, { faces: header.faces, ...(header.users && { users: header.users }) });
 }
 
 export function applyJournalEntry(collection: Collection, entry: JournalEntry): void {
@@ -221,13 +361,13 @@ export async function createCollectionDirectory(
   await mkdir(temporary, { recursive: true });
   await writeSnapshot(temporary, collection);
   await rename(temporary, directory);
-  await fsyncDirectory(root);
+  await fsyncPath(root);
 }
 
 /** Removes a collection folder: renamed away first, so a crash never leaves half a collection to load. */
 export async function removeCollectionDirectory(root: string, directory: string): Promise<void> {
   const trash = join(root, `trash-${randomUUID()}`);
   await rename(directory, trash);
-  await fsyncDirectory(root);
+  await fsyncPath(root);
   await rm(trash, { recursive: true, force: true });
 }

@@ -108,7 +108,11 @@ export async function openCollectionStore(options: {
       continue;
     }
     await removeSnapshotLeftovers(directory);
-    const { collection, journalEntries, journalBytes } = await readCollection(directory, options.vectorIndex);
+    const { collection, journalEntries, journalBytes } = await readCollection(
+      directory,
+      options.vectorIndex,
+      options.log,
+    );
     open.set(collection.meta.collectionId, {
       collection,
       journal: await openJournal(directory, journalBytes),

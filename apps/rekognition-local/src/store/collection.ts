@@ -6,8 +6,8 @@
  */
 import type { FaceBox, FaceVectorIndex } from "@faceindex/face-engine";
 
-// The vector index has no lookup by id, so descriptors are also kept here for SearchFaces (by FaceId):
-// 512 bytes per face, ~50 MB for 100k faces.
+/** Images mapped per turn of the event loop after a load: ~20 ms here, so a request waits at most that long. */
+const IMAGES_IN_BACKGROUND_CHUNK = 20_000;
 
 export interface CollectionMeta {
   collectionId: string;
@@ -57,12 +57,15 @@ export interface Collection {
   removeFace(faceId: string): boolean;
 }
 
-/** A collection read back from its snapshot. */
+/** A collection read back from its snapshot; the index holds one descriptor per face. */
 export interface RestoredCollection {
   faces: StoredFace[];
-  /** One descriptor per face in `faces`. */
-  descriptors: ReadonlyMap<string, Float32Array>;
   users?: StoredUser[];
+  /**
+   * The index's ids are these faces' ids by construction (the face table derives one from the other), so
+   * the per-face check is skipped: at a million faces each lookup of a string key costs ~0.3 µs here.
+   */
+  indexHoldsFaces?: boolean;
 }
 
 /**
@@ -73,28 +76,65 @@ export interface RestoredCollection {
 export function createCollection(
   meta: CollectionMeta,
   index: FaceVectorIndex,
-  restored: RestoredCollection = { faces: [], descriptors: new Map() },
+  restored: RestoredCollection = { faces: [] },
 ): Collection {
   const byId = new Map<string, StoredFace>();
-  const byImage = new Map<string, string[]>();
-  const descriptorById = new Map<string, Float32Array>();
+  // One face id, or several: most images have one face, and a million one-element arrays cost start-up time.
+  const byImage = new Map<string, string | string[]>();
   const users = new Map<string, StoredUser>();
   const userOfFace = new Map<string, string>();
 
-  function remember(face: StoredFace, descriptor: Float32Array): void {
-    descriptorById.set(face.faceId, descriptor);
+  function addToImageMap(face: StoredFace): void {
+    const sameImage = byImage.get(face.imageKey);
+    if (sameImage === undefined) byImage.set(face.imageKey, face.faceId);
+    else if (typeof sameImage === "string") byImage.set(face.imageKey, [sameImage, face.faceId]);
+    else sameImage.push(face.faceId);
+  }
+  // Restored faces not yet in byImage, from `unmappedFrom` on. Only IndexFaces (is this image indexed?) and
+  // removals read byImage, so a large collection maps its images in the background after it is loaded,
+  // IMAGES_IN_BACKGROUND_CHUNK per turn of the event loop (a million string keys are ~1 s here), and the
+  // first reader completes it at once: nothing ever sees it partial.
+  let unmapped: readonly StoredFace[] = [];
+  let unmappedFrom = 0;
+  function mapImages(end: number): void {
+    for (; unmappedFrom < Math.min(end, unmapped.length); unmappedFrom++) addToImageMap(unmapped[unmappedFrom]!);
+    if (unmappedFrom >= unmapped.length) unmapped = [];
+  }
+  const imageMap = (): Map<string, string | string[]> => (mapImages(Infinity), byImage);
+
+  function remember(face: StoredFace): void {
     byId.set(face.faceId, face);
-    byImage.set(face.imageKey, [...(byImage.get(face.imageKey) ?? []), face.faceId]);
+    imageMap();
+    addToImageMap(face);
   }
   if (index.size !== restored.faces.length) {
     throw new Error(`collection ${meta.collectionId}: ${restored.faces.length} faces but ${index.size} descriptors`);
   }
-  for (const face of [...restored.faces].sort((a, b) => a.seq - b.seq)) {
-    const descriptor = restored.descriptors.get(face.faceId);
-    if (!descriptor || !index.has(face.faceId)) {
+  // Snapshots hold faces in insertion order already; sorting a million of them is skipped when it is.
+  const inOrder = restored.faces.every((face, i, faces) => i === 0 || faces[i - 1]!.seq < face.seq);
+  const restoredFaces = inOrder ? restored.faces : [...restored.faces].sort((a, b) => a.seq - b.seq);
+  for (const face of restoredFaces) {
+    if (!restored.indexHoldsFaces && !index.has(face.faceId)) {
       throw new Error(`collection ${meta.collectionId}: face ${face.faceId} has no descriptor`);
     }
-    remember(face, descriptor);
+    byId.set(face.faceId, face);
+  }
+  if (byId.size !== restoredFaces.length) throw new Error(`collection ${meta.collectionId}: duplicate face ids`);
+  unmapped = restoredFaces;
+  if (unmapped.length > IMAGES_IN_BACKGROUND_CHUNK) {
+    const mapInBackground = (): void => {
+      if (unmapped.length === 0) return;
+      mapImages(unmappedFrom + IMAGES_IN_BACKGROUND_CHUNK);
+      if (unmapped.length > 0) setImmediate(mapInBackground);
+    };
+    setImmediate(mapInBackground);
+  } else {
+    imageMap();
+  }
+
+  function faceIdsOfImage(imageKey: string): string[] {
+    const ids = imageMap().get(imageKey);
+    return ids === undefined ? [] : typeof ids === "string" ? [ids] : ids;
   }
 
   function associate(userId: string, faceIds: string[]): void {
@@ -123,8 +163,10 @@ export function createCollection(
     faces: byId,
     index,
     facesOfImage: (imageKey) =>
-      (byImage.get(imageKey) ?? []).map((id) => byId.get(id)).filter((face) => face !== undefined),
-    descriptorOf: (faceId) => descriptorById.get(faceId),
+      faceIdsOfImage(imageKey)
+        .map((id) => byId.get(id))
+        .filter((face) => face !== undefined),
+    descriptorOf: (faceId) => index.descriptorOf(faceId),
     users,
     userOf: (faceId) => userOfFace.get(faceId),
     createUser(userId, createdAt) {
@@ -144,7 +186,7 @@ export function createCollection(
       const face: StoredFace = { ...input, seq: input.seq ?? meta.nextSeq };
       meta.nextSeq = Math.max(meta.nextSeq, face.seq + 1);
       index.add(face.faceId, descriptor);
-      remember(face, descriptor);
+      remember(face);
       return face;
     },
     removeFace(faceId) {
@@ -153,11 +195,10 @@ export function createCollection(
       const userId = userOfFace.get(faceId);
       if (userId !== undefined) disassociate(userId, [faceId]);
       byId.delete(faceId);
-      descriptorById.delete(faceId);
       index.remove(faceId);
-      const rest = (byImage.get(face.imageKey) ?? []).filter((id) => id !== faceId);
-      if (rest.length > 0) byImage.set(face.imageKey, rest);
-      else byImage.delete(face.imageKey);
+      const rest = faceIdsOfImage(face.imageKey).filter((id) => id !== faceId);
+      if (rest.length === 0) imageMap().delete(face.imageKey);
+      else imageMap().set(face.imageKey, rest.length === 1 ? rest[0]! : rest);
       return true;
     },
   };

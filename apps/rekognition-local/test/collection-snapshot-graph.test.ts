@@ -234,6 +234,39 @@ describe("a large collection's snapshot", () => {
     await store.close();
   });
 
+  it("keeps the last snapshot and its graph when writing the next one fails, leaving no new files", async () => {
+    const { dataDir, queries, answers } = await savedLargeCollection();
+    const before = readFileSync(snapshotPath(dataDir));
+    const graphsBefore = graphFiles(dataDir);
+    const store = await openStore(dataDir);
+    // A record UTF-8 cannot carry (the API's validation never lets one in) makes the face table refuse it
+    // after the new graph file is written.
+    const bad = newFace("bad", syntheticFaces(14).person());
+    await store.addImageFaces("big", "bad", [{ ...bad, face: { ...bad.face, externalImageId: "bad-\uD800" } }]);
+    await expect(store.close()).rejects.toThrow(/well-formed/);
+    expect(readFileSync(snapshotPath(dataDir)).equals(before)).toBe(true);
+    expect(graphFiles(dataDir)).toEqual(graphsBefore);
+    expect(readdirSync(collectionDir(dataDir)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    // The journal still holds the change, and the old snapshot still loads.
+    rmSync(join(collectionDir(dataDir), "journal.ndjson"));
+    const reopened = await openStore(dataDir);
+    expect(queries.map((query) => reopened.get("big")!.index.search(query, SEARCH))).toEqual(answers);
+    await reopened.close();
+  });
+
+  it("saves a graph it had to rebuild at the next close, even with nothing journalled", async () => {
+    const { dataDir } = await savedLargeCollection();
+    rmSync(join(collectionDir(dataDir), readSnapshot(dataDir).header.graphFile!));
+    await (await openStore(dataDir)).close();
+    const { header } = readSnapshot(dataDir);
+    expect(graphFiles(dataDir)).toEqual([header.graphFile]);
+    loads.length = 0;
+    await (await openStore(dataDir)).close();
+    expect(loads).toEqual([
+      { faces: FACES, graphBytes: 0, graphFile: join(collectionDir(dataDir), header.graphFile!) },
+    ]);
+  });
+
   it("refuses to start from a snapshot whose graph file name points outside its folder", async () => {
     const { dataDir } = await savedLargeCollection();
     const { data } = readSnapshot(dataDir);

@@ -34,10 +34,14 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 describe("a large restored collection", () => {
   it.each([
     ["at once", async () => {}],
+    ["after one background turn (stopped at a chunk's end)", () => new Promise((resolve) => setImmediate(resolve))],
     ["after the background map is done", settle],
   ])("finds every image's faces %s, in order, and forgets removed ones", async (_, wait) => {
     const collection = restoredCollection();
     await wait();
+    for (const seq of [19_999, 20_000, 39_999, 40_000]) {
+      expect(collection.facesOfImage(`key-${seq}`).map((face) => face.faceId)).toEqual([`face-${seq}`]);
+    }
     expect(collection.facesOfImage("key-0").map((face) => face.faceId)).toEqual(["face-0"]);
     expect(collection.facesOfImage(`key-${COUNT - 2}`).map((face) => face.faceId)).toEqual([
       `face-${COUNT - 2}`,

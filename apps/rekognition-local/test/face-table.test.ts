@@ -66,6 +66,12 @@ describe("the face table", () => {
     expect(() => decodeFaceTable(altered)).toThrow(/damaged/);
   });
 
+  it("refuses a table whose rows name one face twice (the index's ids would not be distinct)", () => {
+    const faces = [face(0), face(1)];
+    const table = encodeFaceTable(faces, [faces[0]!.faceId, faces[0]!.faceId]);
+    expect(() => decodeFaceTable(table)).toThrow(/a face twice/);
+  });
+
   it("refuses to encode rows that do not match the records, or a string UTF-8 cannot carry", () => {
     const faces = [face(0), face(1)];
     expect(() => encodeFaceTable(faces, [faces[0]!.faceId, "someone-else"])).toThrow(/no face record/);

@@ -28,6 +28,9 @@ describe("worker health port", () => {
   let localS3: LocalS3;
   let server: HealthServer;
   beforeAll(async () => {
+    // "Before any call" means with Redis connected: on a loaded machine the connection may still be opening
+    // when the first probe arrives, and /readyz rightly answers 503 until it is.
+    await redis.ping();
     localS3 = await startLocalS3({ directory: dir, buckets: [bucket] });
     server = await startHealthServer({ redis, dependencies }, "127.0.0.1", 0);
   });

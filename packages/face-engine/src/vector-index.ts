@@ -117,14 +117,7 @@ function buildIndex(
     unmappedFrom = end >= loadedRows ? undefined : end;
   };
   const idMap = (): Map<string, number> => (mapRows(loadedRows), rowOf);
-  if (restored?.idsKnownUnique) {
-    const mapInBackground = (): void => {
-      if (unmappedFrom === undefined) return;
-      mapRows(Math.min(loadedRows, unmappedFrom + MAP_IN_BACKGROUND_CHUNK));
-      if (unmappedFrom !== undefined) setImmediate(mapInBackground);
-    };
-    setImmediate(mapInBackground);
-  } else if (idMap().size !== ids.length) {
+  if (!restored?.idsKnownUnique && idMap().size !== ids.length) {
     throw new RangeError("serialised index has duplicate ids");
   }
   let shared = restored?.shared ?? false;
@@ -135,6 +128,15 @@ function buildIndex(
     graph = createApproximateGraph(DESCRIPTOR_LENGTH, restored.graph, options.expansionSearch);
     graphRows = graph.size;
     if (graphRows > ids.length) throw new RangeError(`the graph holds ${graphRows} rows, the index ${ids.length}`);
+  }
+  if (restored?.idsKnownUnique) {
+    // Scheduled once the load can no longer fail, so a failed load leaves no work behind.
+    const mapInBackground = (): void => {
+      if (unmappedFrom === undefined) return;
+      mapRows(Math.min(loadedRows, unmappedFrom + MAP_IN_BACKGROUND_CHUNK));
+      if (unmappedFrom !== undefined) setImmediate(mapInBackground);
+    };
+    setImmediate(mapInBackground);
   }
 
   const rowVector = (row: number): Float32Array =>

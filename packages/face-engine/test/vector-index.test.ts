@@ -163,6 +163,7 @@ describe("createFaceVectorIndex", () => {
 
   it.each([
     ["at once", async () => {}],
+    ["after one background turn (stopped at a chunk's end)", () => new Promise((resolve) => setImmediate(resolve))],
     ["after the background map is done", () => new Promise((resolve) => setTimeout(resolve, 300))],
   ])("finds every id of a large load of known-distinct ids %s", async (_, wait) => {
     const count = 45_000; // three background chunks
@@ -173,6 +174,7 @@ describe("createFaceVectorIndex", () => {
     const ids = Array.from({ length: count }, (_, row) => `face-${row}`);
     const loaded = deserialiseFaceVectorIndex({ ids, vectors, idsKnownUnique: true }, { approximateFrom: Infinity });
     await wait();
+    for (const row of [0, 19_999, 20_000, 39_999, 40_000]) expect(loaded.descriptorOf(`face-${row}`)).toBeDefined();
     expect(loaded.has("face-44999")).toBe(true);
     expect(loaded.has("face-45000")).toBe(false);
     expect(loaded.remove("face-20001")).toBe(true); // the last row moves into its place

@@ -16,7 +16,7 @@
  *   answered, so an acknowledged face survives a crash; replayed over the snapshot at start.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import {
   DESCRIPTOR_LENGTH,
@@ -76,6 +76,8 @@ interface SnapshotHeader {
   faceCount: number;
   tableBytes: number;
   graphFile?: string;
+  /** The graph file's length, checked before usearch reads it: a truncated file is rebuilt, never loaded. */
+  graphBytes?: number;
 }
 
 /** Where an RKL2 snapshot's parts lie, from its header's length and contents. */
@@ -89,8 +91,10 @@ export async function writeSnapshot(directory: string, collection: Collection): 
   const graphFile = `graph-${randomUUID()}.usearch`;
   const graphPath = join(directory, graphFile);
   let renamed = false;
+  let temporary: string | undefined;
   try {
     const { ids, vectors, graphFile: wroteGraph } = collection.index.serialise({ graphFile: graphPath });
+    const graphBytes = wroteGraph ? (await stat(graphPath)).size : 0;
     if (wroteGraph) await fsyncPath(graphPath);
     const table = encodeFaceTable([...collection.faces.values()], ids);
     const headerFields: SnapshotHeader = {
@@ -98,7 +102,7 @@ export async function writeSnapshot(directory: string, collection: Collection): 
       users: [...collection.users.values()],
       faceCount: ids.length,
       tableBytes: table.length,
-      ...(wroteGraph && { graphFile }),
+      ...(wroteGraph && { graphFile, graphBytes }),
     };
     const header = Buffer.from(JSON.stringify(headerFields));
     const layout = snapshotLayout(header.length, headerFields);
@@ -106,10 +110,10 @@ export async function writeSnapshot(directory: string, collection: Collection): 
     prefix.write(MAGIC, 0, "ascii");
     prefix.writeUInt32LE(header.length, 4);
     const padding = (from: number, to: number) => Buffer.alloc(to - from);
-    const temporary = join(directory, `${SNAPSHOT}.${randomUUID()}.tmp`);
+    temporary = join(directory, `${SNAPSHOT}.${randomUUID()}.tmp`);
     const handle = await open(temporary, "w");
     try {
-      await handle.writev([
+      await writeAll(handle, [
         prefix,
         header,
         padding(8 + header.length, layout.tableStart),
@@ -121,15 +125,32 @@ export async function writeSnapshot(directory: string, collection: Collection): 
     } finally {
       await handle.close();
     }
+    // Never rename a short file over a good snapshot (a full disk): the journal would be cut after it.
+    const written = (await stat(temporary)).size;
+    if (written !== layout.end) throw new Error(`${temporary} holds ${written} bytes, expected ${layout.end}`);
     await rename(temporary, join(directory, SNAPSHOT));
     renamed = true;
     await fsyncPath(directory);
   } catch (error) {
     // Once renamed, the snapshot in place names this graph file: it must stay.
-    if (!renamed) await rm(graphPath, { force: true });
+    if (!renamed) {
+      await rm(graphPath, { force: true });
+      if (temporary) await rm(temporary, { force: true });
+    }
     throw error;
   }
   await removeGraphFilesExcept(directory, graphFile);
+}
+
+/** Writes every byte of `buffers` in order: one write call may write fewer bytes than asked (a full disk, or 2 GiB). */
+async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
+  for (const buffer of buffers) {
+    for (let done = 0; done < buffer.length;) {
+      const { bytesWritten } = await handle.write(buffer, done, buffer.length - done);
+      if (bytesWritten === 0) throw new Error("a snapshot write made no progress");
+      done += bytesWritten;
+    }
+  }
 }
 
 /** Graph files other than `keep`: the previous snapshot's, or one a crash left before its snapshot was renamed. */
@@ -149,17 +170,27 @@ export async function removeSnapshotLeftovers(directory: string): Promise<void> 
   for (const name of await readdir(directory)) {
     if (name.startsWith(`${SNAPSHOT}.`) && name.endsWith(".tmp")) await rm(join(directory, name), { force: true });
   }
-  await removeGraphFilesExcept(directory, await graphFileOf(directory));
+  const named = await graphFileOf(directory);
+  if (named !== null) await removeGraphFilesExcept(directory, named);
 }
 
-/** The graph file the snapshot names; undefined for none (or an RKL1 snapshot, whose graph is inside it). */
-async function graphFileOf(directory: string): Promise<string | undefined> {
+/**
+ * The graph file the snapshot names; undefined for none (or an RKL1 snapshot, whose graph is inside it);
+ * null when the snapshot cannot tell (damaged, or a name this server never writes): then no graph file is
+ * deleted, and readCollection reports the damage.
+ */
+async function graphFileOf(directory: string): Promise<string | undefined | null> {
   const snapshot = await open(join(directory, SNAPSHOT), "r");
   try {
     const prefix = await readAt(snapshot, 0, 8);
     if (prefix.toString("ascii", 0, 4) !== MAGIC) return undefined;
-    const header = JSON.parse((await readAt(snapshot, 8, prefix.readUInt32LE(4))).toString("utf8")) as SnapshotHeader;
+    const headerLength = prefix.readUInt32LE(4);
+    if (8 + headerLength > (await snapshot.stat()).size) return null;
+    const header = JSON.parse((await readAt(snapshot, 8, headerLength)).toString("utf8")) as SnapshotHeader;
+    if (header.graphFile !== undefined && !GRAPH_FILE.test(header.graphFile)) return null;
     return header.graphFile;
+  } catch {
+    return null;
   } finally {
     await snapshot.close();
   }
@@ -187,8 +218,8 @@ export async function readCollection(
   directory: string,
   indexOptions: FaceVectorIndexOptions = {},
   log: (message: string) => void = () => {},
-): Promise<{ collection: Collection; journalEntries: number; journalBytes: number }> {
-  const collection = await readSnapshot(directory, indexOptions, log);
+): Promise<{ collection: Collection; journalEntries: number; journalBytes: number; needsSnapshot: boolean }> {
+  const { collection, graphRebuilt } = await readSnapshot(directory, indexOptions, log);
   let journalEntries = 0;
   let journalBytes = 0;
   const journal = await readFile(join(directory, JOURNAL)).catch(() => Buffer.alloc(0));
@@ -215,25 +246,29 @@ export async function readCollection(
     }
     journalBytes = end + 1;
   }
-  return { collection, journalEntries, journalBytes };
+  // A graph rebuilt from the rows is saved at the next close even with nothing journalled, or every start
+  // would rebuild it again (minutes at a million faces).
+  return { collection, journalEntries, journalBytes, needsSnapshot: graphRebuilt };
 }
 
 async function readSnapshot(
   directory: string,
   indexOptions: FaceVectorIndexOptions,
   log: (message: string) => void,
-): Promise<Collection> {
+): Promise<{ collection: Collection; graphRebuilt: boolean }> {
   const path = join(directory, SNAPSHOT);
   const handle = await open(path, "r");
   try {
     const prefix = await readAt(handle, 0, 8);
     const magic = prefix.toString("ascii", 0, 4);
-    if (magic === MAGIC_JSON_FACES) return readJsonFacesSnapshot(path, indexOptions);
+    if (magic === MAGIC_JSON_FACES)
+      return { collection: await readJsonFacesSnapshot(path, indexOptions), graphRebuilt: false };
     if (magic !== MAGIC) throw new Error(`${path} is not a collection snapshot`);
     const headerLength = prefix.readUInt32LE(4);
+    const { size } = await handle.stat();
+    if (8 + headerLength > size) throw new Error(`${path} holds ${size} bytes, less than its header's ${headerLength}`);
     const header = JSON.parse((await readAt(handle, 8, headerLength)).toString("utf8")) as SnapshotHeader;
     const layout = snapshotLayout(headerLength, header);
-    const { size } = await handle.stat();
     if (size !== layout.end) throw new Error(`${path} holds ${size} bytes, expected ${layout.end}`);
     if (header.graphFile !== undefined && !GRAPH_FILE.test(header.graphFile)) {
       throw new Error(`${path} names graph file ${JSON.stringify(header.graphFile)}, not one this server writes`);
@@ -250,7 +285,12 @@ async function readSnapshot(
     // idsKnownUnique: the table's row map is a permutation and createCollection refuses duplicate face ids.
     const saved = { ids: rowIds, vectors: Buffer.from(rows, 0, rowBytes), handOver: true, idsKnownUnique: true };
     let index: FaceVectorIndex;
+    let graphRebuilt = false;
     try {
+      if (header.graphFile !== undefined && header.graphBytes !== undefined) {
+        const graphSize = (await stat(join(directory, header.graphFile))).size;
+        if (graphSize !== header.graphBytes) throw new Error(`${graphSize} bytes, expected ${header.graphBytes}`);
+      }
       index = deserialiseFaceVectorIndex(
         { ...saved, ...(header.graphFile !== undefined && { graphFile: join(directory, header.graphFile) }) },
         indexOptions,
@@ -263,8 +303,10 @@ async function readSnapshot(
         `${directory}/${header.graphFile} could not be loaded (${String(error)}); rebuilding the graph from the rows`,
       );
       index = deserialiseFaceVectorIndex(saved, indexOptions);
+      graphRebuilt = true;
     }
-    return createCollection(header.meta, index, { faces, users: header.users, indexHoldsFaces: true });
+    const collection = createCollection(header.meta, index, { faces, users: header.users, indexHoldsFaces: true });
+    return { collection, graphRebuilt };
   } finally {
     await handle.close();
   }

@@ -108,7 +108,7 @@ export async function openCollectionStore(options: {
       continue;
     }
     await removeSnapshotLeftovers(directory);
-    const { collection, journalEntries, journalBytes } = await readCollection(
+    const { collection, journalEntries, journalBytes, needsSnapshot } = await readCollection(
       directory,
       options.vectorIndex,
       options.log,
@@ -116,7 +116,8 @@ export async function openCollectionStore(options: {
     open.set(collection.meta.collectionId, {
       collection,
       journal: await openJournal(directory, journalBytes),
-      journalEntries,
+      // Counted as one change, so that close() writes a snapshot (with the rebuilt graph).
+      journalEntries: needsSnapshot ? Math.max(journalEntries, 1) : journalEntries,
       directory,
     });
   }

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FaceMatch, FaceSearchOptions, SerialisedFaceVectorIndex } from "@faceindex/face-engine";
 import { syntheticFaces } from "@faceindex/face-engine/synthetic-faces";
+import type { Collection } from "../src/store/collection.ts";
 import { openCollectionStore, type CollectionStore } from "../src/store/collection-store.ts";
 import { decodeFaceTable } from "../src/store/face-table.ts";
 import { newFace } from "./support/new-face.ts";
@@ -120,6 +121,23 @@ function rewriteAsJsonFacesSnapshot(dataDir: string, { withGraph }: { withGraph:
   for (const name of graphFiles(dataDir)) rmSync(join(collectionDir(dataDir), name));
 }
 
+/** A collection whose graph was rebuilt from its rows: every face there, searched through a graph that holds them all. */
+function expectRebuiltGraph(collection: Collection, queries: Float32Array[], answers: FaceMatch[][]): void {
+  expect(collection.faces.size).toBe(FACES);
+  expect(collection.index.approximate).toBe(true);
+  // A rebuilt graph is another graph (built in parallel batches): approximate search may differ on a query
+  // or two where either graph misses the true best, so the answers agree on nearly all queries, not all.
+  const agreeing = queries.filter(
+    (query, q) => collection.index.search(query, SEARCH)[0]?.id === answers[q]?.[0]?.id,
+  ).length;
+  expect(agreeing).toBeGreaterThanOrEqual(queries.length - 3);
+  // And the rebuilt graph holds every row: each stored face is its own best match.
+  for (const faceId of [...collection.faces.keys()].filter((_, i) => i % 250 === 0)) {
+    const [best] = collection.index.search(collection.descriptorOf(faceId)!, { ...SEARCH, maxResults: 1 });
+    expect(best?.id).toBe(faceId);
+  }
+}
+
 describe("a large collection's snapshot", () => {
   it("saves the approximate graph in its own file and loads it by path instead of rebuilding it, with the same answers", async () => {
     const { dataDir, queries, answers } = await savedLargeCollection();
@@ -178,20 +196,7 @@ describe("a large collection's snapshot", () => {
 
     const store = await openStore(dataDir);
     expect(loads).toEqual([{ faces: FACES, graphBytes: 0 }]);
-    const collection = store.get("big")!;
-    expect(collection.faces.size).toBe(FACES);
-    expect(collection.index.approximate).toBe(true);
-    // A rebuilt graph is another graph (built in parallel batches): approximate search may differ on a query
-    // or two where either graph misses the true best, so the answers agree on nearly all queries, not all.
-    const agreeing = queries.filter(
-      (query, q) => collection.index.search(query, SEARCH)[0]?.id === answers[q]?.[0]?.id,
-    ).length;
-    expect(agreeing).toBeGreaterThanOrEqual(queries.length - 3);
-    // And the rebuilt graph holds every row: each stored face is its own best match.
-    for (const faceId of [...collection.faces.keys()].filter((_, i) => i % 250 === 0)) {
-      const [best] = collection.index.search(collection.descriptorOf(faceId)!, { ...SEARCH, maxResults: 1 });
-      expect(best?.id).toBe(faceId);
-    }
+    expectRebuiltGraph(store.get("big")!, queries, answers);
     await store.close();
   });
 
@@ -224,13 +229,7 @@ describe("a large collection's snapshot", () => {
       log: (message) => logged.push(message),
     });
     expect(logged.some((message) => message.includes("rebuilding the graph from the rows"))).toBe(true);
-    const collection = store.get("big")!;
-    expect(collection.faces.size).toBe(FACES);
-    expect(collection.index.approximate).toBe(true);
-    const agreeing = queries.filter(
-      (query, q) => collection.index.search(query, SEARCH)[0]?.id === answers[q]?.[0]?.id,
-    ).length;
-    expect(agreeing).toBeGreaterThanOrEqual(queries.length - 3);
+    expectRebuiltGraph(store.get("big")!, queries, answers);
     await store.close();
   });
 

@@ -1,9 +1,11 @@
 /**
  * `pnpm start`: the whole faceindex stack on this machine, no AWS account needed. Prints the API's URL and
  * a ready-to-use dev token; Ctrl-C stops everything. A child that dies is started again (with backoff); if
- * this process dies, even by SIGKILL, every child stops by itself (see parent-watchdog.ts).
+ * this process dies, even by SIGKILL, every child stops by itself (see parent-watchdog.ts); if pnpm dies
+ * without it, it stops the stack itself (orphan-watch.ts).
  */
 import { signDevToken } from "@faceindex/dev-token";
+import { onOrphaned } from "./orphan-watch.ts";
 import { RedisUnavailableError } from "./redis-server.ts";
 import { startLocalStack } from "./local-stack.ts";
 import { stackConfigFromEnv } from "./stack-config.ts";
@@ -58,4 +60,5 @@ const shutdown = async (reason: string, exitCode: number) => {
 process.on("SIGINT", () => void shutdown("SIGINT", 0));
 process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
 process.on("SIGHUP", () => void shutdown("SIGHUP", 0)); // the terminal closed
+onOrphaned(() => void shutdown("its parent (pnpm) exited", 0));
 // A child that dies is restarted by its supervisor (logged on stderr); the stack itself keeps running.

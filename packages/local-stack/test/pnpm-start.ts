@@ -19,7 +19,7 @@ export interface PnpmStart {
 }
 
 /** Starts `node --import tsx packages/local-stack/src/main.ts` (what `pnpm start` runs) and waits for its banner. */
-export async function startPnpmStart(dataDir: string): Promise<PnpmStart> {
+export async function startPnpmStart(dataDir: string, options: { underShell?: boolean } = {}): Promise<PnpmStart> {
   const ports = { api: await freePort(), s3: await freePort(), rekognition: await freePort(), redis: await freePort() };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -36,11 +36,16 @@ export async function startPnpmStart(dataDir: string): Promise<PnpmStart> {
   };
   delete env.REDIS_URL; // its own redis-server, which it supervises
   delete env.REDIS_MAXMEMORY; // the default is under test
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/local-stack/src/main.ts"], {
-    cwd: repoRoot,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const command = [process.execPath, "--import", "tsx", "packages/local-stack/src/main.ts"];
+  // underShell: as pnpm runs it, under `sh -c` (the trailing `exit` keeps the shell from exec-ing node, so
+  // the shell stays its parent and can be killed alone).
+  const child = options.underShell
+    ? spawn("sh", ["-c", `"${command.join('" "')}"; exit $?`], {
+        cwd: repoRoot,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      })
+    : spawn(command[0]!, command.slice(1), { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

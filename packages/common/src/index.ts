@@ -1,2 +1,3 @@
 export * from "./image-type.ts";
 export * from "./base64-length.ts";
+export * from "./in-background.ts";

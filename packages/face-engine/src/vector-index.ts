@@ -6,6 +6,7 @@
  * the graph was last extended (at most FOLD_EVERY) are scanned exactly too. Removal swaps the last row into
  * the hole, so rows stay dense and graph keys stay row numbers.
  */
+import { inBackground } from "@faceindex/common";
 import { createApproximateGraph, type ApproximateGraph, type SavedGraph } from "./approximate-graph.ts";
 import { distanceFromSimilarity, similarityFromDistance } from "./similarity.ts";
 import { TopK } from "./top-k.ts";
@@ -107,18 +108,14 @@ function buildIndex(
   const ids: string[] = restored?.ids ?? [];
   const rowOf = new Map<string, number>();
   // The id -> row map of a loaded index. Searches need none of it (results name rows' ids), so when the
-  // caller vouches that the ids are distinct it is built in the background, MAP_IN_BACKGROUND_CHUNK ids per
-  // turn of the event loop: at a million faces it is ~1 s of a server's start here. Whatever needs it first
-  // (an add, a removal, a lookup by id) completes it at once, so nothing ever sees it partial.
-  const loadedRows = ids.length;
-  let unmappedFrom: number | undefined = 0;
-  const mapRows = (end: number): void => {
-    for (let row = unmappedFrom ?? end; row < end; row++) rowOf.set(ids[row]!, row);
-    unmappedFrom = end >= loadedRows ? undefined : end;
-  };
-  const idMap = (): Map<string, number> => (mapRows(loadedRows), rowOf);
-  if (!restored?.idsKnownUnique && idMap().size !== ids.length) {
-    throw new RangeError("serialised index has duplicate ids");
+  // caller vouches that the ids are distinct it is built in the background (inBackground, below): at a
+  // million faces it is ~1 s of a server's start here. Whatever needs it first (an add, a removal, a lookup
+  // by id) completes it at once.
+  let finishIdMap = (): void => {};
+  const idMap = (): Map<string, number> => (finishIdMap(), rowOf);
+  if (!restored?.idsKnownUnique) {
+    ids.forEach((id, row) => rowOf.set(id, row));
+    if (rowOf.size !== ids.length) throw new RangeError("serialised index has duplicate ids");
   }
   let shared = restored?.shared ?? false;
   let graph: ApproximateGraph | undefined;
@@ -130,13 +127,8 @@ function buildIndex(
     if (graphRows > ids.length) throw new RangeError(`the graph holds ${graphRows} rows, the index ${ids.length}`);
   }
   if (restored?.idsKnownUnique) {
-    // Scheduled once the load can no longer fail, so a failed load leaves no work behind.
-    const mapInBackground = (): void => {
-      if (unmappedFrom === undefined) return;
-      mapRows(Math.min(loadedRows, unmappedFrom + MAP_IN_BACKGROUND_CHUNK));
-      if (unmappedFrom !== undefined) setImmediate(mapInBackground);
-    };
-    setImmediate(mapInBackground);
+    // Started once the load can no longer fail, so a failed load leaves no work behind.
+    finishIdMap = inBackground(ids.length, (row) => rowOf.set(ids[row]!, row), MAP_IN_BACKGROUND_CHUNK);
   }
 
   const rowVector = (row: number): Float32Array =>

@@ -4,6 +4,7 @@
  * (Rekognition's UserId: a face belongs to at most one user). Every change is idempotent so replaying a
  * journal over a newer snapshot is harmless.
  */
+import { inBackground } from "@faceindex/common";
 import type { FaceBox, FaceVectorIndex } from "@faceindex/face-engine";
 
 /** Images mapped per turn of the event loop after a load: ~20 ms here, so a request waits at most that long. */
@@ -90,17 +91,11 @@ export function createCollection(
     else if (typeof sameImage === "string") byImage.set(face.imageKey, [sameImage, face.faceId]);
     else sameImage.push(face.faceId);
   }
-  // Restored faces not yet in byImage, from `unmappedFrom` on. Only IndexFaces (is this image indexed?) and
-  // removals read byImage, so a large collection maps its images in the background after it is loaded,
-  // IMAGES_IN_BACKGROUND_CHUNK per turn of the event loop (a million string keys are ~1 s here), and the
-  // first reader completes it at once: nothing ever sees it partial.
-  let unmapped: readonly StoredFace[] = [];
-  let unmappedFrom = 0;
-  function mapImages(end: number): void {
-    for (; unmappedFrom < Math.min(end, unmapped.length); unmappedFrom++) addToImageMap(unmapped[unmappedFrom]!);
-    if (unmappedFrom >= unmapped.length) unmapped = [];
-  }
-  const imageMap = (): Map<string, string | string[]> => (mapImages(Infinity), byImage);
+  // Only IndexFaces (is this image indexed?) and removals read byImage, so a large restored collection maps
+  // its images in the background (inBackground, below; a million string keys are ~1 s here), and the first
+  // reader completes it at once.
+  let finishImageMap = (): void => {};
+  const imageMap = (): Map<string, string | string[]> => (finishImageMap(), byImage);
 
   function remember(face: StoredFace): void {
     byId.set(face.faceId, face);
@@ -120,17 +115,11 @@ export function createCollection(
     byId.set(face.faceId, face);
   }
   if (byId.size !== restoredFaces.length) throw new Error(`collection ${meta.collectionId}: duplicate face ids`);
-  unmapped = restoredFaces;
-  if (unmapped.length > IMAGES_IN_BACKGROUND_CHUNK) {
-    const mapInBackground = (): void => {
-      if (unmapped.length === 0) return;
-      mapImages(unmappedFrom + IMAGES_IN_BACKGROUND_CHUNK);
-      if (unmapped.length > 0) setImmediate(mapInBackground);
-    };
-    setImmediate(mapInBackground);
-  } else {
-    imageMap();
-  }
+  finishImageMap = inBackground(
+    restoredFaces.length,
+    (i) => addToImageMap(restoredFaces[i]!),
+    IMAGES_IN_BACKGROUND_CHUNK,
+  );
 
   function faceIdsOfImage(imageKey: string): string[] {
     const ids = imageMap().get(imageKey);

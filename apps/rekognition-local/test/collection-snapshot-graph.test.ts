@@ -131,11 +131,15 @@ function expectRebuiltGraph(collection: Collection, queries: Float32Array[], ans
     (query, q) => collection.index.search(query, SEARCH)[0]?.id === answers[q]?.[0]?.id,
   ).length;
   expect(agreeing).toBeGreaterThanOrEqual(queries.length - 3);
-  // And the rebuilt graph holds every row: each stored face is its own best match.
-  for (const faceId of [...collection.faces.keys()].filter((_, i) => i % 250 === 0)) {
-    const [best] = collection.index.search(collection.descriptorOf(faceId)!, { ...SEARCH, maxResults: 1 });
-    expect(best?.id).toBe(faceId);
-  }
+  // And the rebuilt graph holds every row: each stored face is its own best match. One sampled face may be
+  // missed (an approximate graph built in parallel can, rarely, fail to reach a node from a query); a rebuild
+  // that left rows out would fail every sampled face among them (a third of the rows are the pending ones).
+  const sampled = [...collection.faces.keys()].filter((_, i) => i % 250 === 0);
+  const selfFound = sampled.filter(
+    (faceId) =>
+      collection.index.search(collection.descriptorOf(faceId)!, { ...SEARCH, maxResults: 1 })[0]?.id === faceId,
+  );
+  expect(selfFound.length).toBeGreaterThanOrEqual(sampled.length - 1);
 }
 
 describe("a large collection's snapshot", () => {

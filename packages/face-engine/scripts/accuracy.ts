@@ -1,7 +1,7 @@
 /**
  * The evaluation the face engine is judged by (prints figures; asserts nothing).
  *   pnpm --filter @faceindex/face-engine accuracy [dir] [--part=tuning|held-out|all] [--conditions=a,b]
- *     [--sample=1] [--threads=2] [--pad=0.25] [--align=1] [--mirror=1] [--rescue=1] [--fast=1] [--contrast=1] [--json=out.json]
+ *     [--sample=1] [--threads=2] [--pad=0.25] [--align=1] [--mirror=1] [--full-frame=1] [--rescue=1] [--fast=1] [--contrast=1] [--json=out.json]
  * dir: a labelled fixtures folder (default /work/shared/fixtures/faces when present, else the repo's copy).
  * 1. Today's figures on the clean photos (face counts, distances, quality); with --part=all only, since
  *    the other parts analyse just their own photos.
@@ -9,7 +9,7 @@
  *    at FPIR, genuine misses and false matches at the default threshold.
  * --part: the held-out identities (evaluation/fixtures.ts) are for reporting only; tune with the default.
  * --sample: the fraction of probes kept per condition (chosen by a hash of the file name) to bound time.
- * --pad/--align/--mirror/--rescue: engine levers, to measure each one (evaluation/engine-levers in README).
+ * --pad/--align/--mirror/--full-frame/--rescue: engine levers, to measure each one (evaluation/engine-levers in README).
  * --json: every part's distances per hard condition (and, with --part=all, the clean pairs' distances), for
  *   calibrating the similarity mapping with scripts/calibrate.ts, which reads only the part it is told to.
  */
@@ -47,6 +47,7 @@ const analyser = {
   ...(flag("pad") !== undefined && { padRatio: Number(flag("pad")) }),
   ...(lever("align") !== undefined && { align: lever("align") }),
   ...(lever("mirror") !== undefined && { mirror: lever("mirror") }),
+  ...(lever("full-frame") !== undefined && { fullFrameLandmarks: lever("full-frame") }),
   ...(lever("rescue") !== undefined && { rescue: lever("rescue") }),
   ...(lever("fast") !== undefined && { fastFirst: lever("fast") }),
   ...(lever("contrast") !== undefined && { contrastRescue: lever("contrast") }),

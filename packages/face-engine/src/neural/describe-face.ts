@@ -6,7 +6,7 @@
  */
 import { unitVector } from "../vector-index.ts";
 import { CHIP_SIDE, CHIP_TEMPLATE, fitSimilarity, warpChip, type RgbPixels, type Similarity } from "./align-face.ts";
-import { meanPoint, type Point } from "./landmarks.ts";
+import { meanPoint, unmirrorLandmarks, type Point } from "./landmarks.ts";
 import type { FaceApi } from "./load-face-api.ts";
 
 /** Input side of face-api's 68-point landmark net. */
@@ -33,14 +33,40 @@ export function rollDegrees(points: readonly Point[]): number {
   return (Math.atan2(right!.y - left!.y, right!.x - left!.x) * 180) / Math.PI;
 }
 
-/** Landmarks again on a crop turned so the eyes are level; the result is mapped back to image pixels. */
-export async function refineLandmarks(faceapi: FaceApi, image: RgbPixels, points: readonly Point[]): Promise<Point[]> {
-  if (Math.abs(rollDegrees(points)) <= REFINE_ABOVE_DEGREES) return [...points];
+/** A face whose landmarks span this share of the image's width or height fills the frame (a tight or ID crop). */
+const FILLS_FRAME = 0.7;
+
+export interface RefineOptions {
+  /**
+   * Re-find the landmarks of a face that fills the frame too, not only of a tilted head, and average every
+   * re-found set with the set found on the crop's mirror image (default). The detector's box for such a face runs
+   * into the grey border, and the landmark net's left and right errors differ; a crop around the landmarks and
+   * the mirror average align the chip better (the evaluation's tuning part: tight crops 7 -> 2 of 36 genuine pairs
+   * missed). Off: re-found only for a tilted head, on the crop alone, as before.
+   */
+  fullFrame: boolean;
+}
+
+/**
+ * The landmarks of a tilted head (and with `fullFrame` of a face that fills the frame) found again on a crop
+ * around them turned so the eyes are level (the net was trained on upright faces), in image pixels.
+ */
+export async function refineLandmarks(
+  faceapi: FaceApi,
+  image: RgbPixels,
+  points: readonly Point[],
+  options: RefineOptions,
+): Promise<Point[]> {
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
+  const width = Math.max(...xs) - Math.min(...xs);
+  const height = Math.max(...ys) - Math.min(...ys);
+  const tilted = Math.abs(rollDegrees(points)) > REFINE_ABOVE_DEGREES;
+  const fillsFrame = width >= FILLS_FRAME * image.width || height >= FILLS_FRAME * image.height;
+  if (!tilted && !(options.fullFrame && fillsFrame)) return [...points];
   const centre = { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: (Math.min(...ys) + Math.max(...ys)) / 2 };
   // The landmark net sees a detector box: about the landmarks' extent, a little taller for the forehead.
-  const side = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) * 1.15;
+  const side = Math.max(width, height) * 1.15;
   const angle = (rollDegrees(points) * Math.PI) / 180;
   const s = side / LANDMARK_SIDE;
   const a = s * Math.cos(angle);
@@ -48,19 +74,31 @@ export async function refineLandmarks(faceapi: FaceApi, image: RgbPixels, points
   const half = LANDMARK_SIDE / 2;
   const toImage: Similarity = { a, b, tx: centre.x - (a * half - b * half), ty: centre.y - (b * half + a * half) };
   const crop = warpChip(image, toImage, LANDMARK_SIDE);
-  const tf = faceapi.tf;
-  const input = tf.tensor3d(crop, [LANDMARK_SIDE, LANDMARK_SIDE, 3], "float32");
+  const onCrop = await detectLandmarks(faceapi, crop);
+  const found = options.fullFrame
+    ? averagePoints(
+        onCrop,
+        unmirrorLandmarks(await detectLandmarks(faceapi, mirrorChip(crop, LANDMARK_SIDE)), LANDMARK_SIDE),
+      )
+    : onCrop;
+  return found.map((p) => ({ x: a * p.x - b * p.y + toImage.tx, y: b * p.x + a * p.y + toImage.ty }));
+}
+
+/** The 68 points face-api's landmark net finds on a LANDMARK_SIDE square RGB crop, in crop pixels. */
+async function detectLandmarks(faceapi: FaceApi, crop: Float32Array): Promise<Point[]> {
+  const input = faceapi.tf.tensor3d(crop, [LANDMARK_SIDE, LANDMARK_SIDE, 3], "float32");
   try {
     const landmarks = (await faceapi.nets.faceLandmark68Net.detectLandmarks(input)) as InstanceType<
       FaceApi["FaceLandmarks68"]
     >;
-    return landmarks.positions.map((p) => ({
-      x: a * p.x - b * p.y + toImage.tx,
-      y: b * p.x + a * p.y + toImage.ty,
-    }));
+    return landmarks.positions.map((p) => ({ x: p.x, y: p.y }));
   } finally {
     input.dispose();
   }
+}
+
+function averagePoints(first: readonly Point[], second: readonly Point[]): Point[] {
+  return first.map((p, i) => ({ x: (p.x + second[i]!.x) / 2, y: (p.y + second[i]!.y) / 2 }));
 }
 
 /** The CHIP_SIDE square RGB chip aligned on the face's eyes and mouth corners. */

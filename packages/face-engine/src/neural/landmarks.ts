@@ -44,6 +44,29 @@ const REKOGNITION_LANDMARKS: ReadonlyArray<readonly [string, readonly number[]]>
   ["upperJawlineRight", [16]],
 ];
 
+/**
+ * For each iBUG-68 point, the index of the point that plays its part in the mirror image: jaw 0..16 reversed,
+ * brows 17..21 <-> 26..22, the nose ridge 27..30 and the centres of nostrils, lips and chin on themselves, each
+ * eye's ring onto the other's (outer corner 36 <-> 45), mouth corners 48 <-> 54.
+ */
+export const MIRRORED_68: readonly number[] = [
+  16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 27, 28, 29, 30, 35,
+  34, 33, 32, 31, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64,
+  63, 62, 61, 60, 67, 66, 65,
+];
+
+/**
+ * The 68 points found on a left-right mirrored copy of an image `width` pixels wide, in the original's frame
+ * and order: x flipped back, and each point taken from its counterpart (the mirror's left eye is our right).
+ */
+export function unmirrorLandmarks(found: readonly Point[], width: number): Point[] {
+  return MIRRORED_68.map((from) => {
+    const p = found[from];
+    if (!p) throw new RangeError(`landmark ${from} missing: expected 68 points, got ${found.length}`);
+    return { x: width - p.x, y: p.y };
+  });
+}
+
 /** Average of some of the 68 points. */
 export function meanPoint(points: readonly Point[], indices: readonly number[]): Point {
   let x = 0;

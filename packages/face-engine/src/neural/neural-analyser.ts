@@ -36,6 +36,8 @@ export interface NeuralAnalyserOptions {
   align?: boolean;
   /** Average the descriptor with the mirror image's (default; only with align). */
   mirror?: boolean;
+  /** Re-find the landmarks of a face that fills the frame, averaged with its mirror image's (default; only with align). */
+  fullFrameLandmarks?: boolean;
   /** A third detection pass on a shrunken, wider-bordered copy when the first two find nothing (default). */
   rescue?: boolean;
   /** Last, the Tiny Face Detector on a contrast-stretched copy when SSD found nothing (default; only with align). */
@@ -88,6 +90,7 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
   const padRatio = options.padRatio ?? DEFAULT_PAD_RATIO;
   const align = options.align ?? true;
   const mirror = options.mirror ?? true;
+  const fullFrameLandmarks = options.fullFrameLandmarks ?? true;
   const rescue = options.rescue ?? true;
   const detectorOptions = new faceapi.SsdMobilenetv1Options({
     minConfidence: options.minDetectionScore ?? DEFAULT_MIN_DETECTION_SCORE,
@@ -139,7 +142,8 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
       }
       const faces: DetectedFace[] = [];
       const attributes = analyseOptions.attributes === true;
-      for (const face of located) faces.push(await describe(faceapi, image, face, { align, mirror, attributes }));
+      for (const face of located)
+        faces.push(await describe(faceapi, image, face, { align, mirror, fullFrameLandmarks, attributes }));
       faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       return { format: image.format, width: image.width, height: image.height, faces };
     },
@@ -199,12 +203,14 @@ async function describe(
   faceapi: FaceApi,
   image: DecodedImage,
   face: Located,
-  options: { align: boolean; mirror: boolean; attributes: boolean },
+  options: { align: boolean; mirror: boolean; fullFrameLandmarks: boolean; attributes: boolean },
 ): Promise<DetectedFace> {
   const w = image.pixelsWide;
   const h = image.pixelsHigh;
   const pixels = { rgb: image.rgb, width: w, height: h };
-  const points = options.align ? await refineLandmarks(faceapi, pixels, face.points) : face.points;
+  const points = options.align
+    ? await refineLandmarks(faceapi, pixels, face.points, { fullFrame: options.fullFrameLandmarks })
+    : face.points;
   const chip = options.align || options.attributes ? alignedChip(pixels, points) : undefined;
   const descriptor = options.align
     ? await describeAligned(faceapi, chip!, { mirror: options.mirror })

@@ -1,7 +1,7 @@
 /**
  * The evaluation the face engine is judged by (prints figures; asserts nothing).
  *   pnpm --filter @faceindex/face-engine accuracy [dir] [--part=tuning|held-out|all] [--conditions=a,b]
- *     [--sample=1] [--threads=2] [--pad=0.25] [--align=1] [--mirror=1] [--full-frame=1] [--rescue=1] [--fast=1] [--contrast=1] [--json=out.json]
+ *     [--sample=1] [--threads=2] [--pad=0.25] [--align=1] [--mirror=1] [--full-frame=1] [--rescue=1] [--fast=1] [--contrast=1] [--dark=1] [--json=out.json]
  * dir: a labelled fixtures folder (default /work/shared/fixtures/faces when present, else the repo's copy).
  * 1. Today's figures on the clean photos (face counts, distances, quality); with --part=all only, since
  *    the other parts analyse just their own photos.
@@ -51,6 +51,7 @@ const analyser = {
   ...(lever("rescue") !== undefined && { rescue: lever("rescue") }),
   ...(lever("fast") !== undefined && { fastFirst: lever("fast") }),
   ...(lever("contrast") !== undefined && { contrastRescue: lever("contrast") }),
+  ...(lever("dark") !== undefined && { darkRescue: lever("dark") }),
 };
 
 const fixtures = readFixtures(dir);

@@ -129,8 +129,23 @@ describe("neural face engine on derived images", () => {
       .sort((a, b) => a.d - b.d)[0]!;
     expect(nearest.f).toBe("same/biden_2.jpg");
     // It is the contrast pass that finds it: without it the engine sees no face.
-    const withoutRescue = await createNeuralAnalyser({ contrastRescue: false });
+    const withoutRescue = await createNeuralAnalyser({ contrastRescue: false, darkRescue: false });
     expect((await withoutRescue.analyse(washedOut)).faces).toEqual([]);
+  });
+
+  it("finds an over-exposed face that only darker mid-tones reveal, and its nearest photo is the same person", async () => {
+    // Pixels x 2 + 30, clipped: the skin is white, and a linear stretch cannot help (the range already spans
+    // 0..255). The dark rescue (mid-tones pushed down by a power curve) finds the face; without it, none.
+    const washedOut = await sharp(facePhoto("same/M001194_2.jpg")).linear(2, 30).jpeg().toBuffer();
+    const image = await engine.analyse(washedOut);
+    expect(image.faces).toHaveLength(1);
+    const others = [...results].filter(([f, r]) => f !== "same/M001194_2.jpg" && r.faces.length === 1);
+    const nearest = others
+      .map(([f, r]) => ({ f, d: faceDistance(image.faces[0]!.descriptor, r.faces[0]!.descriptor) }))
+      .sort((a, b) => a.d - b.d)[0]!;
+    expect(nearest.f).toBe("same/M001194_1.jpg");
+    const withoutDarkRescue = await createNeuralAnalyser({ darkRescue: false });
+    expect((await withoutDarkRescue.analyse(washedOut)).faces).toEqual([]);
   });
 
   it("finds a tight crop's eyes and mouth where it finds them on the mirrored crop", async () => {

@@ -19,6 +19,7 @@ import { CHIP_SIDE } from "./align-face.ts";
 import { alignedChip, describeAligned, refineLandmarks } from "./describe-face.ts";
 import { faceAttributes } from "./face-attributes.ts";
 import { faceQuality } from "./face-quality.ts";
+import { darkenMidtones } from "./darken-midtones.ts";
 import { stretchContrast } from "./stretch-contrast.ts";
 import { headPose } from "./head-pose.ts";
 import { clamp01, rekognitionLandmarks, type Point } from "./landmarks.ts";
@@ -42,6 +43,8 @@ export interface NeuralAnalyserOptions {
   rescue?: boolean;
   /** Last, the Tiny Face Detector on a contrast-stretched copy when SSD found nothing (default; only with align). */
   contrastRescue?: boolean;
+  /** Last of all, the detectors on a copy with darkened mid-tones when nothing scored 0.5 yet (default; only with align). */
+  darkRescue?: boolean;
   /** Try the Tiny Face Detector before SSD (default); false = SSD on every image, as before. */
   fastFirst?: boolean;
 }
@@ -62,6 +65,17 @@ const TINY_ACCEPT_SIDE = 0.3;
 const CONTRAST_RESCUE_SCORE = 0.5;
 /** Borders of the contrast rescue's passes: a face filling a tight crop needs one to be seen. */
 const CONTRAST_RESCUE_PADS = [0, DEFAULT_PAD_RATIO, RESCUE_PAD_RATIO];
+/**
+ * The dark rescue's curve and passes, cheapest first. On the evaluation's tuning part (over-exposed photos) gamma 2
+ * and 3 were measured (29 and 28 of 360 genuine pairs missed, against 31 without); each pass was seen finding a
+ * face no earlier one did. It runs only where nothing else found a face, so portraits never pay for it.
+ */
+const DARK_RESCUE_GAMMA = 3;
+const DARK_RESCUE_PASSES = [
+  { detector: "tiny", pad: 0 },
+  { detector: "tiny", pad: DEFAULT_PAD_RATIO },
+  { detector: "ssd", pad: 0 },
+] as const;
 /** 2048 px keeps a face that is 2% of a 12 MP group photo's width above 40 px. */
 export const DEFAULT_MAX_SIDE = 2048;
 /** Rekognition returns at most 100 faces per image. */
@@ -101,6 +115,7 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
   const passes = padRatio > 0 ? [padRatio, ...(rescue ? [RESCUE_PAD_RATIO] : [])] : [];
   const fastFirst = options.fastFirst ?? true;
   const contrastRescue = options.contrastRescue ?? true;
+  const darkRescue = options.darkRescue ?? true;
   const rescueOptions = new faceapi.TinyFaceDetectorOptions({
     inputSize: TINY_INPUT_SIDE,
     scoreThreshold: CONTRAST_RESCUE_SCORE,
@@ -136,6 +151,16 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
         };
         for (const pad of CONTRAST_RESCUE_PADS) {
           const again = await locateFaces(faceapi, rescueOptions, stretched, pad, !align);
+          if (best(again) > best(located)) located = again;
+          if (best(located) >= FALLBACK_BELOW_SCORE) break;
+        }
+      }
+      if (darkRescue && align && best(located) < FALLBACK_BELOW_SCORE) {
+        const pixels = { rgb: image.rgb, width: image.pixelsWide, height: image.pixelsHigh };
+        const darkened = { ...image, rgb: darkenMidtones(pixels, DARK_RESCUE_GAMMA) };
+        for (const pass of DARK_RESCUE_PASSES) {
+          const detector = pass.detector === "tiny" ? rescueOptions : detectorOptions;
+          const again = await locateFaces(faceapi, detector, darkened, pass.pad, !align);
           if (best(again) > best(located)) located = again;
           if (best(located) >= FALLBACK_BELOW_SCORE) break;
         }

@@ -21,8 +21,11 @@ describe("pnpm start stopped with a signal", () => {
     async (signal) => {
       dataDir = mkdtempSync(join(tmpdir(), "faceindex-shutdown-"));
       started = await startPnpmStart(dataDir);
-      const pids = descendants(started.process.pid!);
-      expect(pids.length).toBeGreaterThanOrEqual(6); // redis-server, its reaper, S3, Rekognition, worker, API
+      // redis-server, its reaper, S3, Rekognition, worker, API. Waited for, not read once: a CI run saw 5 of them
+      // the moment "running" was printed (a child between exit and restart, or one /proc entry not readable).
+      const all = () => descendants(started!.process.pid!);
+      await until(() => all().length >= 6, "the six children of the stack", 30_000, started);
+      const pids = all();
       const exited = new Promise<number | null>((resolve) => started!.process.once("exit", (code) => resolve(code)));
 
       started.process.kill(signal);

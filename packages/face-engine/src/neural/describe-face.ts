@@ -1,5 +1,6 @@
 /**
- * The descriptor of one located face: landmarks refined on a level crop when the head is tilted, the chip
+ * The descriptor of one located face: landmarks refined on a level crop, averaged with its mirror image's, when
+ * the head is tilted or the face fills the frame (refineLandmarks), the chip
  * aligned to the recognition net's template (align-face.ts), and the descriptors of the chip and of its
  * mirror image averaged (a face and its mirror are the same person; averaging cancels part of the net's
  * left/right asymmetry and of uneven light).
@@ -59,15 +60,16 @@ export async function refineLandmarks(
 ): Promise<Point[]> {
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
-  const width = Math.max(...xs) - Math.min(...xs);
-  const height = Math.max(...ys) - Math.min(...ys);
-  const tilted = Math.abs(rollDegrees(points)) > REFINE_ABOVE_DEGREES;
+  const [left, right, top, bottom] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const [width, height] = [right - left, bottom - top];
+  const roll = rollDegrees(points);
+  const tilted = Math.abs(roll) > REFINE_ABOVE_DEGREES;
   const fillsFrame = width >= FILLS_FRAME * image.width || height >= FILLS_FRAME * image.height;
   if (!tilted && !(options.fullFrame && fillsFrame)) return [...points];
-  const centre = { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: (Math.min(...ys) + Math.max(...ys)) / 2 };
+  const centre = { x: (left + right) / 2, y: (top + bottom) / 2 };
   // The landmark net sees a detector box: about the landmarks' extent, a little taller for the forehead.
   const side = Math.max(width, height) * 1.15;
-  const angle = (rollDegrees(points) * Math.PI) / 180;
+  const angle = (roll * Math.PI) / 180;
   const s = side / LANDMARK_SIDE;
   const a = s * Math.cos(angle);
   const b = s * Math.sin(angle);

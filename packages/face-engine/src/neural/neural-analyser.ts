@@ -7,7 +7,8 @@
  * finds one large, convincing face, the portrait or selfie of a KYC capture; otherwise SSD on the image as
  * it is; only when that finds no convincing face, again with a grey border, then on a shrunken copy with
  * a wider border; and when even those find nothing, the Tiny Face Detector on a contrast-stretched copy with
- * no, a grey and a wide border (over-exposed selfies and flat ID crops, which SSD misses at any border).
+ * no, a grey and a wide border (over-exposed selfies and flat ID crops, which SSD misses at any border);
+ * last, the same detector on a copy with darkened mid-tones (over-exposed faces whose skin is clipped to white).
  * The detector misses faces that fill the frame
  * (selfies, ID crops) unless padded, but padding every image shrinks the faces of group photos and costs
  * them confidence (README.md, "Padding"), so the borders are the fallback, not the default.
@@ -37,13 +38,16 @@ export interface NeuralAnalyserOptions {
   align?: boolean;
   /** Average the descriptor with the mirror image's (default; only with align). */
   mirror?: boolean;
-  /** Re-find the landmarks of a face that fills the frame, averaged with its mirror image's (default; only with align). */
+  /**
+   * Re-find the landmarks of a face that fills the frame too, and average every re-found set (tilted heads'
+   * as well) with the set found on the mirror image (default; only with align). Off: tilted heads only, unaveraged.
+   */
   fullFrameLandmarks?: boolean;
   /** A third detection pass on a shrunken, wider-bordered copy when the first two find nothing (default). */
   rescue?: boolean;
   /** Last, the Tiny Face Detector on a contrast-stretched copy when SSD found nothing (default; only with align). */
   contrastRescue?: boolean;
-  /** Last of all, the detectors on a copy with darkened mid-tones when nothing scored 0.5 yet (default; only with align). */
+  /** Last of all, the Tiny Face Detector on a copy with darkened mid-tones when nothing scored 0.5 (default; only with align). */
   darkRescue?: boolean;
   /** Try the Tiny Face Detector before SSD (default); false = SSD on every image, as before. */
   fastFirst?: boolean;
@@ -66,16 +70,13 @@ const CONTRAST_RESCUE_SCORE = 0.5;
 /** Borders of the contrast rescue's passes: a face filling a tight crop needs one to be seen. */
 const CONTRAST_RESCUE_PADS = [0, DEFAULT_PAD_RATIO, RESCUE_PAD_RATIO];
 /**
- * The dark rescue's curve and passes, cheapest first. On the evaluation's tuning part (over-exposed photos) gamma 2
- * and 3 were measured (29 and 28 of 360 genuine pairs missed, against 31 without); each pass was seen finding a
- * face no earlier one did. It runs only where nothing else found a face, so portraits never pay for it.
+ * The dark rescue's curve (gamma 2 and 3 were measured on the evaluation's tuning part, 3 kept) and borders. Only
+ * the Tiny Face Detector at CONTRAST_RESCUE_SCORE: SSD on the darkened copy also took shirt-and-tie crops of
+ * portraits for faces (scores up to 0.59), where on the original pixels it scores them 0.05-0.21. It runs only
+ * where nothing else found a face, so portraits never pay for it.
  */
 const DARK_RESCUE_GAMMA = 3;
-const DARK_RESCUE_PASSES = [
-  { detector: "tiny", pad: 0 },
-  { detector: "tiny", pad: DEFAULT_PAD_RATIO },
-  { detector: "ssd", pad: 0 },
-] as const;
+const DARK_RESCUE_PADS = [0, DEFAULT_PAD_RATIO];
 /** 2048 px keeps a face that is 2% of a 12 MP group photo's width above 40 px. */
 export const DEFAULT_MAX_SIDE = 2048;
 /** Rekognition returns at most 100 faces per image. */
@@ -143,24 +144,18 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
         const again = await locateFaces(faceapi, detectorOptions, image, pad, !align);
         if (best(again) > best(located)) located = again;
       }
-      // Only with align: without it the descriptor would come from the stretched pixels (face-api describes its box).
-      if (contrastRescue && align && best(located) < FALLBACK_BELOW_SCORE) {
-        const stretched = {
-          ...image,
-          rgb: stretchContrast({ rgb: image.rgb, width: image.pixelsWide, height: image.pixelsHigh }),
-        };
-        for (const pad of CONTRAST_RESCUE_PADS) {
-          const again = await locateFaces(faceapi, rescueOptions, stretched, pad, !align);
-          if (best(again) > best(located)) located = again;
-          if (best(located) >= FALLBACK_BELOW_SCORE) break;
-        }
-      }
-      if (darkRescue && align && best(located) < FALLBACK_BELOW_SCORE) {
-        const pixels = { rgb: image.rgb, width: image.pixelsWide, height: image.pixelsHigh };
-        const darkened = { ...image, rgb: darkenMidtones(pixels, DARK_RESCUE_GAMMA) };
-        for (const pass of DARK_RESCUE_PASSES) {
-          const detector = pass.detector === "tiny" ? rescueOptions : detectorOptions;
-          const again = await locateFaces(faceapi, detector, darkened, pass.pad, !align);
+      // The rescues only with align: without it the descriptor would come from the altered pixels (face-api describes
+      // its box). Each runs on a copy of the pixels; the faces it finds are described from the original ones.
+      const pixels = { rgb: image.rgb, width: image.pixelsWide, height: image.pixelsHigh };
+      const rescues = [
+        ...(contrastRescue ? [{ copy: () => stretchContrast(pixels), pads: CONTRAST_RESCUE_PADS }] : []),
+        ...(darkRescue ? [{ copy: () => darkenMidtones(pixels, DARK_RESCUE_GAMMA), pads: DARK_RESCUE_PADS }] : []),
+      ];
+      for (const { copy, pads } of align ? rescues : []) {
+        if (best(located) >= FALLBACK_BELOW_SCORE) break;
+        const altered = { ...image, rgb: copy() };
+        for (const pad of pads) {
+          const again = await locateFaces(faceapi, rescueOptions, altered, pad, !align);
           if (best(again) > best(located)) located = again;
           if (best(located) >= FALLBACK_BELOW_SCORE) break;
         }

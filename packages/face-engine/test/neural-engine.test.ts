@@ -29,6 +29,24 @@ afterAll(async () => {
   await engine?.close();
 });
 
+/** The fixture (other than `except`) whose face is nearest to `descriptor`. */
+function nearestFixture(descriptor: Float32Array, except: string): string {
+  const others = [...results].filter(([f, r]) => f !== except && r.faces.length === 1);
+  return others
+    .map(([f, r]) => ({ f, d: faceDistance(descriptor, r.faces[0]!.descriptor) }))
+    .sort((a, b) => a.d - b.d)[0]!.f;
+}
+
+/** A fixture cut to its face's landmarks (jaw to jaw, brows to chin), as the evaluation's tight condition does. */
+async function tightCrop(file: string): Promise<Buffer> {
+  const clean = results.get(file)!;
+  const xs = clean.faces[0]!.landmarks.map((l) => l.x * clean.width);
+  const ys = clean.faces[0]!.landmarks.map((l) => l.y * clean.height);
+  const [left, top] = [Math.round(Math.min(...xs)), Math.round(Math.min(...ys))];
+  const [width, height] = [Math.round(Math.max(...xs)) - left, Math.round(Math.max(...ys)) - top];
+  return sharp(facePhoto(file)).extract({ left, top, width, height }).jpeg({ quality: 90 }).toBuffer();
+}
+
 describe("neural face engine on the fixtures", () => {
   it("finds one face on each portrait, two on the group photo and none on the no-face images", () => {
     expect(engine.mode).toBe("neural");
@@ -123,11 +141,7 @@ describe("neural face engine on derived images", () => {
     const washedOut = await sharp(facePhoto("same/biden_1.jpg")).linear(1.9, 30).jpeg().toBuffer();
     const image = await engine.analyse(washedOut);
     expect(image.faces).toHaveLength(1);
-    const others = [...results].filter(([f, r]) => f !== "same/biden_1.jpg" && r.faces.length === 1);
-    const nearest = others
-      .map(([f, r]) => ({ f, d: faceDistance(image.faces[0]!.descriptor, r.faces[0]!.descriptor) }))
-      .sort((a, b) => a.d - b.d)[0]!;
-    expect(nearest.f).toBe("same/biden_2.jpg");
+    expect(nearestFixture(image.faces[0]!.descriptor, "same/biden_1.jpg")).toBe("same/biden_2.jpg");
     // It is the contrast pass that finds it: without it the engine sees no face.
     const withoutRescue = await createNeuralAnalyser({ contrastRescue: false, darkRescue: false });
     expect((await withoutRescue.analyse(washedOut)).faces).toEqual([]);
@@ -139,11 +153,7 @@ describe("neural face engine on derived images", () => {
     const washedOut = await sharp(facePhoto("same/M001194_2.jpg")).linear(2, 30).jpeg().toBuffer();
     const image = await engine.analyse(washedOut);
     expect(image.faces).toHaveLength(1);
-    const others = [...results].filter(([f, r]) => f !== "same/M001194_2.jpg" && r.faces.length === 1);
-    const nearest = others
-      .map(([f, r]) => ({ f, d: faceDistance(image.faces[0]!.descriptor, r.faces[0]!.descriptor) }))
-      .sort((a, b) => a.d - b.d)[0]!;
-    expect(nearest.f).toBe("same/M001194_1.jpg");
+    expect(nearestFixture(image.faces[0]!.descriptor, "same/M001194_2.jpg")).toBe("same/M001194_1.jpg");
     const withoutDarkRescue = await createNeuralAnalyser({ darkRescue: false });
     expect((await withoutDarkRescue.analyse(washedOut)).faces).toEqual([]);
   });
@@ -183,12 +193,7 @@ describe("neural face engine on derived images", () => {
   it("matches a tight crop with another photo of the same person", async () => {
     // A000371_1 cut to its landmarks, against A000371_2: the landmarks re-found on the crop and its mirror put the
     // chip on the right eyes; without that the pair falls far under the default threshold (54 measured).
-    const clean = results.get("same/A000371_1.jpg")!;
-    const xs = clean.faces[0]!.landmarks.map((l) => l.x * clean.width);
-    const ys = clean.faces[0]!.landmarks.map((l) => l.y * clean.height);
-    const [left, top] = [Math.round(Math.min(...xs)), Math.round(Math.min(...ys))];
-    const [width, height] = [Math.round(Math.max(...xs)) - left, Math.round(Math.max(...ys)) - top];
-    const crop = await sharp(facePhoto("same/A000371_1.jpg")).extract({ left, top, width, height }).jpeg().toBuffer();
+    const crop = await tightCrop("same/A000371_1.jpg");
     const other = results.get("same/A000371_2.jpg")!.faces[0]!.descriptor;
     const similarity = async (analyse: (bytes: Buffer) => Promise<AnalysedImage>) =>
       similarityFromDistance(faceDistance((await analyse(crop)).faces[0]!.descriptor, other));
@@ -202,14 +207,6 @@ describe("neural face engine on derived images", () => {
     // crop's mirror, averaged (the default), so the chip is aligned on the right points: on the flipped crop
     // they land within a few pixels of the mirrored ones. Without it, obama_1's eyes were 12-14 px off (of a
     // 116 px crop), which is what made tight crops miss their own person.
-    const tightCrop = async (file: string) => {
-      const clean = results.get(file)!;
-      const xs = clean.faces[0]!.landmarks.map((l) => l.x * clean.width);
-      const ys = clean.faces[0]!.landmarks.map((l) => l.y * clean.height);
-      const [left, top] = [Math.round(Math.min(...xs)), Math.round(Math.min(...ys))];
-      const [width, height] = [Math.round(Math.max(...xs)) - left, Math.round(Math.max(...ys)) - top];
-      return sharp(facePhoto(file)).extract({ left, top, width, height }).jpeg({ quality: 90 }).toBuffer();
-    };
     /** Largest distance, in pixels, between the eyes, mouth corners and nose and their mirrored counterparts. */
     const mirrorError = async (analyse: (bytes: Buffer) => Promise<AnalysedImage>, crop: Buffer) => {
       const image = await analyse(crop);

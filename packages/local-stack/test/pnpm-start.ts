@@ -13,14 +13,20 @@ const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 export interface PnpmStart {
   process: ChildProcess;
-  ports: { api: number; s3: number; rekognition: number; redis: number };
+  ports: { api: number; s3: number; rekognition: number; redis: number; workerHealth: number };
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
 }
 
 /** Starts `node --import tsx packages/local-stack/src/main.ts` (what `pnpm start` runs) and waits for its banner. */
 export async function startPnpmStart(dataDir: string, options: { underShell?: boolean } = {}): Promise<PnpmStart> {
-  const ports = { api: await freePort(), s3: await freePort(), rekognition: await freePort(), redis: await freePort() };
+  const ports = {
+    api: await freePort(),
+    s3: await freePort(),
+    rekognition: await freePort(),
+    redis: await freePort(),
+    workerHealth: await freePort(),
+  };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: join(dataDir, "data"),
@@ -31,7 +37,11 @@ export async function startPnpmStart(dataDir: string, options: { underShell?: bo
     FACE_ENGINE: "load-test",
     FACE_ENGINE_THREADS: "1",
     QUEUE_PREFIX: `{${uniqueName("pnpm-start")}}`,
+    // Every port its own: vitest runs the files that start a stack side by side, and a second worker on the fixed
+    // default health port (9475) or metrics port (9465) exits at once, so that stack never comes up.
     METRICS_PORT: "0",
+    WORKER_METRICS_PORT: "0",
+    WORKER_HEALTH_PORT: String(ports.workerHealth),
     LOG_LEVEL: "error",
   };
   delete env.REDIS_URL; // its own redis-server, which it supervises

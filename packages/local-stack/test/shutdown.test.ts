@@ -22,7 +22,8 @@ describe("pnpm start stopped with a signal", () => {
       dataDir = mkdtempSync(join(tmpdir(), "faceindex-shutdown-"));
       started = await startPnpmStart(dataDir);
       // redis-server, its reaper, S3, Rekognition, worker, API. Waited for, not read once: a CI run saw 5 of them
-      // the moment "running" was printed (a child between exit and restart, or one /proc entry not readable).
+      // the moment "running" was printed, when another test's stack held the worker's port (each stack under test
+      // has its own ports now, pnpm-start.ts); a child the supervisor is restarting is missing for a moment too.
       const all = () => descendants(started!.process.pid!);
       await until(() => all().length >= 6, "the six children of the stack", 30_000, started);
       const pids = all();

@@ -13,7 +13,7 @@ RUN npm install -g pnpm@10.34.9
 # The pnpm store lives in a build cache mount, shared by builds and never part of a layer.
 ENV npm_config_store_dir=/pnpm-store
 # Downloads by lockfile alone, so this layer is rebuilt only when the lockfile changes.
-COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY pnpm-lock.yaml pnpm-workspace.yaml .pnpmfile.cjs ./
 RUN --mount=type=cache,id=faceindex-pnpm,target=/pnpm-store pnpm fetch --prod
 COPY . .
 # Production dependencies of the three apps only (--filter-prod ignores devDependencies when following

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateCollectionCommand, IndexFacesCommand, SearchFacesByImageCommand } from "@aws-sdk/client-rekognition";
-import { createFaceEngine } from "@faceindex/face-engine";
+import { createFaceEngine, FACE_MODEL_7 } from "@faceindex/face-engine";
 import { syntheticFaces } from "@faceindex/face-engine/synthetic-faces";
 import { facePhoto, localRekognitionClient, localS3Client } from "@faceindex/testing";
 import { startRekognitionServer } from "../src/server.ts";
@@ -62,7 +62,8 @@ try {
   // real ones (synthetic-faces.ts; uniform random vectors are a far harder case for the graph and build ~4x
   // slower), the records like faceindex's: an external id and a sha256 image key each.
   const dataDir = join(root, "b");
-  const store = await openCollectionStore({ dataDir, region: "us-east-1" });
+  // The synthetic descriptors are 128-d, shaped like face model 7.0's; an 8.0 collection's rows are 4x larger.
+  const store = await openCollectionStore({ dataDir, region: "us-east-1", faceModel: FACE_MODEL_7 });
   await store.create("big");
   const people = syntheticFaces(21);
   for (let batch = 0; batch < faces / 1000; batch++) {

@@ -1,6 +1,7 @@
 /** rekognition-local's environment, parsed once by main.ts; nothing else reads process.env. */
 import { z } from "zod";
-import { logLevel, parseEnv } from "@faceindex/config";
+import { logLevel, parseEnv, unsetIfEmpty } from "@faceindex/config";
+import { FACE_MODELS, faceModelOfVersion, LATEST_FACE_MODEL } from "@faceindex/face-engine";
 
 const optionalText = z
   .string()
@@ -22,6 +23,19 @@ export const configSchema = z.object({
   FACE_ENGINE: z.enum(["neural", "load-test"]).default("neural"),
   /** Worker threads for the neural engine (each holds ~100 MB of models); default one per core. */
   FACE_ENGINE_THREADS: optionalNumber(z.number().int().min(1).max(64)),
+  /**
+   * Rekognition's FaceModelVersion for collections created from now on ("7.0" or "8.0", default the latest),
+   * parsed into its FaceModel; existing collections keep the model they were created with.
+   */
+  FACE_MODEL_VERSION: unsetIfEmpty(z.string().default(LATEST_FACE_MODEL.version)).transform((version, context) => {
+    const model = faceModelOfVersion(version.trim());
+    if (model) return model;
+    context.addIssue({
+      code: "custom",
+      message: `not a face model this engine has (${FACE_MODELS.map((m) => m.version).join(", ")})`,
+    });
+    return z.NEVER;
+  }),
   /** Delay per image in load-test mode, standing in for the neural engine's cost. */
   LOAD_TEST_LATENCY_MS: optionalNumber(z.number().int().min(0).max(60_000)),
   /** Calls per second per operation before ProvisionedThroughputExceededException, like AWS's TPS quotas; unset = unlimited. */

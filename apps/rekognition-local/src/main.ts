@@ -48,6 +48,7 @@ const server = await startRekognitionServer({
   host: config.REKOGNITION_HOST,
   port: config.REKOGNITION_PORT,
   region: config.AWS_REGION,
+  faceModel: config.FACE_MODEL_VERSION,
   ...(config.REKOGNITION_TPS_LIMIT ? { tpsLimit: config.REKOGNITION_TPS_LIMIT } : {}),
   faults: config.REKOGNITION_FAULTS,
   logger,
@@ -56,6 +57,7 @@ logger.info(
   {
     url: server.url,
     engine: engine.mode,
+    newCollectionsFaceModel: config.FACE_MODEL_VERSION.version,
     dataDir: config.REKOGNITION_DATA_DIR,
     tpsLimit: config.REKOGNITION_TPS_LIMIT ?? null,
     faults: config.REKOGNITION_FAULTS ? "on" : "off",

@@ -4,7 +4,7 @@
  * the package entry (index.ts), by other packages' tests.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { FaceEngine } from "@faceindex/face-engine";
+import type { FaceEngine, FaceModel } from "@faceindex/face-engine";
 import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
 import { openCollectionStore } from "./store/collection-store.ts";
@@ -22,6 +22,8 @@ export interface RekognitionServerOptions {
   port?: number;
   /** Only used in CollectionArn values. */
   region?: string;
+  /** The face model of collections created from now on (default LATEST_FACE_MODEL); existing ones keep theirs. */
+  faceModel?: FaceModel;
   /** Calls per second per operation before ProvisionedThroughputExceededException; unlimited when absent. */
   tpsLimit?: number;
   /** Opens POST /_local/faults (tests, `pnpm chaos`); off by default: a side door with no auth. */
@@ -38,6 +40,7 @@ export async function startRekognitionServer(options: RekognitionServerOptions):
   const store = await openCollectionStore({
     dataDir: options.dataDir,
     region: options.region ?? "us-east-1",
+    ...(options.faceModel && { faceModel: options.faceModel }),
     log: (message) => options.logger?.info(message),
   });
   const app = buildApp({

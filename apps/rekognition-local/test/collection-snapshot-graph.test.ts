@@ -9,7 +9,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { FaceMatch, FaceSearchOptions, SerialisedFaceVectorIndex } from "@faceindex/face-engine";
+import {
+  FACE_MODEL_7,
+  type FaceMatch,
+  type FaceSearchOptions,
+  type SerialisedFaceVectorIndex,
+} from "@faceindex/face-engine";
 import { syntheticFaces } from "@faceindex/face-engine/synthetic-faces";
 import type { Collection } from "../src/store/collection.ts";
 import { openCollectionStore, type CollectionStore } from "../src/store/collection-store.ts";
@@ -45,8 +50,14 @@ afterEach(() => {
   loads.length = 0;
 });
 
+/** New collections are model 7.0's, as the synthetic faces' 128-value descriptors are. */
 const openStore = (dataDir: string): Promise<CollectionStore> =>
-  openCollectionStore({ dataDir, region: "us-east-1", vectorIndex: { approximateFrom: APPROXIMATE_FROM } });
+  openCollectionStore({
+    dataDir,
+    region: "us-east-1",
+    faceModel: FACE_MODEL_7,
+    vectorIndex: { approximateFrom: APPROXIMATE_FROM },
+  });
 
 /**
  * A closed store holding FACES synthetic faces in collection "big", new photos of some of its people, and

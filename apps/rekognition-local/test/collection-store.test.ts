@@ -2,12 +2,13 @@
  * The collection store on a real filesystem: concurrent changes to one collection, what a crash leaves
  * (the store is reopened without close(), so only fsynced journal lines count), and snapshots.
  */
-import { appendFileSync, readFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { FACE_MODEL_7, FACE_MODEL_8 } from "@faceindex/face-engine";
 import { openCollectionStore } from "../src/store/collection-store.ts";
 import { newFace } from "./support/new-face.ts";
 
@@ -25,9 +26,12 @@ function dataDir(): string {
 /** What a crash in the middle of an append leaves at the journal's end: half a line, never acknowledged. */
 const TORN_LINE = '{"add":[{"faceId":"half';
 
-/** A store over `dir` in us-east-1; opening it again without close() is what a restart after a crash sees. */
+/**
+ * A store over `dir` in us-east-1; opening it again without close() is what a restart after a crash sees.
+ * New collections are model 7.0's, as newFace's 128-value descriptors are.
+ */
 const openStore = (dir: string, options: Partial<Parameters<typeof openCollectionStore>[0]> = {}) =>
-  openCollectionStore({ dataDir: dir, region: "us-east-1", ...options });
+  openCollectionStore({ dataDir: dir, region: "us-east-1", faceModel: FACE_MODEL_7, ...options });
 
 /** A store in a fresh folder with collection `id` holding one face (image "a"), and that collection's files. */
 async function storeWithOneFace(id: string) {
@@ -182,5 +186,144 @@ describe("collection store", () => {
     expect(reopened.get("flaky")!.faces.size).toBe(4);
     await reopened.close();
     await store.close();
+  });
+});
+
+describe("face models in the store", () => {
+  /** A model 8.0 face: 512 random values, as newFace's are 128. */
+  const newFace8 = (imageKey: string) =>
+    newFace(
+      imageKey,
+      new Float32Array(FACE_MODEL_8.descriptorLength).map(() => Math.random() - 0.5),
+    );
+  const snapshotOf = (dir: string, id: string) => join(dir, "collections", `c_${id}`, "snapshot.bin");
+
+  /** Rewrites a snapshot's header text (same length, so nothing after it moves). */
+  function editHeader(path: string, edit: (header: string) => string): void {
+    const data = readFileSync(path);
+    const headerLength = data.readUInt32LE(4);
+    const header = edit(data.toString("utf8", 8, 8 + headerLength));
+    expect(Buffer.byteLength(header)).toBe(headerLength);
+    writeFileSync(path, Buffer.concat([data.subarray(0, 8), Buffer.from(header), data.subarray(8 + headerLength)]));
+  }
+
+  /** A hand-written RKL1 snapshot (face records as JSON, rows after the header) of one face along axis 0. */
+  function writeJsonFacesSnapshot(dir: string, id: string, faceModelVersion: string): string {
+    const folder = join(dir, "collections", `c_${id}`);
+    mkdirSync(folder, { recursive: true });
+    const { face } = newFace("old");
+    const meta = { collectionId: id, createdAt: 1, faceModelVersion, arn: `arn:${id}`, nextSeq: 1 };
+    const header = Buffer.from(JSON.stringify({ meta, faces: [{ ...face, seq: 0 }], ids: [face.faceId] }));
+    const prefix = Buffer.alloc(8);
+    prefix.write("RKL1", 0, "ascii");
+    prefix.writeUInt32LE(header.length, 4);
+    const row = new Float32Array(128);
+    row[0] = 1;
+    writeFileSync(join(folder, "snapshot.bin"), Buffer.concat([prefix, header, Buffer.from(row.buffer)]));
+    return face.faceId;
+  }
+
+  it("persists a model 8.0 collection (snapshot and journal) and reopens it as 8.0, finding every face", async () => {
+    const dir = dataDir();
+    const store = await openStore(dir, { faceModel: FACE_MODEL_8, snapshotEvery: 3 });
+    const created = (await store.create("eight"))!;
+    expect(created.meta.faceModelVersion).toBe("8.0");
+    expect(created.index.faceModel).toBe(FACE_MODEL_8);
+    const faces = Array.from({ length: 5 }, (_, i) => newFace8(`i${i}`));
+    for (const [i, face] of faces.entries()) await store.addImageFaces("eight", `i${i}`, [face]);
+    // Three faces went into the snapshot (512 float32 values each); the last two are journalled lines.
+    const snapshot = readFileSync(snapshotOf(dir, "eight"));
+    const header = JSON.parse(snapshot.toString("utf8", 8, 8 + snapshot.readUInt32LE(4))) as { faceCount: number };
+    expect(header.faceCount).toBe(3);
+    const journal = readFileSync(join(dir, "collections", "c_eight", "journal.ndjson"), "utf8").split("\n");
+    const entries = journal.filter(Boolean).map((line) => JSON.parse(line) as { add: { descriptor: string }[] });
+    expect(entries.map((entry) => Buffer.from(entry.add[0]!.descriptor, "base64").byteLength)).toEqual([2048, 2048]);
+
+    // Crash (no close), then reopen with 7.0 for new collections: this one keeps its own model.
+    const reopened = await openStore(dir, { faceModel: FACE_MODEL_7 });
+    const collection = reopened.get("eight")!;
+    expect(collection.meta.faceModelVersion).toBe("8.0");
+    expect(collection.index.faceModel).toBe(FACE_MODEL_8);
+    expect(collection.faces.size).toBe(5);
+    for (const { face, descriptor } of faces) {
+      const [best] = collection.index.search(descriptor, { maxResults: 1, minSimilarity: 99 });
+      expect(best?.id).toBe(face.faceId);
+    }
+    await reopened.close(); // one snapshot of all five
+    const again = await openStore(dir);
+    expect(again.get("eight")!.faces.size).toBe(5);
+    expect(again.get("eight")!.index.faceModel).toBe(FACE_MODEL_8);
+    expect(again.get("eight")!.descriptorOf(faces[4]!.face.faceId)).toHaveLength(512);
+    await again.close();
+    await store.close();
+  });
+
+  it("keeps a 7.0 collection beside a new 8.0 one (the default), refusing the other model's descriptors unjournalled", async () => {
+    const dir = dataDir();
+    const old = await openStore(dir, { faceModel: FACE_MODEL_7 });
+    await old.create("seven");
+    const [sevenFace] = (await old.addImageFaces("seven", "a", [newFace("a")]))!;
+    await old.close();
+
+    const store = await openCollectionStore({ dataDir: dir, region: "us-east-1" });
+    expect((await store.create("eight"))!.meta.faceModelVersion).toBe("8.0");
+    await store.addImageFaces("eight", "b", [newFace8("b")]);
+    const seven = store.get("seven")!;
+    expect(seven.meta.faceModelVersion).toBe("7.0");
+    expect(seven.index.faceModel).toBe(FACE_MODEL_7);
+    expect(
+      seven.index.search(seven.descriptorOf(sevenFace!.faceId)!, { maxResults: 1, minSimilarity: 99 })[0]?.id,
+    ).toBe(sevenFace!.faceId);
+    const journal = join(dir, "collections", "c_seven", "journal.ndjson");
+    const before = readFileSync(journal);
+    await expect(store.addImageFaces("seven", "c", [newFace8("c")])).rejects.toThrow(
+      /7\.0 descriptor has 128 values, got 512/,
+    );
+    await expect(store.addImageFaces("eight", "c", [newFace("c")])).rejects.toThrow(
+      /8\.0 descriptor has 512 values, got 128/,
+    );
+    expect(readFileSync(journal).equals(before)).toBe(true);
+    await store.close();
+
+    const reopened = await openStore(dir);
+    expect(reopened.ids()).toEqual(["eight", "seven"]);
+    expect(reopened.ids().map((id) => reopened.get(id)!.meta.faceModelVersion)).toEqual(["8.0", "7.0"]);
+    expect(reopened.get("seven")!.faces.size).toBe(1);
+    expect(reopened.get("eight")!.faces.size).toBe(1);
+    await reopened.close();
+  });
+
+  it("loads an RKL1 snapshot as 7.0", async () => {
+    const dir = dataDir();
+    const faceId = writeJsonFacesSnapshot(dir, "rkl1", "7.0");
+    const store = await openStore(dir, { faceModel: FACE_MODEL_8 });
+    const collection = store.get("rkl1")!;
+    expect(collection.index.faceModel).toBe(FACE_MODEL_7);
+    expect(collection.descriptorOf(faceId)).toHaveLength(128);
+    await store.close();
+  });
+
+  it("refuses a snapshot naming a face model this engine does not have, RKL2 or RKL1, naming the version", async () => {
+    const { dir, store } = await storeWithOneFace("future");
+    await store.close();
+    editHeader(snapshotOf(dir, "future"), (header) =>
+      header.replace('"faceModelVersion":"7.0"', '"faceModelVersion":"9.9"'),
+    );
+    await expect(openStore(dir)).rejects.toThrow(
+      /c_future\/snapshot\.bin: face model version "9\.9" is not one this engine has \(7\.0, 8\.0\)/,
+    );
+
+    const other = dataDir();
+    writeJsonFacesSnapshot(other, "rkl1", "6.0");
+    await expect(openStore(other)).rejects.toThrow(/face model version "6\.0" is not one this engine has/);
+  });
+
+  it("never reads a 7.0 collection's rows as 8.0's: a snapshot relabelled 8.0 does not load", async () => {
+    const { dir, store } = await storeWithOneFace("relabelled");
+    await store.close();
+    editHeader(snapshotOf(dir, "relabelled"), (header) =>
+      header.replace('"faceModelVersion":"7.0"', '"faceModelVersion":"8.0"'),
+    );
+    await expect(openStore(dir)).rejects.toThrow(/snapshot\.bin holds \d+ bytes, expected \d+/);
   });
 });

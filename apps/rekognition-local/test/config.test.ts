@@ -1,5 +1,6 @@
 /** The environment schema: defaults, and one clear error listing every bad variable. */
 import { describe, expect, it } from "vitest";
+import { FACE_MODEL_7, FACE_MODEL_8, LATEST_FACE_MODEL } from "@faceindex/face-engine";
 import { parseConfig } from "../src/config.ts";
 
 describe("parseConfig", () => {
@@ -33,6 +34,16 @@ describe("parseConfig", () => {
     });
     expect(() => parseConfig({ FACE_ENGINE: "magic", REKOGNITION_TPS_LIMIT: "lots" })).toThrow(
       /FACE_ENGINE.*REKOGNITION_TPS_LIMIT/,
+    );
+  });
+
+  it("parses FACE_MODEL_VERSION into the model new collections get, and refuses versions it does not have", () => {
+    expect(parseConfig({}).FACE_MODEL_VERSION).toBe(LATEST_FACE_MODEL);
+    expect(parseConfig({ FACE_MODEL_VERSION: "" }).FACE_MODEL_VERSION).toBe(LATEST_FACE_MODEL);
+    expect(parseConfig({ FACE_MODEL_VERSION: "7.0" }).FACE_MODEL_VERSION).toBe(FACE_MODEL_7);
+    expect(parseConfig({ FACE_MODEL_VERSION: "8.0" }).FACE_MODEL_VERSION).toBe(FACE_MODEL_8);
+    expect(() => parseConfig({ FACE_MODEL_VERSION: "6.0" })).toThrow(
+      /FACE_MODEL_VERSION: not a face model this engine has \(7\.0, 8\.0\)/,
     );
   });
 });

@@ -45,7 +45,8 @@ describe("collections", () => {
     const created = await stack.rekognition.send(new CreateCollectionCommand({ CollectionId: id }));
     expect(created.StatusCode).toBe(200);
     expect(created.CollectionArn).toBe(`arn:aws:rekognition:us-east-1:000000000000:collection/${id}`);
-    expect(created.FaceModelVersion).toBe("7.0");
+    // New collections get the latest face model (FACE_MODEL_VERSION unset).
+    expect(created.FaceModelVersion).toBe("8.0");
 
     const described = await stack.rekognition.send(new DescribeCollectionCommand({ CollectionId: id }));
     expect(described.FaceCount).toBe(0);
@@ -108,7 +109,7 @@ describe("faces", () => {
     expect(face.ImageId).toMatch(/^[0-9a-f-]{36}$/);
     expect(face.ExternalImageId).toBe("user-1");
     expect(fromBytes.FaceRecords![0]!.FaceDetail!.BoundingBox).toEqual(face.BoundingBox);
-    expect(fromBytes.FaceModelVersion).toBe("7.0");
+    expect(fromBytes.FaceModelVersion).toBe("8.0");
 
     const key = `uploads/${uniqueName("photo")}.jpg`;
     await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: distinctJpeg(2) }));

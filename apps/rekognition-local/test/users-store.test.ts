@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { FACE_MODEL_7 } from "@faceindex/face-engine";
 import { openCollectionStore } from "../src/store/collection-store.ts";
 import { newFace } from "./support/new-face.ts";
 
@@ -17,7 +18,13 @@ afterEach(() => {
 async function storeWithUser(snapshotEvery: number) {
   const dir = mkdtempSync(join(tmpdir(), "users-store-test-"));
   roots.push(dir);
-  const store = await openCollectionStore({ dataDir: dir, region: "us-east-1", snapshotEvery });
+  // Model 7.0, as newFace's 128-value descriptors are.
+  const store = await openCollectionStore({
+    dataDir: dir,
+    region: "us-east-1",
+    snapshotEvery,
+    faceModel: FACE_MODEL_7,
+  });
   await store.create("c");
   const [a, b, c] = (await store.addImageFaces("c", "img", [newFace("img"), newFace("img"), newFace("img")]))!;
   await store.changeUsers("c", () => ({ change: { createUser: { userId: "u", createdAt: 1 } }, result: null }));

@@ -1,13 +1,14 @@
 /**
  * The evaluation the face engine is judged by (prints figures; asserts nothing).
  *   pnpm --filter @faceindex/face-engine accuracy [dir] [--part=tuning|held-out|all] [--conditions=a,b]
- *     [--sample=1] [--threads=2] [--pad=0.25] [--align=1] [--mirror=1] [--full-frame=1] [--rescue=1] [--fast=1] [--contrast=1] [--dark=1] [--json=out.json]
+ *     [--model=8.0] [--sample=1] [--threads=2] [--pad=0.25] [--align=1] [--mirror=1] [--full-frame=1] [--rescue=1] [--fast=1] [--contrast=1] [--dark=1] [--json=out.json]
  * dir: a labelled fixtures folder (default /work/shared/fixtures/faces when present, else the repo's copy).
  * 1. Today's figures on the clean photos (face counts, distances, quality); with --part=all only, since
  *    the other parts analyse just their own photos.
  * 2. Per hard condition (scripts/evaluation/conditions.ts) and part: detection, TAR at FAR, rank-1, FNIR
  *    at FPIR, genuine misses and false matches at the default threshold.
  * --part: the held-out identities (evaluation/fixtures.ts) are for reporting only; tune with the default.
+ * --model: the FaceModelVersion whose descriptors are compared (face-models.ts; default LATEST_FACE_MODEL).
  * --sample: the fraction of probes kept per condition (chosen by a hash of the file name) to bound time.
  * --pad/--align/--mirror/--full-frame/--rescue: engine levers, to measure each one (evaluation/engine-levers in README).
  * --json: every part's distances per hard condition (and, with --part=all, the clean pairs' distances), for
@@ -17,7 +18,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { type AnalysedImage } from "../src/index.ts";
+import { faceModelOfVersion, LATEST_FACE_MODEL, type AnalysedImage, type FaceEngine } from "../src/index.ts";
 import { createNeuralPool } from "../src/neural/neural-pool.ts";
 import { printCleanFigures } from "./evaluation/clean-report.ts";
 import { CONDITIONS } from "./evaluation/conditions.ts";
@@ -54,14 +55,25 @@ const analyser = {
   ...(lever("dark") !== undefined && { darkRescue: lever("dark") }),
 };
 
+const model = faceModelOfVersion(flag("model") ?? LATEST_FACE_MODEL.version);
+if (!model) throw new Error(`--model=${flag("model")}: no such face model`);
+
 const fixtures = readFixtures(dir);
 console.log(
   `${new Date().toISOString()} ${dir}: ${fixtures.length} photos; load average ${loadavg()
     .map((l) => l.toFixed(1))
-    .join(" ")} on ${availableParallelism()} cores; engine levers ${JSON.stringify(analyser)}`,
+    .join(
+      " ",
+    )} on ${availableParallelism()} cores; face model ${model.version}; engine levers ${JSON.stringify(analyser)}`,
 );
 // A generous stuck-job limit: the evaluation measures accuracy, and on a shared machine one image can wait long.
-const engine = await createNeuralPool({ threads, log: () => {}, analyser, jobTimeoutMs: 300_000 });
+const pool = await createNeuralPool({ threads, log: () => {}, analyser, jobTimeoutMs: 300_000 });
+// Every analysis of the run computes the chosen model's descriptors.
+const engine: FaceEngine = {
+  mode: pool.mode,
+  analyse: (image, options) => pool.analyse(image, { ...options, faceModel: model.version }),
+  close: () => pool.close(),
+};
 let analysed = 0;
 const started = performance.now();
 const clean = new Map<string, AnalysedImage>();
@@ -70,7 +82,7 @@ const needed = fixtures.filter((f) => everything || (f.identity !== undefined &&
 await Promise.all(needed.map(async (f) => clean.set(f.file, await engine.analyse(readFileSync(join(dir, f.file))))));
 analysed += needed.length;
 console.log(`clean pass: ${needed.length} images in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-const dump: CalibrationDump = { parts: {} };
+const dump: CalibrationDump = { faceModel: model.version, parts: {} };
 if (everything) dump.cleanPairs = printCleanFigures(fixtures, clean);
 
 for (const part of parts) {

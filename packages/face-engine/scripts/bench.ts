@@ -1,15 +1,16 @@
 /**
  * Face engine benchmarks (prints figures; asserts nothing). Keep runs short: the machine is shared.
  *   pnpm --filter @faceindex/face-engine bench [--images=40] [--faces=1000000] [--queries=300] [--images=0] [--faces=0]
- * 1. Neural analysis: ms per image on 1 thread, then images/s with the pool (one thread per core),
- *    over the first N fixture images (people/ then same/); --images=0 skips it.
+ * 1. Neural analysis: ms per image on 1 thread (the latest face model), then images/s with the pool (one thread
+ *    per core) for face model 7.0 and the latest, over the first N fixture images (people/ then same/); --images=0
+ *    skips it.
  * 2. A million faces (bench/million-faces.ts): add rate, memory, load time, SearchFaces p50/p99 and recall.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { loadavg } from "node:os";
-import { createFaceEngine } from "../src/index.ts";
+import { createFaceEngine, FACE_MODEL_7, LATEST_FACE_MODEL } from "../src/index.ts";
 import { benchMillionFaces } from "./bench/million-faces.ts";
 
 const args = process.argv.slice(2);
@@ -58,15 +59,24 @@ if (imageCount > 0) {
   );
 }
 if (imageCount > 0) {
+  // Images/s of the pool for each face model, the older one first as the baseline of the same run.
   const threads = availableParallelism();
   const engine = await createFaceEngine({ mode: "neural", threads, log: () => {} });
-  await Promise.all(Array.from({ length: threads }, () => engine.analyse(images[0]!)));
-  const t = performance.now();
-  await Promise.all(images.map((image) => engine.analyse(image)));
-  const seconds = (performance.now() - t) / 1000;
+  const rates: number[] = [];
+  for (const model of [FACE_MODEL_7, LATEST_FACE_MODEL]) {
+    const options = { faceModel: model.version };
+    await Promise.all(Array.from({ length: threads }, () => engine.analyse(images[0]!, options)));
+    const t = performance.now();
+    await Promise.all(images.map((image) => engine.analyse(image, options)));
+    const seconds = (performance.now() - t) / 1000;
+    rates.push(images.length / seconds);
+    console.log(
+      `  pool of ${threads} threads, face model ${model.version}: ${rates.at(-1)!.toFixed(2)} images/s (${seconds.toFixed(1)} s for ${images.length})`,
+    );
+  }
   await engine.close();
   console.log(
-    `  pool of ${threads} threads: ${(images.length / seconds).toFixed(2)} images/s (${seconds.toFixed(1)} s for ${images.length})`,
+    `  face model ${LATEST_FACE_MODEL.version} / ${FACE_MODEL_7.version}: ${(rates[1]! / rates[0]!).toFixed(2)}x the images/s`,
   );
 }
 

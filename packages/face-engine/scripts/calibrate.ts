@@ -10,7 +10,7 @@
  * false matches stay within MAX_FALSE_MATCH on both.
  */
 import { readFileSync } from "node:fs";
-import { MATCH_DISTANCE } from "../src/index.ts";
+import { FACE_MODEL_7, faceModelOfVersion } from "../src/index.ts";
 import type { CalibrationDump } from "./evaluation/calibration-dump.ts";
 
 /** The issue's limit: at most 0.1 % of impostor pairs reach similarity 80. */
@@ -23,6 +23,9 @@ if (!file) throw new Error("usage: calibrate.ts file.json [--part=tuning|held-ou
 const dump = JSON.parse(readFileSync(file, "utf8")) as CalibrationDump;
 const conditions = dump.parts[part];
 if (!conditions) throw new Error(`${file} has no part ${part} (it has ${Object.keys(dump.parts).join(", ")})`);
+const model = faceModelOfVersion(dump.faceModel ?? FACE_MODEL_7.version);
+if (!model) throw new Error(`${file} measured face model ${dump.faceModel}, which this engine does not have`);
+const MATCH_DISTANCE = model.matchDistance;
 const clean = dump.cleanPairs;
 if (!clean) throw new Error(`${file} has no clean pairs: write it with --part=all`);
 
@@ -39,12 +42,14 @@ function figures(t: number) {
   return { t, misses, falseHard, falseClean };
 }
 
-console.log(`${file}, part ${part}: ${Object.keys(conditions).join(", ")}`);
+console.log(`${file}, face model ${model.version}, part ${part}: ${Object.keys(conditions).join(", ")}`);
 console.log(
   "| MATCH_DISTANCE | hard genuine missed % | hard false match % | clean false match % | clean same-person missed % |",
 );
 console.log("| -------------: | ---: | ---: | ---: | ---: |");
-const candidates = Array.from({ length: 21 }, (_, i) => Math.round((0.34 + i * 0.005) * 1000) / 1000);
+// 21 candidates around the model's figure, 0.005 apart for 7.0 and as far apart relative to it for others.
+const step = 0.005 * (MATCH_DISTANCE / FACE_MODEL_7.matchDistance);
+const candidates = Array.from({ length: 21 }, (_, i) => Math.round((MATCH_DISTANCE + (i - 10) * step) * 1e4) / 1e4);
 if (!candidates.includes(MATCH_DISTANCE)) candidates.push(MATCH_DISTANCE);
 const rows = candidates.sort((a, b) => a - b).map(figures);
 for (const r of rows) {

@@ -58,6 +58,11 @@ export function createApproximateGraph(
   });
   if (saved && "file" in saved) index.load(saved.file);
   else if (saved) withTempFile((path) => (writeFileSync(path, saved), index.load(path)));
+  // usearch takes the dimensions of whatever file it loads: a graph of another face model's descriptors
+  // would propose nonsense candidates (or read past a query's end), so it is refused.
+  if (saved && index.dimensions() !== dimensions) {
+    throw new RangeError(`the saved graph holds ${index.dimensions()}-value vectors, expected ${dimensions}`);
+  }
   // A graph saved with other links per node (16 before) keeps them after load and in every later insert:
   // it is dropped, so the caller rebuilds it from the rows at today's setting (size 0 = nothing loaded).
   if (saved && index.connectivity() !== CONNECTIVITY)

@@ -1,6 +1,7 @@
 export * from "./types.ts";
 export * from "./create-face-engine.ts";
 export * from "./similarity.ts";
+export * from "./face-models.ts";
 export * from "./vector-index.ts";
 export * from "./quality-thresholds.ts";
 export * from "./unindexed-reasons.ts";

@@ -5,8 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { readImageHeader } from "./decode-image.ts";
-import type { AnalysedImage, DetectedFace, FaceEngine } from "./types.ts";
-import { DESCRIPTOR_LENGTH, unitVector } from "./vector-index.ts";
+import { faceModelOfVersion, LATEST_FACE_MODEL } from "./face-models.ts";
+import type { AnalysedImage, AnalyseOptions, DetectedFace, FaceEngine } from "./types.ts";
+import { unitVector } from "./vector-index.ts";
 
 /** Roughly what one neural analysis of a phone photo costs per thread, so queues behave realistically. */
 export const DEFAULT_LOAD_TEST_LATENCY_MS = 50;
@@ -25,24 +26,25 @@ export function createLoadTestEngine(options: LoadTestEngineOptions = {}): FaceE
   );
   return {
     mode: "load-test",
-    async analyse(image: Uint8Array): Promise<AnalysedImage> {
+    async analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<AnalysedImage> {
+      const model = faceModelOfVersion(options.faceModel ?? LATEST_FACE_MODEL.version);
+      if (!model) throw new RangeError(`unknown face model version ${options.faceModel}`);
       const header = await readImageHeader(image);
       await new Promise((resolve) => setTimeout(resolve, latencyMs));
-      return { ...header, faces: [fakeFace(image)] };
+      return { ...header, faces: [fakeFace(image, model.descriptorLength)] };
     },
     async close() {},
   };
 }
 
-/** A plausible centred face whose descriptor is a unit vector seeded by sha256 of the bytes. */
-export function fakeFace(image: Uint8Array): DetectedFace {
+/** A plausible centred face whose descriptor (`length` values) is a unit vector seeded by sha256 of the bytes. */
+export function fakeFace(image: Uint8Array, length: number = LATEST_FACE_MODEL.descriptorLength): DetectedFace {
   const seed = createHash("sha256").update(image).digest();
-  const raw = new Float32Array(DESCRIPTOR_LENGTH);
-  // 4 chained sha256 blocks give the 128 bytes; each byte becomes one component in -1..1.
-  for (let block = 0; block * 32 < DESCRIPTOR_LENGTH; block++) {
+  const raw = new Float32Array(length);
+  // Chained sha256 blocks give the bytes (4 for 128 values); each byte becomes one component in -1..1.
+  for (let block = 0; block * 32 < length; block++) {
     const bytes = createHash("sha256").update(seed).update(String(block)).digest();
-    for (let i = 0; i < 32 && block * 32 + i < DESCRIPTOR_LENGTH; i++)
-      raw[block * 32 + i] = (bytes[i]! - 127.5) / 127.5;
+    for (let i = 0; i < 32 && block * 32 + i < length; i++) raw[block * 32 + i] = (bytes[i]! - 127.5) / 127.5;
   }
   return {
     box: { left: 0.3, top: 0.2, width: 0.4, height: 0.5 },

@@ -28,7 +28,10 @@ export interface DetectedFace {
   pose: { roll: number; yaw: number; pitch: number };
   /** Image quality of the face region, 0..100 (higher is better), comparable to Rekognition's ImageQuality. */
   quality: { brightness: number; sharpness: number };
-  /** Unit-length face descriptor (128 floats); similar faces have a small Euclidean distance. */
+  /**
+   * Unit-length face descriptor of the face model asked for (128 floats for 7.0, 512 for 8.0: face-models.ts);
+   * similar faces have a small Euclidean distance.
+   */
   descriptor: Float32Array;
   /** Only when analyse() was asked for them; see FaceAttributes for what is and is not computed. */
   attributes?: FaceAttributes;
@@ -62,6 +65,11 @@ export interface FaceAttributes {
 export interface AnalyseOptions {
   /** Also compute FaceAttributes for every face (two more small nets per face, ~15 ms each). */
   attributes?: boolean;
+  /**
+   * FaceModelVersion whose descriptors to compute (face-models.ts): a collection's faces are compared only with
+   * descriptors of the model it was created with. Default: LATEST_FACE_MODEL.
+   */
+  faceModel?: string;
 }
 
 export interface AnalysedImage {

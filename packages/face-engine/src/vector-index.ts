@@ -4,14 +4,17 @@
  * ~13M multiply-adds for 100k faces. From APPROXIMATE_FROM faces on, an HNSW graph (approximate-graph.ts)
  * proposes candidates instead and only those are scored, exactly, against the rows; the rows added since
  * the graph was last extended (at most FOLD_EVERY) are scanned exactly too. Removal swaps the last row into
- * the hole, so rows stay dense and graph keys stay row numbers.
+ * the hole, so rows stay dense and graph keys stay row numbers. An index holds the descriptors of one face
+ * model (options.faceModel): its rows are that model's length and its similarities on that model's scale.
  */
 import { inBackground } from "@faceindex/common";
 import { createApproximateGraph, type ApproximateGraph, type SavedGraph } from "./approximate-graph.ts";
+import { FACE_MODEL_7, faceModelOfLength, type FaceModel } from "./face-models.ts";
 import { distanceFromSimilarity, similarityFromDistance } from "./similarity.ts";
 import { TopK } from "./top-k.ts";
 
-export const DESCRIPTOR_LENGTH = 128;
+/** Face model 7.0's descriptor length (an index's own is its faceModel's); kept for callers that predate 8.0. */
+export const DESCRIPTOR_LENGTH = FACE_MODEL_7.descriptorLength;
 
 /** Rows allocated before the first growth; doubling after that keeps adds amortised O(1). */
 const INITIAL_CAPACITY = 1024;
@@ -73,6 +76,8 @@ export interface FaceVectorIndexOptions {
   approximateFrom?: number;
   /** The graph's search expansion (default EXPANSION_SEARCH in approximate-graph.ts): recall against speed. */
   expansionSearch?: number;
+  /** The model whose descriptors the index holds (default FACE_MODEL_7): their length and similarity scale. */
+  faceModel?: FaceModel;
 }
 
 export interface FaceVectorIndex {
@@ -89,6 +94,8 @@ export interface FaceVectorIndex {
   serialise(options?: { graphFile?: string }): SerialisedFaceVectorIndex;
   /** Whether searches currently use the approximate graph (for tests and the benchmark). */
   readonly approximate: boolean;
+  /** The model of every descriptor added, stored and searched with. */
+  readonly faceModel: FaceModel;
 }
 
 export function createFaceVectorIndex(options: FaceVectorIndexOptions = {}): FaceVectorIndex {
@@ -104,7 +111,9 @@ function buildIndex(
   restored?: { rows: Float32Array; shared: boolean; ids: string[]; graph?: SavedGraph; idsKnownUnique?: boolean },
 ): FaceVectorIndex {
   const approximateFrom = options.approximateFrom ?? APPROXIMATE_FROM;
-  let vectors = restored?.rows ?? new Float32Array(INITIAL_CAPACITY * DESCRIPTOR_LENGTH);
+  const faceModel = options.faceModel ?? FACE_MODEL_7;
+  const length = rowLength(faceModel);
+  let vectors = restored?.rows ?? new Float32Array(INITIAL_CAPACITY * length);
   const ids: string[] = restored?.ids ?? [];
   const rowOf = new Map<string, number>();
   // The id -> row map of a loaded index. Searches need none of it (results name rows' ids), so when the
@@ -122,7 +131,7 @@ function buildIndex(
   /** Rows [0, graphRows) are in the graph; the rest are scanned exactly. */
   let graphRows = 0;
   if (restored?.graph) {
-    graph = createApproximateGraph(DESCRIPTOR_LENGTH, restored.graph, options.expansionSearch);
+    graph = createApproximateGraph(length, restored.graph, options.expansionSearch);
     graphRows = graph.size;
     if (graphRows > ids.length) throw new RangeError(`the graph holds ${graphRows} rows, the index ${ids.length}`);
   }
@@ -131,13 +140,12 @@ function buildIndex(
     finishIdMap = inBackground(ids.length, (row) => rowOf.set(ids[row]!, row), MAP_IN_BACKGROUND_CHUNK);
   }
 
-  const rowVector = (row: number): Float32Array =>
-    vectors.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH);
+  const rowVector = (row: number): Float32Array => vectors.subarray(row * length, (row + 1) * length);
 
   /** Builds the graph once the index is large, and folds pending rows in once there are enough of them. */
   function fold(): void {
     if (ids.length < approximateFrom) return;
-    if (!graph) graph = createApproximateGraph(DESCRIPTOR_LENGTH, undefined, options.expansionSearch);
+    if (!graph) graph = createApproximateGraph(length, undefined, options.expansionSearch);
     if (ids.length - graphRows < FOLD_EVERY && graphRows > 0) return;
     graph.addRows(vectors, graphRows, ids.length - graphRows);
     graphRows = ids.length;
@@ -147,15 +155,15 @@ function buildIndex(
   /** Before any write: rows still in the caller's buffer are copied, with room to grow. */
   function own(): void {
     if (!shared) return;
-    const copy = new Float32Array(Math.max(INITIAL_CAPACITY, 2 * ids.length) * DESCRIPTOR_LENGTH);
-    copy.set(vectors.subarray(0, ids.length * DESCRIPTOR_LENGTH));
+    const copy = new Float32Array(Math.max(INITIAL_CAPACITY, 2 * ids.length) * length);
+    copy.set(vectors.subarray(0, ids.length * length));
     vectors = copy;
     shared = false;
   }
 
   function writeRow(row: number, descriptor: Float32Array): void {
     own();
-    vectors.set(unitVector(descriptor), row * DESCRIPTOR_LENGTH);
+    vectors.set(unitVector(descriptor, faceModel), row * length);
   }
 
   return {
@@ -171,8 +179,8 @@ function buildIndex(
       }
       const row = ids.length;
       own();
-      if ((row + 1) * DESCRIPTOR_LENGTH > vectors.length) {
-        const grown = new Float32Array(Math.max(INITIAL_CAPACITY * DESCRIPTOR_LENGTH, vectors.length * 2));
+      if ((row + 1) * length > vectors.length) {
+        const grown = new Float32Array(Math.max(INITIAL_CAPACITY * length, vectors.length * 2));
         grown.set(vectors);
         vectors = grown;
       }
@@ -190,7 +198,7 @@ function buildIndex(
       if (row !== last) {
         const lastId = ids[last]!;
         own();
-        vectors.copyWithin(row * DESCRIPTOR_LENGTH, last * DESCRIPTOR_LENGTH, (last + 1) * DESCRIPTOR_LENGTH);
+        vectors.copyWithin(row * length, last * length, (last + 1) * length);
         ids[row] = lastId;
         idMap().set(lastId, row);
         // The moved face now lives at `row`: the graph must know it there if that row is a graph row.
@@ -213,11 +221,12 @@ function buildIndex(
     get approximate() {
       return graph !== undefined && graphRows > 0;
     },
+    faceModel,
     search(descriptor, { maxResults, minSimilarity, excludeId }) {
       if (maxResults <= 0 || ids.length === 0) return [];
-      const query = unitVector(descriptor);
+      const query = unitVector(descriptor, faceModel);
       // Compare dot products, not similarities: one threshold instead of an exp() per face.
-      const maxDistance = distanceFromSimilarity(minSimilarity);
+      const maxDistance = distanceFromSimilarity(minSimilarity, faceModel);
       const minDot = Number.isFinite(maxDistance) ? 1 - (maxDistance * maxDistance) / 2 : Number.NEGATIVE_INFINITY;
       const excludedRow = excludeId === undefined ? -1 : (idMap().get(excludeId) ?? -1);
       let top = new TopK(maxResults);
@@ -241,18 +250,18 @@ function buildIndex(
           }
           if (k >= wanted || candidates.length < k || farthest < minDot) break;
         }
-        const pending = dotProducts(vectors.subarray(graphRows * DESCRIPTOR_LENGTH), ids.length - graphRows, query);
+        const pending = dotProducts(vectors.subarray(graphRows * length), ids.length - graphRows, query);
         pending.forEach((d, i) => offer(graphRows + i, d));
       } else {
         dotProducts(vectors, ids.length, query).forEach((d, row) => offer(row, d));
       }
       return top.sortedDescending().map(({ item, score }) => ({
         id: ids[item]!,
-        similarity: similarityFromDistance(Math.sqrt(Math.max(0, 2 - 2 * score))),
+        similarity: similarityFromDistance(Math.sqrt(Math.max(0, 2 - 2 * score)), faceModel),
       }));
     },
     serialise({ graphFile } = {}) {
-      const used = vectors.subarray(0, ids.length * DESCRIPTOR_LENGTH);
+      const used = vectors.subarray(0, ids.length * length);
       const saved = graph && graphRows > 0 ? graph : undefined;
       if (saved && graphFile) saved.saveTo(graphFile);
       return {
@@ -264,13 +273,29 @@ function buildIndex(
   };
 }
 
-/** query . row for one row, summed exactly as dotProducts does, so both paths give identical scores. */
+/**
+ * A model's descriptor length, checked to be a multiple of 4: the dot-product loops below are unrolled by 4
+ * with no tail, so any other length would silently leave its last values out of every score.
+ */
+function rowLength(model: FaceModel): number {
+  const length = model.descriptorLength;
+  if (!Number.isInteger(length) || length <= 0 || length % 4 !== 0) {
+    throw new RangeError(`face model ${model.version}: descriptor length ${length} is not a positive multiple of 4`);
+  }
+  return length;
+}
+
+/**
+ * query . row for one row, summed exactly as dotProducts does, so both paths give identical scores. The row
+ * length is the query's (unitVector checked it against the index's model).
+ */
 function dot(query: Float32Array, row: Float32Array): number {
+  const length = query.length;
   let a = 0;
   let b = 0;
   let c = 0;
   let d = 0;
-  for (let i = 0; i < DESCRIPTOR_LENGTH; i += 4) {
+  for (let i = 0; i < length; i += 4) {
     a += query[i]! * row[i]!;
     b += query[i + 1]! * row[i + 1]!;
     c += query[i + 2]! * row[i + 2]!;
@@ -285,13 +310,14 @@ function dot(query: Float32Array, row: Float32Array): number {
  * V8 can keep them in registers); this loop is the whole cost of a search.
  */
 function dotProducts(vectors: Float32Array, rows: number, query: Float32Array): Float32Array {
+  const length = query.length;
   const out = new Float32Array(rows);
-  for (let row = 0, base = 0; row < rows; row++, base += DESCRIPTOR_LENGTH) {
+  for (let row = 0, base = 0; row < rows; row++, base += length) {
     let a = 0;
     let b = 0;
     let c = 0;
     let d = 0;
-    for (let i = 0; i < DESCRIPTOR_LENGTH; i += 4) {
+    for (let i = 0; i < length; i += 4) {
       a += query[i]! * vectors[base + i]!;
       b += query[i + 1]! * vectors[base + i + 1]!;
       c += query[i + 2]! * vectors[base + i + 2]!;
@@ -306,43 +332,48 @@ function dotProducts(vectors: Float32Array, rows: number, query: Float32Array): 
  * Rebuilds an index from serialise()'s output (e.g. read back from disk). The rows are used where they lie
  * when the bytes are float-aligned (a Buffer read from disk usually is) and copied on the index's first
  * write, so a load is one read-only pass that checks every row is a unit vector: a million faces' 512 MB
- * are neither copied nor re-added one by one (README, "A million faces").
+ * are neither copied nor re-added one by one (README, "A million faces"). The rows are options.faceModel's
+ * (default FACE_MODEL_7): the bytes carry no length of their own, so the caller names the model they were
+ * saved under.
  */
 export function deserialiseFaceVectorIndex(
   data: SerialisedFaceVectorIndex,
   options: FaceVectorIndexOptions = {},
 ): FaceVectorIndex {
-  if (data.vectors.byteLength !== data.ids.length * DESCRIPTOR_LENGTH * 4) {
+  const faceModel = options.faceModel ?? FACE_MODEL_7;
+  const length = rowLength(faceModel);
+  if (data.vectors.byteLength !== data.ids.length * length * 4) {
     throw new RangeError(
-      `serialised index holds ${data.vectors.byteLength} bytes for ${data.ids.length} ids; expected ${data.ids.length * DESCRIPTOR_LENGTH * 4}`,
+      `serialised index holds ${data.vectors.byteLength} bytes for ${data.ids.length} ids; ` +
+        `expected ${data.ids.length * length * 4} (face model ${faceModel.version}: ${length} values per descriptor)`,
     );
   }
   const aligned = data.vectors.byteOffset % Float32Array.BYTES_PER_ELEMENT === 0;
   if (data.handOver && !aligned) throw new RangeError("handed-over vectors must start float-aligned");
   const { buffer, byteOffset } = data.vectors;
-  const capacityRows = Math.floor((buffer.byteLength - byteOffset) / (DESCRIPTOR_LENGTH * 4));
+  const capacityRows = Math.floor((buffer.byteLength - byteOffset) / (length * 4));
   let rows = aligned
-    ? new Float32Array(buffer, byteOffset, (data.handOver ? capacityRows : data.ids.length) * DESCRIPTOR_LENGTH)
+    ? new Float32Array(buffer, byteOffset, (data.handOver ? capacityRows : data.ids.length) * length)
     : copyRows(data.vectors);
   let shared = aligned && !data.handOver;
   for (let row = 0; row < data.ids.length; row++) {
-    const v = rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH);
+    const v = rows.subarray(row * length, (row + 1) * length);
     if (Math.abs(squaredNorm(v) - 1) <= UNIT_TOLERANCE) continue;
     // Not written by serialise() (or damaged): normalise it, in a copy so the caller's bytes stay as they are.
     if (shared) ((rows = copyRows(data.vectors)), (shared = false));
-    rows.set(
-      unitVector(rows.subarray(row * DESCRIPTOR_LENGTH, (row + 1) * DESCRIPTOR_LENGTH)),
-      row * DESCRIPTOR_LENGTH,
-    );
+    rows.set(unitVector(rows.subarray(row * length, (row + 1) * length), faceModel), row * length);
   }
   const graph = data.graphFile !== undefined ? { file: data.graphFile } : data.graph;
-  return buildIndex(options, {
-    rows,
-    shared,
-    ids: [...data.ids],
-    ...(graph && { graph }),
-    ...(data.idsKnownUnique && { idsKnownUnique: true }),
-  });
+  return buildIndex(
+    { ...options, faceModel },
+    {
+      rows,
+      shared,
+      ids: [...data.ids],
+      ...(graph && { graph }),
+      ...(data.idsKnownUnique && { idsKnownUnique: true }),
+    },
+  );
 }
 
 /** |v|^2 of a unit float32 vector is 1 within ~1e-6; anything further off was not normalised. */
@@ -360,16 +391,22 @@ function copyRows(bytes: Buffer): Float32Array {
   return rows;
 }
 
-/** A unit-length copy of a descriptor; rejects wrong lengths and zero or non-finite vectors. */
-export function unitVector(descriptor: Float32Array): Float32Array {
-  if (descriptor.length !== DESCRIPTOR_LENGTH) {
-    throw new RangeError(`a face descriptor has ${DESCRIPTOR_LENGTH} values, got ${descriptor.length}`);
+/**
+ * A unit-length copy of a descriptor; rejects zero or non-finite vectors, and lengths other than `model`'s
+ * (without a model, lengths no face model makes: the engines' own descriptors, checked for shape only).
+ */
+export function unitVector(descriptor: Float32Array, model?: FaceModel): Float32Array {
+  if (model === undefined) faceModelOfLength(descriptor.length);
+  else if (descriptor.length !== model.descriptorLength) {
+    throw new RangeError(
+      `a face model ${model.version} descriptor has ${model.descriptorLength} values, got ${descriptor.length}`,
+    );
   }
   let norm = 0;
   for (let i = 0; i < descriptor.length; i++) norm += descriptor[i]! * descriptor[i]!;
   norm = Math.sqrt(norm);
   if (!Number.isFinite(norm) || norm === 0) throw new RangeError("a face descriptor must be finite and non-zero");
-  const unit = new Float32Array(DESCRIPTOR_LENGTH);
+  const unit = new Float32Array(descriptor.length);
   for (let i = 0; i < descriptor.length; i++) unit[i] = descriptor[i]! / norm;
   return unit;
 }

@@ -18,7 +18,7 @@ export async function analyseImage(
 ): Promise<LoadedImage> {
   const bytes = await loadImage(image, context.s3);
   try {
-    const analysis = await (options ? context.engine.analyse(bytes, options) : context.engine.analyse(bytes));
+    const analysis = await context.engine.analyse(bytes, options);
     return { analysis, sha256: createHash("sha256").update(bytes).digest("hex") };
   } catch (error) {
     // By name too: the neural engine's worker threads send errors back as plain copies.

@@ -26,7 +26,8 @@ export async function indexFaces(input: IndexFacesInput, context: OperationConte
   const collection = store.get(input.CollectionId);
   if (!collection) throw collectionNotFound(input.CollectionId);
   const version = collection.meta.faceModelVersion;
-  const { analysis, sha256 } = await analyseImage(input.Image, context);
+  // Descriptors of the model the collection was created with: only those compare with its faces.
+  const { analysis, sha256 } = await analyseImage(input.Image, context, { faceModel: version });
 
   const accepted: DetectedFace[] = [];
   const unindexed: { Reasons: string[]; FaceDetail: ReturnType<typeof toFaceDetail> }[] = [];

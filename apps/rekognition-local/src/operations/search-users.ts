@@ -71,8 +71,9 @@ export interface SearchUsersByImageInput {
 }
 
 export async function searchUsersByImage(input: SearchUsersByImageInput, context: OperationContext) {
-  if (!context.store.get(input.CollectionId)) throw collectionNotFound(input.CollectionId);
-  const { analysis } = await analyseImage(input.Image, context);
+  const before = context.store.get(input.CollectionId);
+  if (!before) throw collectionNotFound(input.CollectionId);
+  const { analysis } = await analyseImage(input.Image, context, { faceModel: before.meta.faceModelVersion });
   const filter = input.QualityFilter ?? "NONE";
   const [largest, ...others] = analysis.faces;
   // As SearchFacesByImage: the largest face only; with a QualityFilter a poor one counts as no face.

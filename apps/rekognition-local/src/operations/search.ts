@@ -64,8 +64,9 @@ export interface SearchFacesByImageInput {
 }
 
 export async function searchFacesByImage(input: SearchFacesByImageInput, context: OperationContext) {
-  if (!context.store.get(input.CollectionId)) throw collectionNotFound(input.CollectionId);
-  const { analysis } = await analyseImage(input.Image, context);
+  const before = context.store.get(input.CollectionId);
+  if (!before) throw collectionNotFound(input.CollectionId);
+  const { analysis } = await analyseImage(input.Image, context, { faceModel: before.meta.faceModelVersion });
   const largest = analysis.faces[0];
   // AWS searches with the largest face only; with a QualityFilter a poor one counts as no face.
   if (!largest || unindexedReasons(largest, analysis, input.QualityFilter ?? "NONE").length > 0) throw noFacesInImage();

@@ -14,13 +14,17 @@
  *   dropped and rebuilt at load.
  * - `journal.ndjson`: one line per change since the snapshot, appended and fsynced before a request is
  *   answered, so an acknowledged face survives a crash; replayed over the snapshot at start.
+ * Rows and journalled descriptors are as long as the collection's face model makes them (its metadata's
+ * faceModelVersion: 128 floats for "7.0", 512 for "8.0"); nothing else in the files depends on the model.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  DESCRIPTOR_LENGTH,
   deserialiseFaceVectorIndex,
+  FACE_MODELS,
+  faceModelOfVersion,
+  type FaceModel,
   type FaceVectorIndex,
   type FaceVectorIndexOptions,
 } from "@faceindex/face-engine";
@@ -66,6 +70,25 @@ async function fsyncPath(path: string): Promise<void> {
 }
 
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/**
+ * The face model a collection's metadata names. A version this engine does not have is refused: its rows
+ * cannot be sized (or searched) without the model, and reading them as another model's would load garbage.
+ */
+function faceModelOf(meta: CollectionMeta, where: string = meta.collectionId): FaceModel {
+  const model = faceModelOfVersion(meta.faceModelVersion);
+  if (!model) {
+    throw new Error(
+      `${where}: face model version ${JSON.stringify(meta.faceModelVersion)} is not one this engine has ` +
+        `(${FACE_MODELS.map((m) => m.version).join(", ")}); not loading it`,
+    );
+  }
+  return model;
+}
+
+/** Bytes of `faces` float32 rows of `model`. */
+const rowBytesOf = (faces: number, model: FaceModel): number => faces * model.descriptorLength * 4;
+
 /** Room for new faces in a small collection's loaded rows. */
 const SPARE_ROWS_AT_LEAST = 1024;
 
@@ -80,11 +103,11 @@ interface SnapshotHeader {
   graphBytes?: number;
 }
 
-/** Where an RKL2 snapshot's parts lie, from its header's length and contents. */
-function snapshotLayout(headerLength: number, header: SnapshotHeader) {
+/** Where an RKL2 snapshot's parts lie, from its header's length and contents (rows of `model`). */
+function snapshotLayout(headerLength: number, header: SnapshotHeader, model: FaceModel) {
   const tableStart = align(8 + headerLength, 8);
   const rowsStart = align(tableStart + header.tableBytes, 4);
-  return { tableStart, rowsStart, end: rowsStart + header.faceCount * DESCRIPTOR_LENGTH * 4 };
+  return { tableStart, rowsStart, end: rowsStart + rowBytesOf(header.faceCount, model) };
 }
 
 export async function writeSnapshot(directory: string, collection: Collection): Promise<void> {
@@ -105,7 +128,7 @@ export async function writeSnapshot(directory: string, collection: Collection): 
       ...(wroteGraph && { graphFile, graphBytes }),
     };
     const header = Buffer.from(JSON.stringify(headerFields));
-    const layout = snapshotLayout(header.length, headerFields);
+    const layout = snapshotLayout(header.length, headerFields, faceModelOf(collection.meta));
     const prefix = Buffer.alloc(8);
     prefix.write(MAGIC, 0, "ascii");
     prefix.writeUInt32LE(header.length, 4);
@@ -212,7 +235,8 @@ async function readAt(handle: FileHandle, position: number, length: number, into
  * Reads a collection folder: the snapshot, then every complete journal line (a torn last line was never
  * acknowledged). `journalBytes` is the length of the lines replayed: the journal must be cut back to it
  * before anything is appended, or the next line would be glued to the torn one and lost at the next start.
- * `indexOptions` go to the collection's vector index (tests lower its approximate threshold).
+ * `indexOptions` go to the collection's vector index (tests lower its approximate threshold), with the face
+ * model its metadata names in place of any the options give.
  */
 export async function readCollection(
   directory: string,
@@ -268,7 +292,8 @@ async function readSnapshot(
     const { size } = await handle.stat();
     if (8 + headerLength > size) throw new Error(`${path} holds ${size} bytes, less than its header's ${headerLength}`);
     const header = JSON.parse((await readAt(handle, 8, headerLength)).toString("utf8")) as SnapshotHeader;
-    const layout = snapshotLayout(headerLength, header);
+    const model = faceModelOf(header.meta, path);
+    const layout = snapshotLayout(headerLength, header, model);
     if (size !== layout.end) throw new Error(`${path} holds ${size} bytes, expected ${layout.end}`);
     if (header.graphFile !== undefined && !GRAPH_FILE.test(header.graphFile)) {
       throw new Error(`${path} names graph file ${JSON.stringify(header.graphFile)}, not one this server writes`);
@@ -279,11 +304,13 @@ async function readSnapshot(
     // Read straight into an array handed over to the index, twice the rows' size like the index's own growth:
     // new faces go into the spare room without a copy of the million rows first, and the room costs no
     // resident memory until it is written.
-    const rowBytes = header.faceCount * DESCRIPTOR_LENGTH * 4;
-    const rows = new ArrayBuffer(Math.max(2 * rowBytes, SPARE_ROWS_AT_LEAST * DESCRIPTOR_LENGTH * 4));
+    const rowBytes = rowBytesOf(header.faceCount, model);
+    const rows = new ArrayBuffer(Math.max(2 * rowBytes, rowBytesOf(SPARE_ROWS_AT_LEAST, model)));
     await readAt(handle, layout.rowsStart, rowBytes, new Uint8Array(rows, 0, rowBytes));
     // idsKnownUnique: the table's row map is a permutation and createCollection refuses duplicate face ids.
     const saved = { ids: rowIds, vectors: Buffer.from(rows, 0, rowBytes), handOver: true, idsKnownUnique: true };
+    // The collection's own model, whatever the caller's options say: it was created with it.
+    const options = { ...indexOptions, faceModel: model };
     let index: FaceVectorIndex;
     let graphRebuilt = false;
     try {
@@ -293,7 +320,7 @@ async function readSnapshot(
       }
       index = deserialiseFaceVectorIndex(
         { ...saved, ...(header.graphFile !== undefined && { graphFile: join(directory, header.graphFile) }) },
-        indexOptions,
+        options,
       );
     } catch (error) {
       // The rows are the faces; the graph only speeds up search. A missing or unreadable graph file costs a
@@ -302,7 +329,7 @@ async function readSnapshot(
       log(
         `${directory}/${header.graphFile} could not be loaded (${String(error)}); rebuilding the graph from the rows`,
       );
-      index = deserialiseFaceVectorIndex(saved, indexOptions);
+      index = deserialiseFaceVectorIndex(saved, options);
       graphRebuilt = true;
     }
     const collection = createCollection(header.meta, index, { faces, users: header.users, indexHoldsFaces: true });
@@ -325,8 +352,10 @@ async function readJsonFacesSnapshot(path: string, indexOptions: FaceVectorIndex
     /** Absent in snapshots written before the graph was saved (and in small collections, which have none). */
     graphBytes?: number;
   };
+  // Every RKL1 snapshot predates face model 8.0 and says "7.0"; checked as RKL2's are all the same.
+  const model = faceModelOf(header.meta, path);
   const rowsStart = 8 + headerLength;
-  const rowsEnd = rowsStart + header.ids.length * DESCRIPTOR_LENGTH * 4;
+  const rowsEnd = rowsStart + rowBytesOf(header.ids.length, model);
   const graphBytes = header.graphBytes ?? 0;
   if (data.length !== rowsEnd + graphBytes) {
     throw new Error(`${path} holds ${data.length} bytes, expected ${rowsEnd + graphBytes}`);
@@ -340,7 +369,7 @@ async function readJsonFacesSnapshot(path: string, indexOptions: FaceVectorIndex
       vectors: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength),
       ...(graphBytes > 0 && { graph: data.subarray(rowsEnd) }),
     },
-    indexOptions,
+    { ...indexOptions, faceModel: model },
   );
   return createCollection(header.meta, index, { faces: header.faces, ...(header.users && { users: header.users }) });
 }

@@ -2,12 +2,20 @@
  * Every collection, kept in memory and persisted under `<dataDir>/collections/`. Mutations of one
  * collection are serialised (keyed mutex) and journalled (fsync) before they are acknowledged; the
  * journal is folded into a fresh snapshot every SNAPSHOT_EVERY entries and at close, so a 100k-face
- * collection is not rewritten on every IndexFaces.
+ * collection is not rewritten on every IndexFaces. New collections get the store's face model
+ * (options.faceModel); existing ones keep the one they were created with (their metadata's
+ * faceModelVersion), as on AWS.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createFaceVectorIndex, type FaceVectorIndexOptions } from "@faceindex/face-engine";
+import {
+  createFaceVectorIndex,
+  LATEST_FACE_MODEL,
+  unitVector,
+  type FaceModel,
+  type FaceVectorIndexOptions,
+} from "@faceindex/face-engine";
 import { createCollection, type Collection, type StoredFace } from "./collection.ts";
 import {
   createCollectionDirectory,
@@ -29,9 +37,6 @@ const SNAPSHOT_EVERY = 1000;
 
 /** Longest id used as is in a folder name: "c_" + 150 + "~" + 64 hex stays under NAME_MAX (255 bytes). */
 const MAX_PLAIN_ID_LENGTH = 150;
-
-/** Rekognition's current face model; reported by every collection created here. */
-export const FACE_MODEL_VERSION = "7.0";
 
 export interface NewFace {
   face: Omit<StoredFace, "seq">;
@@ -81,10 +86,16 @@ export async function openCollectionStore(options: {
   log?: (message: string) => void;
   /** Journal entries between snapshots (default SNAPSHOT_EVERY); tests lower it. */
   snapshotEvery?: number;
-  /** Every collection's vector index (default: the engine's approximate threshold); tests lower the threshold. */
+  /**
+   * Every collection's vector index (default: the engine's approximate threshold); tests lower the threshold.
+   * Its faceModel is ignored: each index holds its collection's model's descriptors.
+   */
   vectorIndex?: FaceVectorIndexOptions;
+  /** The face model of collections created from now on (default LATEST_FACE_MODEL); existing ones keep theirs. */
+  faceModel?: FaceModel;
 }): Promise<CollectionStore> {
   const snapshotEvery = options.snapshotEvery ?? SNAPSHOT_EVERY;
+  const faceModel = options.faceModel ?? LATEST_FACE_MODEL;
   const root = join(options.dataDir, "collections");
   await mkdir(root, { recursive: true });
   const mutex = createKeyedMutex();
@@ -151,11 +162,11 @@ export async function openCollectionStore(options: {
           {
             collectionId,
             createdAt: Date.now() / 1000,
-            faceModelVersion: FACE_MODEL_VERSION,
+            faceModelVersion: faceModel.version,
             arn: `arn:aws:rekognition:${options.region}:000000000000:collection/${collectionId}`,
             nextSeq: 0,
           },
-          createFaceVectorIndex(options.vectorIndex),
+          createFaceVectorIndex({ ...options.vectorIndex, faceModel }),
         );
         const directory = directoryOf(collectionId);
         await createCollectionDirectory(root, directory, collection);
@@ -177,6 +188,9 @@ export async function openCollectionStore(options: {
         if (!entry) return undefined;
         const existing = entry.collection.facesOfImage(imageKey);
         if (existing.length > 0 || faces.length === 0) return existing;
+        // Checked before the journal, as the index would check them after it: a journalled descriptor the
+        // index refuses (another model's length, or all zeros) would fail every later start at its replay.
+        for (const { descriptor } of faces) unitVector(descriptor, entry.collection.index.faceModel);
         const seq = entry.collection.meta.nextSeq;
         const added = faces.map(({ face }, i) => ({ ...face, seq: seq + i }));
         const change = {

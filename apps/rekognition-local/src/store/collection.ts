@@ -14,6 +14,7 @@ export interface CollectionMeta {
   collectionId: string;
   /** Epoch seconds, as Rekognition's timestamps on the wire. */
   createdAt: number;
+  /** The face model the collection was created with (face-models.ts); its index holds that model's descriptors. */
   faceModelVersion: string;
   arn: string;
   /** Next insertion sequence number; ListFaces tokens point into this order. */
@@ -101,6 +102,13 @@ export function createCollection(
     byId.set(face.faceId, face);
     imageMap();
     addToImageMap(face);
+  }
+  // Descriptors of two models are not comparable: an index of another model would answer every search wrong.
+  if (index.faceModel.version !== meta.faceModelVersion) {
+    throw new Error(
+      `collection ${meta.collectionId}: face model ${meta.faceModelVersion}, ` +
+        `but its index holds ${index.faceModel.version} descriptors`,
+    );
   }
   if (index.size !== restored.faces.length) {
     throw new Error(`collection ${meta.collectionId}: ${restored.faces.length} faces but ${index.size} descriptors`);

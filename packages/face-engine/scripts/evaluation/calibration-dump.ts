@@ -11,6 +11,8 @@ export interface ConditionDistances {
 }
 
 export interface CalibrationDump {
+  /** FaceModelVersion whose descriptors were measured (absent in files written before face model 8.0: 7.0). */
+  faceModel?: string;
   /** Part ("tuning", "held-out") to condition to distances. */
   parts: Record<string, Record<string, ConditionDistances>>;
   /** The clean single-face photos' pairs (same person, different people); with --part=all only. */

@@ -2,7 +2,7 @@
  * Today's figures on the clean fixtures: face counts per folder, distances of same and different people,
  * the best separating distance, and the quality figures of the portraits (README.md cites them).
  */
-import { faceDistance, MATCH_DISTANCE, similarityFromDistance, unindexedReasons } from "../../src/index.ts";
+import { faceDistance, faceModelOfLength, similarityFromDistance, unindexedReasons } from "../../src/index.ts";
 import type { AnalysedImage } from "../../src/index.ts";
 import type { Fixture } from "./fixtures.ts";
 
@@ -52,7 +52,7 @@ export function printCleanFigures(
     `  different     (${different.length} pairs): min ${f3(different[0]!)} p0.1 ${f3(pctile(different, 0.1))} p1 ${f3(pctile(different, 1))} mean ${f3(mean(different))}`,
   );
   let best = { t: 0, cost: Infinity };
-  for (let t = 0.2; t <= 1.2; t += 0.005) {
+  for (let t = 0.1; t <= 1.6; t += 0.005) {
     const cost =
       same.filter((d) => d > t).length / same.length + different.filter((d) => d <= t).length / different.length;
     if (cost < best.cost) best = { t, cost };
@@ -61,9 +61,14 @@ export function printCleanFigures(
     `true-match ${((100 * same.filter((d) => d <= t).length) / same.length).toFixed(2)}%, ` +
     `false-match ${((100 * different.filter((d) => d <= t).length) / different.length).toFixed(3)}%`;
   console.log(`  best separating distance ${f3(best.t)}: ${rates(best.t)}`);
-  console.log(
-    `  MATCH_DISTANCE ${f3(MATCH_DISTANCE)} (similarity ${similarityFromDistance(MATCH_DISTANCE).toFixed(1)}): ${rates(MATCH_DISTANCE)}`,
-  );
+  const [first] = [...results.values()].flatMap((r) => r.faces);
+  if (first) {
+    const model = faceModelOfLength(first.descriptor.length);
+    const at = model.matchDistance;
+    console.log(
+      `  face model ${model.version}'s matchDistance ${f3(at)} (similarity ${similarityFromDistance(at, model).toFixed(1)}): ${rates(at)}`,
+    );
+  }
 
   // Quality figures over the KYC-style photos: every one of them should pass AUTO.
   const portraits = fixtures

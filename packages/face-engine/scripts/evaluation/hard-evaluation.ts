@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { faceDistance, similarityFromDistance, type AnalysedImage, type FaceEngine } from "../../src/index.ts";
+import { faceDistance, faceSimilarity, type AnalysedImage, type FaceEngine } from "../../src/index.ts";
 import type { Condition, PixelBox } from "./conditions.ts";
 import { partOf, type Fixture, type Part } from "./fixtures.ts";
 import type { Search } from "./metrics.ts";
@@ -100,9 +100,8 @@ export function scoreCondition(
     const ref = cleanDescriptor(other);
     if (!ref) return; // the clean photo itself had no face: no pair to judge
     if (!probe) return void into.push(-1);
-    const d = faceDistance(probe, ref);
-    distances.push(d);
-    into.push(similarityFromDistance(d));
+    distances.push(faceDistance(probe, ref));
+    into.push(faceSimilarity(probe, ref));
   };
   const search = (probe: Float32Array | undefined, gallery: Fixture[], mate?: Fixture): Search => {
     let top = -1;
@@ -110,7 +109,7 @@ export function scoreCondition(
     for (const g of gallery) {
       const ref = cleanDescriptor(g);
       if (!probe || !ref) continue;
-      const s = similarityFromDistance(faceDistance(probe, ref));
+      const s = faceSimilarity(probe, ref);
       if (s > top) [top, topIsMate] = [s, g === mate];
     }
     return { top, topIsMate };

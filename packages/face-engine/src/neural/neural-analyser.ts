@@ -1,7 +1,7 @@
 /**
  * One neural engine (runs inside one worker thread): decode, detect with SSD-MobileNetV1, 68 landmarks,
- * then per face an aligned, mirror-averaged 128-d descriptor (describe-face.ts), mapped to the engine's
- * own types.
+ * then per face an aligned, mirror-averaged descriptor of the face model asked for (7.0: face-api's 128-d net,
+ * describe-face.ts; 8.0: the 512-d ArcFace-style net, arcface-descriptor.ts), mapped to the engine's own types.
  *
  * Detection passes: first the Tiny Face Detector (about a fifth of SSD's cost), accepted only when it
  * finds one large, convincing face, the portrait or selfie of a KYC capture; otherwise SSD on the image as
@@ -17,6 +17,8 @@ import { decodeImage, type DecodedImage } from "../decode-image.ts";
 import type { AnalysedImage, AnalyseOptions, DetectedFace } from "../types.ts";
 import { unitVector } from "../vector-index.ts";
 import { CHIP_SIDE } from "./align-face.ts";
+import { faceModelOfVersion, LATEST_FACE_MODEL, type FaceModel } from "../face-models.ts";
+import { loadArcFaceNet, type ArcFaceNet } from "./arcface-descriptor.ts";
 import { alignedChip, describeAligned, refineLandmarks } from "./describe-face.ts";
 import { faceAttributes } from "./face-attributes.ts";
 import { faceQuality } from "./face-quality.ts";
@@ -102,6 +104,7 @@ interface Located {
 
 export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}): Promise<NeuralAnalyser> {
   const faceapi = await loadFaceApi();
+  const arcface = await loadArcFaceNet();
   const padRatio = options.padRatio ?? DEFAULT_PAD_RATIO;
   const align = options.align ?? true;
   const mirror = options.mirror ?? true;
@@ -136,6 +139,8 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
 
   return {
     async analyse(bytes, analyseOptions = {}) {
+      const model = analyseOptions.faceModel ?? LATEST_FACE_MODEL.version;
+      if (!faceModelOfVersion(model)) throw new RangeError(`unknown face model version ${model}`);
       const image = await decodeImage(bytes, maxSide);
       const fast = fastFirst ? await locateFaces(faceapi, tinyOptions, image, 0, !align) : [];
       let located = portrait(fast, image) ? fast : await locateFaces(faceapi, detectorOptions, image, 0, !align);
@@ -163,7 +168,15 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
       const faces: DetectedFace[] = [];
       const attributes = analyseOptions.attributes === true;
       for (const face of located)
-        faces.push(await describe(faceapi, image, face, { align, mirror, fullFrameLandmarks, attributes }));
+        faces.push(
+          await describe({ faceapi, arcface }, image, face, {
+            model: faceModelOfVersion(model)!,
+            align,
+            mirror,
+            fullFrameLandmarks,
+            attributes,
+          }),
+        );
       faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       return { format: image.format, width: image.width, height: image.height, faces };
     },
@@ -220,10 +233,10 @@ async function locateFaces(
 }
 
 async function describe(
-  faceapi: FaceApi,
+  { faceapi, arcface }: { faceapi: FaceApi; arcface: ArcFaceNet },
   image: DecodedImage,
   face: Located,
-  options: { align: boolean; mirror: boolean; fullFrameLandmarks: boolean; attributes: boolean },
+  options: { model: FaceModel; align: boolean; mirror: boolean; fullFrameLandmarks: boolean; attributes: boolean },
 ): Promise<DetectedFace> {
   const w = image.pixelsWide;
   const h = image.pixelsHigh;
@@ -231,10 +244,14 @@ async function describe(
   const points = options.align
     ? await refineLandmarks(faceapi, pixels, face.points, { fullFrame: options.fullFrameLandmarks })
     : face.points;
-  const chip = options.align || options.attributes ? alignedChip(pixels, points) : undefined;
-  const descriptor = options.align
-    ? await describeAligned(faceapi, chip!, { mirror: options.mirror })
-    : unitVector(face.descriptor!);
+  const faceApiDescriptor = options.model.version === "7.0";
+  // face-api's 150-px chip: model 7.0's input, and the attribute nets'.
+  const chip = (options.align && faceApiDescriptor) || options.attributes ? alignedChip(pixels, points) : undefined;
+  const descriptor = !faceApiDescriptor
+    ? await arcface.describe(pixels, points)
+    : options.align
+      ? await describeAligned(faceapi, chip!, { mirror: options.mirror })
+      : unitVector(face.descriptor!);
   const { x0, y0, x1, y1 } = face.box;
   const quality = await faceQuality(pixels, { left: x0, top: y0, width: x1 - x0, height: y1 - y0 });
   const ratios = points.map((p) => ({ x: p.x / w, y: p.y / h }));

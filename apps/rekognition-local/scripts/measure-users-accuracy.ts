@@ -4,7 +4,7 @@
  * others are enrolled as that person; the people/ portraits are enrolled as distractors. Faces mode:
  * SearchFacesByImage, a person = the ExternalImageId of a match; users mode: the same faces associated to
  * one user per person, SearchUsersByImage. Both at the default threshold (80).
- * Usage: pnpm --filter @faceindex/rekognition-local accuracy:users
+ * Usage: pnpm --filter @faceindex/rekognition-local accuracy:users [--model=8.0]  (the collection's face model)
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +17,7 @@ import {
   SearchFacesByImageCommand,
   SearchUsersByImageCommand,
 } from "@aws-sdk/client-rekognition";
-import { createFaceEngine } from "@faceindex/face-engine";
+import { createFaceEngine, faceModelOfVersion, LATEST_FACE_MODEL } from "@faceindex/face-engine";
 import { facePhoto, facePhotoPath, localRekognitionClient, localS3Client } from "@faceindex/testing";
 import sharp from "sharp";
 import { startRekognitionServer } from "../src/server.ts";
@@ -42,7 +42,17 @@ const distractors = readdirSync(facePhotoPath("people")).map((file) => `people/$
 const dataDir = mkdtempSync(join(tmpdir(), "users-accuracy-"));
 const engine = await createFaceEngine({ mode: "neural", threads: 2, log: () => {} });
 // Images go as Bytes only: port 9 (discard) so a stray S3Object call fails at once.
-const server = await startRekognitionServer({ engine, dataDir, s3: localS3Client("http://127.0.0.1:9"), port: 0 });
+const modelFlag = process.argv.find((a) => a.startsWith("--model="))?.split("=")[1];
+const faceModel = faceModelOfVersion(modelFlag ?? LATEST_FACE_MODEL.version);
+if (!faceModel) throw new Error(`--model=${modelFlag}: no such face model`);
+console.log(`face model ${faceModel.version}`);
+const server = await startRekognitionServer({
+  engine,
+  dataDir,
+  s3: localS3Client("http://127.0.0.1:9"),
+  port: 0,
+  faceModel,
+});
 const client = localRekognitionClient(server.url);
 
 type Tally = { probes: number; rank1: number; missed: number; impostors: number };

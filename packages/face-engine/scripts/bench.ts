@@ -1,16 +1,18 @@
 /**
  * Face engine benchmarks (prints figures; asserts nothing). Keep runs short: the machine is shared.
- *   pnpm --filter @faceindex/face-engine bench [--images=40] [--faces=1000000] [--queries=300] [--images=0] [--faces=0]
+ *   pnpm --filter @faceindex/face-engine bench [--images=40] [--faces=1000000] [--queries=300] [--model=8.0]
+ *     [--images=0] [--faces=0]
  * 1. Neural analysis: ms per image on 1 thread (the latest face model), then images/s with the pool (one thread
  *    per core) for face model 7.0 and the latest, over the first N fixture images (people/ then same/); --images=0
  *    skips it.
- * 2. A million faces (bench/million-faces.ts): add rate, memory, load time, SearchFaces p50/p99 and recall.
+ * 2. A million faces (bench/million-faces.ts) of face model --model (default the latest): add rate, memory, load
+ *    time, SearchFaces p50/p99 and recall.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { loadavg } from "node:os";
-import { createFaceEngine, FACE_MODEL_7, LATEST_FACE_MODEL } from "../src/index.ts";
+import { createFaceEngine, FACE_MODEL_7, faceModelOfVersion, LATEST_FACE_MODEL } from "../src/index.ts";
 import { benchMillionFaces } from "./bench/million-faces.ts";
 
 const args = process.argv.slice(2);
@@ -19,6 +21,10 @@ const flag = (name: string, fallback: number): number =>
 const imageCount = flag("images", 40);
 const faceCount = flag("faces", 1_000_000);
 const queryCount = flag("queries", 300);
+/** The million-face part's face model (its descriptor length sets the rows' and the graph's size). */
+const millionModelVersion = args.find((a) => a.startsWith("--model="))?.split("=")[1] ?? LATEST_FACE_MODEL.version;
+const millionModel = faceModelOfVersion(millionModelVersion);
+if (!millionModel) throw new Error(`--model=${millionModelVersion}: no such face model`);
 
 const dir = new URL("../../testing/fixtures/faces/", import.meta.url).pathname;
 const shared = "/work/shared/fixtures/faces/";
@@ -81,4 +87,4 @@ if (imageCount > 0) {
 }
 
 // --faces=0: the neural figures only (no collection to search).
-if (faceCount > 0) benchMillionFaces(faceCount, queryCount);
+if (faceCount > 0) benchMillionFaces(faceCount, queryCount, millionModel);

@@ -7,6 +7,7 @@ import {
   createFaceVectorIndex,
   DEFAULT_FACE_MATCH_THRESHOLD,
   deserialiseFaceVectorIndex,
+  type FaceModel,
   type FaceVectorIndex,
 } from "../../src/index.ts";
 import { seededRandom, syntheticFaces } from "../synthetic-faces.ts";
@@ -23,7 +24,7 @@ const SWEPT_EXPANSIONS = [256, 512, 1024];
 const KEPT_PEOPLE = 5000;
 
 function fill(index: FaceVectorIndex, count: number, seed: number): { seconds: number; people: Float32Array[] } {
-  const faces = syntheticFaces(seed);
+  const faces = syntheticFaces(seed, { faceModel: index.faceModel });
   const people: Float32Array[] = [];
   const keepEvery = Math.max(1, Math.floor(count / KEPT_PEOPLE));
   let seconds = 0;
@@ -41,20 +42,24 @@ function fill(index: FaceVectorIndex, count: number, seed: number): { seconds: n
   return { seconds, people };
 }
 
-export function benchMillionFaces(count: number, queries: number): void {
-  console.log(`\n${count.toLocaleString("en")} synthetic faces, ${queries} queries (new photos of stored people)`);
+export function benchMillionFaces(count: number, queries: number, faceModel: FaceModel): void {
+  console.log(
+    `\n${count.toLocaleString("en")} synthetic faces of face model ${faceModel.version} (${faceModel.descriptorLength}-d), ${queries} queries (new photos of stored people)`,
+  );
   global.gc?.();
   const before = process.memoryUsage().rss;
-  const index = createFaceVectorIndex();
+  const index = createFaceVectorIndex({ faceModel });
   const { seconds, people } = fill(index, count, 1);
   global.gc?.();
   const rss = process.memoryUsage().rss - before;
   console.log(
     `  add: ${(count / seconds).toFixed(0)} faces/s (${seconds.toFixed(1)} s, graph built and extended in batches); approximate: ${index.approximate}`,
   );
-  console.log(`  memory: rss +${mb(rss)} (vectors ${mb(count * 512)} float32 + graph + ids)`);
+  console.log(
+    `  memory: rss +${mb(rss)} (vectors ${mb(count * faceModel.descriptorLength * 4)} float32 + graph + ids)`,
+  );
 
-  const probes = syntheticFaces(2);
+  const probes = syntheticFaces(2, { faceModel });
   const pick = seededRandom(3);
   const queryVectors = Array.from({ length: queries }, () => probes.photo(people[Math.floor(pick() * people.length)]!));
   const times: number[] = [];
@@ -71,14 +76,17 @@ export function benchMillionFaces(count: number, queries: number): void {
 
   const data = index.serialise();
   const t = performance.now();
-  const loaded = deserialiseFaceVectorIndex(data);
+  const loaded = deserialiseFaceVectorIndex(data, { faceModel });
   console.log(
     `  load a saved collection (deserialise ids, vectors and graph): ${((performance.now() - t) / 1000).toFixed(2)} s; graph ${mb(data.graph?.byteLength ?? 0)} on disk`,
   );
   void loaded.size;
 
   // Brute force over the same rows: the true best match, and today's search time for comparison.
-  const exact = deserialiseFaceVectorIndex({ ids: data.ids, vectors: data.vectors }, { approximateFrom: Infinity });
+  const exact = deserialiseFaceVectorIndex(
+    { ids: data.ids, vectors: data.vectors },
+    { approximateFrom: Infinity, faceModel },
+  );
   const exactTimes: number[] = [];
   let agree = 0;
   const truths: (string | undefined)[] = [];
@@ -95,7 +103,7 @@ export function benchMillionFaces(count: number, queries: number): void {
   // The same saved graph searched with wider expansions: what recall costs in search time, in one build.
   for (const expansionSearch of SWEPT_EXPANSIONS) {
     global.gc?.();
-    const wider = deserialiseFaceVectorIndex(data, { expansionSearch });
+    const wider = deserialiseFaceVectorIndex(data, { expansionSearch, faceModel });
     const wideTimes: number[] = [];
     let found = 0;
     queryVectors.forEach((query, q) => {
@@ -108,7 +116,7 @@ export function benchMillionFaces(count: number, queries: number): void {
       `  expansion ${expansionSearch}: recall ${((100 * found) / queries).toFixed(2)}% (${found}/${queries}), SearchFaces p50 ${percentile(wideTimes, 50).toFixed(2)} ms, p99 ${percentile(wideTimes, 99).toFixed(2)} ms`,
     );
   }
-  const today = createFaceVectorIndex({ approximateFrom: Infinity });
+  const today = createFaceVectorIndex({ approximateFrom: Infinity, faceModel });
   const sample = Math.min(count, 200_000);
   const todaySeconds = fill(today, sample, 4).seconds;
   console.log(

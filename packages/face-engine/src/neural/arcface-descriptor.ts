@@ -12,6 +12,8 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
+import { FACE_MODEL_8 } from "../face-models.ts";
+import { unitVector } from "../vector-index.ts";
 import { fitSimilarity, warpChip, type RgbPixels } from "./align-face.ts";
 import { meanPoint, type Point } from "./landmarks.ts";
 
@@ -24,12 +26,10 @@ const ARCFACE_TEMPLATE: readonly Point[] = [
   { x: 41.5493, y: 92.3655 },
   { x: 70.7299, y: 92.2041 },
 ];
-export const ARCFACE_DESCRIPTOR_LENGTH = 512;
 
 export interface ArcFaceNet {
   /** Unit 512-d descriptor of the face whose 68 iBUG landmarks (image pixels) are `points`. */
   describe(image: RgbPixels, points: readonly Point[]): Promise<Float32Array>;
-  release(): Promise<void>;
 }
 
 export async function loadArcFaceNet(): Promise<ArcFaceNet> {
@@ -49,7 +49,7 @@ export async function loadArcFaceNet(): Promise<ArcFaceNet> {
   const run = async (input: Float32Array): Promise<Float32Array> => {
     const feeds = { [inputName!]: new ort.Tensor("float32", input, [1, 3, ARCFACE_SIDE, ARCFACE_SIDE]) };
     const out = (await session.run(feeds))[outputName!]!.data as Float32Array;
-    return normalised(out);
+    return unitVector(out, FACE_MODEL_8);
   };
   return {
     async describe(image, points) {
@@ -63,22 +63,11 @@ export async function loadArcFaceNet(): Promise<ArcFaceNet> {
       const chip = warpChip(image, fitSimilarity(ARCFACE_TEMPLATE, five), ARCFACE_SIDE);
       const plain = await run(netInput(chip, false));
       const mirrored = await run(netInput(chip, true));
-      const sum = new Float32Array(ARCFACE_DESCRIPTOR_LENGTH);
+      const sum = new Float32Array(FACE_MODEL_8.descriptorLength);
       for (let i = 0; i < sum.length; i++) sum[i] = plain[i]! + mirrored[i]!;
-      return normalised(sum);
+      return unitVector(sum, FACE_MODEL_8);
     },
-    release: () => session.release(),
   };
-}
-
-/** The vector scaled to length 1 (the net's raw output is not). */
-function normalised(v: Float32Array): Float32Array {
-  let norm = 0;
-  for (const x of v) norm += x * x;
-  norm = Math.sqrt(norm);
-  if (!Number.isFinite(norm) || norm === 0)
-    throw new RangeError("the face net returned a zero or non-finite descriptor");
-  return v.map((x) => x / norm);
 }
 
 /** The chip (RGB, 0..255, row by row) as the net's planar input scaled to about -1..1, optionally mirrored. */

@@ -17,7 +17,7 @@ import { decodeImage, type DecodedImage } from "../decode-image.ts";
 import type { AnalysedImage, AnalyseOptions, DetectedFace } from "../types.ts";
 import { unitVector } from "../vector-index.ts";
 import { CHIP_SIDE } from "./align-face.ts";
-import { faceModelOfVersion, LATEST_FACE_MODEL, type FaceModel } from "../face-models.ts";
+import { FACE_MODEL_7, faceModelOfVersion, LATEST_FACE_MODEL, type FaceModel } from "../face-models.ts";
 import { loadArcFaceNet, type ArcFaceNet } from "./arcface-descriptor.ts";
 import { alignedChip, describeAligned, refineLandmarks } from "./describe-face.ts";
 import { faceAttributes } from "./face-attributes.ts";
@@ -38,7 +38,7 @@ export interface NeuralAnalyserOptions {
   maxSide?: number;
   /** Align the recognition chip on eyes and mouth (default); false = face-api's box crop, as before. */
   align?: boolean;
-  /** Average the descriptor with the mirror image's (default; only with align). */
+  /** Average face model 7.0's descriptor with the mirror image's (default; only with align). 8.0 always does. */
   mirror?: boolean;
   /**
    * Re-find the landmarks of a face that fills the frame too, and average every re-found set (tilted heads'
@@ -139,8 +139,9 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
 
   return {
     async analyse(bytes, analyseOptions = {}) {
-      const model = analyseOptions.faceModel ?? LATEST_FACE_MODEL.version;
-      if (!faceModelOfVersion(model)) throw new RangeError(`unknown face model version ${model}`);
+      const version = analyseOptions.faceModel ?? LATEST_FACE_MODEL.version;
+      const model = faceModelOfVersion(version);
+      if (!model) throw new RangeError(`unknown face model version ${version}`);
       const image = await decodeImage(bytes, maxSide);
       const fast = fastFirst ? await locateFaces(faceapi, tinyOptions, image, 0, !align) : [];
       let located = portrait(fast, image) ? fast : await locateFaces(faceapi, detectorOptions, image, 0, !align);
@@ -170,7 +171,7 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
       for (const face of located)
         faces.push(
           await describe({ faceapi, arcface }, image, face, {
-            model: faceModelOfVersion(model)!,
+            model,
             align,
             mirror,
             fullFrameLandmarks,
@@ -244,7 +245,7 @@ async function describe(
   const points = options.align
     ? await refineLandmarks(faceapi, pixels, face.points, { fullFrame: options.fullFrameLandmarks })
     : face.points;
-  const faceApiDescriptor = options.model.version === "7.0";
+  const faceApiDescriptor = options.model === FACE_MODEL_7;
   // face-api's 150-px chip: model 7.0's input, and the attribute nets'.
   const chip = (options.align && faceApiDescriptor) || options.attributes ? alignedChip(pixels, points) : undefined;
   const descriptor = !faceApiDescriptor

@@ -44,14 +44,44 @@ describe("createNeuralPool", () => {
     }
   });
 
-  it("terminates a stuck thread after the job timeout instead of hanging the caller", async () => {
+  it("fails a stuck job after the job timeout, and a replacement thread takes the next one", async () => {
     const pool = await createNeuralPool({ threads: 1, log: () => {}, threadEntry: fakeThread, jobTimeoutMs: 200 });
     try {
-      await expect(pool.analyse(image(1))).rejects.toThrow(/thread stopped/);
+      await expect(pool.analyse(image(1))).rejects.toThrow(/took longer than 200 ms/);
       expect((await pool.analyse(image(7, 5))).width).toBe(5);
     } finally {
       await pool.close();
     }
+  });
+
+  it("terminates a thread that ignores the stop request once the grace is over, and closes", async () => {
+    const pool = await createNeuralPool({
+      threads: 1,
+      log: () => {},
+      threadEntry: fakeThread,
+      jobTimeoutMs: 200,
+      stopGraceMs: 300,
+    });
+    await expect(pool.analyse(image(3))).rejects.toThrow(/took longer/);
+    expect((await pool.analyse(image(7, 6))).width).toBe(6);
+    // Closing with that thread stuck again: close() still returns, and the job fails (timed out or stopped).
+    const stuck = expect(pool.analyse(image(3))).rejects.toThrow(/took longer|thread stopped/);
+    await pool.close();
+    await stuck;
+  });
+
+  it("retires a thread stuck in onnxruntime runs without aborting the process", async () => {
+    // Terminating a thread during an onnxruntime run aborts the whole process (SIGABRT, which would end this test
+    // run). The pool asks the thread to stop instead: the net refuses its next run and the thread exits.
+    const onnxThread = new URL("./fixtures/onnx-engine-thread.mjs", import.meta.url);
+    const pool = await createNeuralPool({ threads: 1, log: () => {}, threadEntry: onnxThread, jobTimeoutMs: 300 });
+    await expect(pool.analyse(image(1))).rejects.toThrow(/took longer than 300 ms/);
+    expect((await pool.analyse(image(7, 4))).width).toBe(4);
+    // And a close while a job is inside the net's runs.
+    const inFlight = expect(pool.analyse(image(1))).rejects.toThrow(/thread is stopping/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pool.close();
+    await inFlight;
   });
 
   it("rejects queued jobs on close and refuses new ones", async () => {

@@ -30,6 +30,8 @@ const ARCFACE_TEMPLATE: readonly Point[] = [
 export interface ArcFaceNet {
   /** Unit 512-d descriptor of the face whose 68 iBUG landmarks (image pixels) are `points`. */
   describe(image: RgbPixels, points: readonly Point[]): Promise<Float32Array>;
+  /** Refuses every later run (the run in flight completes), so that the thread can exit safely. */
+  stop(): void;
 }
 
 export async function loadArcFaceNet(): Promise<ArcFaceNet> {
@@ -46,12 +48,15 @@ export async function loadArcFaceNet(): Promise<ArcFaceNet> {
   });
   const [inputName] = session.inputNames;
   const [outputName] = session.outputNames;
+  let stopped = false;
   const run = async (input: Float32Array): Promise<Float32Array> => {
+    if (stopped) throw new Error("the face engine thread is stopping");
     const feeds = { [inputName!]: new ort.Tensor("float32", input, [1, 3, ARCFACE_SIDE, ARCFACE_SIDE]) };
     const out = (await session.run(feeds))[outputName!]!.data as Float32Array;
     return unitVector(out, FACE_MODEL_8);
   };
   return {
+    stop: () => void (stopped = true),
     async describe(image, points) {
       const five = [
         meanPoint(points, [36, 37, 38, 39, 40, 41]),

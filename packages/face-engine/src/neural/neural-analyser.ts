@@ -88,6 +88,8 @@ const PAD_VALUE = 128;
 
 export interface NeuralAnalyser {
   analyse(image: Uint8Array, options?: AnalyseOptions): Promise<AnalysedImage>;
+  /** Starts no more onnxruntime runs: an analysis in flight fails at its next one (the thread is being retired). */
+  stop(): void;
 }
 
 type DetectorOptions =
@@ -138,6 +140,7 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
   };
 
   return {
+    stop: () => arcface.stop(),
     async analyse(bytes, analyseOptions = {}) {
       const version = analyseOptions.faceModel ?? LATEST_FACE_MODEL.version;
       const model = faceModelOfVersion(version);

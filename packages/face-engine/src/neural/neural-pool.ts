@@ -2,16 +2,24 @@
  * The "neural" FaceEngine: a pool of worker threads, each with its own models, fed from one FIFO queue
  * so that several images are analysed at once and every core is used. A thread that crashes or gets
  * stuck fails only its own job; a replacement is started in its place.
+ *
+ * A thread is retired by asking it to stop (serve-analyser.ts), and terminated only if it does not exit within
+ * STOP_GRACE_MS: terminating a thread during an onnxruntime run aborts the whole process.
  */
 import { Worker } from "node:worker_threads";
 import type { AnalysedImage, AnalyseOptions, FaceEngine } from "../types.ts";
 import { ImageDecodeError } from "../types.ts";
-import type { AnalyseRequest, ThreadData, ThreadMessage } from "./thread-protocol.ts";
+import type { AnalyseRequest, StopRequest, ThreadData, ThreadMessage } from "./thread-protocol.ts";
 
 /** A 2048-px image takes well under 2 s on one core; after this long the thread is stuck, not busy. */
 const JOB_TIMEOUT_MS = 30_000;
 /** Model loading takes about a second; a thread silent this long will never be ready. */
 const START_TIMEOUT_MS = 60_000;
+/**
+ * A thread asked to stop exits within one model run (tens of ms); one still running after this long is stuck in
+ * JavaScript or WebAssembly (no onnxruntime run in flight then), where terminate() is safe.
+ */
+const STOP_GRACE_MS = 10_000;
 
 const THREAD_ENTRY = new URL("./engine-thread-entry.mjs", import.meta.url);
 
@@ -22,6 +30,7 @@ export interface NeuralPoolOptions {
   /** Tests only: another thread script speaking the same protocol, and a shorter stuck-job limit. */
   threadEntry?: URL;
   jobTimeoutMs?: number;
+  stopGraceMs?: number;
 }
 
 interface Job {
@@ -36,6 +45,9 @@ interface Slot {
   worker: Worker;
   job?: Job;
   timer?: NodeJS.Timeout;
+  /** Asked to stop: it takes no jobs, and its exit needs no replacement. */
+  retiring?: boolean;
+  hardStop?: NodeJS.Timeout;
 }
 
 export async function createNeuralPool(options: NeuralPoolOptions): Promise<FaceEngine> {
@@ -49,14 +61,31 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
   /** Replacement threads still loading; with none and no live thread, jobs fail fast instead of waiting forever. */
   let replacing = 0;
 
+  const jobTimeoutMs = options.jobTimeoutMs ?? JOB_TIMEOUT_MS;
+  const stopGraceMs = options.stopGraceMs ?? STOP_GRACE_MS;
+
+  /** Takes the thread out of service: asks it to stop, terminates it if it has not exited after the grace. */
+  function retire(slot: Slot): Promise<void> {
+    slots.delete(slot);
+    slot.retiring = true;
+    const exited = new Promise<void>((resolve) => slot.worker.once("exit", () => resolve()));
+    slot.worker.postMessage({ type: "stop" } satisfies StopRequest);
+    slot.hardStop = setTimeout(() => void slot.worker.terminate(), stopGraceMs);
+    return exited;
+  }
+
   function dispatch(): void {
     for (const slot of slots) {
       if (slot.job) continue;
       const job = queue.shift();
       if (!job) return;
       slot.job = job;
-      // Stuck thread: terminating it fires "exit", which fails the job and replaces the thread.
-      slot.timer = setTimeout(() => void slot.worker.terminate(), options.jobTimeoutMs ?? JOB_TIMEOUT_MS);
+      // Stuck thread: its job fails now, and a replacement takes the queue while it is retired.
+      slot.timer = setTimeout(() => {
+        finish(slot)?.reject(new Error(`the face engine took longer than ${jobTimeoutMs} ms on the image`));
+        void retire(slot);
+        replace();
+      }, jobTimeoutMs);
       const request: AnalyseRequest = { id: job.id, image: job.image, options: job.options };
       slot.worker.postMessage(request, [job.image.buffer as ArrayBuffer]);
     }
@@ -84,26 +113,32 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
     slot.worker.on("error", (error) => options.log(`face engine thread failed: ${error.message}`));
     slot.worker.on("exit", (code) => {
       slots.delete(slot);
+      clearTimeout(slot.hardStop);
       finish(slot)?.reject(new Error(`the face engine thread stopped (exit code ${code}) while analysing the image`));
-      if (closed) return;
+      if (closed || slot.retiring) return;
       options.log(`face engine thread exited with code ${code}; starting a replacement`);
-      replacing++;
-      startThread().then(
-        (replacement) => {
-          replacing--;
-          if (closed) return void replacement.worker.terminate();
-          slots.add(replacement);
-          dispatch();
-        },
-        (error: unknown) => {
-          replacing--;
-          options.log(`face engine replacement thread failed to start: ${String(error)}`);
-          // With no thread left nothing would ever take the queued jobs: fail them now.
-          if (slots.size === 0)
-            for (const job of queue.splice(0)) job.reject(new Error("no face engine thread is running"));
-        },
-      );
+      replace();
     });
+  }
+
+  /** Starts a thread in place of one that exited or was retired. */
+  function replace(): void {
+    replacing++;
+    startThread().then(
+      (replacement) => {
+        replacing--;
+        if (closed) return void replacement.worker.terminate();
+        slots.add(replacement);
+        dispatch();
+      },
+      (error: unknown) => {
+        replacing--;
+        options.log(`face engine replacement thread failed to start: ${String(error)}`);
+        // With no thread left nothing would ever take the queued jobs: fail them now.
+        if (slots.size === 0)
+          for (const job of queue.splice(0)) job.reject(new Error("no face engine thread is running"));
+      },
+    );
   }
 
   async function startThread(): Promise<Slot> {
@@ -141,7 +176,7 @@ export async function createNeuralPool(options: NeuralPoolOptions): Promise<Face
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new Error("the face engine is closed"));
-      await Promise.all([...slots].map((s) => s.worker.terminate()));
+      await Promise.all([...slots].map((s) => retire(s)));
     },
   };
 }

@@ -10,6 +10,16 @@ export interface AnalyseRequest {
   options?: AnalyseOptions;
 }
 
+/**
+ * Asks the thread to exit at the first moment no model is running. The pool never terminates a thread while it
+ * may be inside an onnxruntime run: that aborts the whole process (SIGABRT from the native addon).
+ */
+export interface StopRequest {
+  type: "stop";
+}
+
+export type PoolMessage = AnalyseRequest | StopRequest;
+
 export type ThreadMessage =
   | { type: "ready" }
   | { type: "result"; id: number; result: AnalysedImage }

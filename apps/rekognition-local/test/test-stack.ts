@@ -3,7 +3,7 @@
  * and temporary folder, with SDK clients pointed at both. Plus a raw AWS JSON 1.1 call for what the SDK
  * would not send.
  */
-import { createFaceEngine } from "@faceindex/face-engine";
+import { createFaceEngine, type FaceModel } from "@faceindex/face-engine";
 import { startLocalAws, type LocalAws } from "@faceindex/testing";
 import { startRekognitionServer } from "../src/server.ts";
 
@@ -17,14 +17,24 @@ const ENGINES = {
   neural: { mode: "neural", threads: 1, log: () => {} },
 } as const;
 
-export async function startTestStack(options: { engine: keyof typeof ENGINES; tpsLimit?: number }): Promise<TestStack> {
+export async function startTestStack(options: {
+  engine: keyof typeof ENGINES;
+  tpsLimit?: number;
+  /** The face model of collections created (default LATEST_FACE_MODEL). */
+  faceModel?: FaceModel;
+}): Promise<TestStack> {
   const engine = await createFaceEngine(ENGINES[options.engine]);
   let aws: LocalAws;
   try {
     aws = await startLocalAws({
       name: "rekognition-local",
       startRekognition: (server) =>
-        startRekognitionServer({ engine, ...server, ...(options.tpsLimit ? { tpsLimit: options.tpsLimit } : {}) }),
+        startRekognitionServer({
+          engine,
+          ...server,
+          ...(options.tpsLimit ? { tpsLimit: options.tpsLimit } : {}),
+          ...(options.faceModel && { faceModel: options.faceModel }),
+        }),
     });
   } catch (error) {
     await engine.close();

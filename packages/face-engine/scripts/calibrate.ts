@@ -5,12 +5,13 @@
  * figures at 80.
  *   pnpm --filter @faceindex/face-engine exec tsx scripts/calibrate.ts file.json [--part=tuning|held-out]
  * Reads only the part named (tuning by default): choose on tuning, then check the choice once on held-out.
+ * Last, the same figures at similarity 75, 80, 90, 95 and 99 on the file's face model's scale.
  * Per candidate distance: genuine misses and false matches pooled over the hard conditions, and false
  * matches on the clean fixtures' impostor pairs; the pick is the candidate with the fewest hard misses whose
  * false matches stay within MAX_FALSE_MATCH on both.
  */
 import { readFileSync } from "node:fs";
-import { FACE_MODEL_7, faceModelOfVersion } from "../src/index.ts";
+import { distanceFromSimilarity, FACE_MODEL_7, faceModelOfVersion } from "../src/index.ts";
 import type { CalibrationDump } from "./evaluation/calibration-dump.ts";
 
 /** The issue's limit: at most 0.1 % of impostor pairs reach similarity 80. */
@@ -68,3 +69,14 @@ console.log(
     ? `pick: MATCH_DISTANCE ${pick.t.toFixed(3)}: hard genuine missed ${percent(pick.misses, genuinePairs)} %`
     : "no candidate keeps false matches within the limit",
 );
+
+// What other thresholds mean on this model's scale (only 80 is calibrated; dedupe defaults to 90, AssociateFaces to 75).
+console.log(`\n| similarity | distance | hard genuine missed % | hard false match % | clean false match % |`);
+console.log("| ---: | ---: | ---: | ---: | ---: |");
+for (const similarity of [75, 80, 90, 95, 99]) {
+  const r = figures(distanceFromSimilarity(similarity, model));
+  console.log(
+    `| ${similarity} | ${r.t.toFixed(3)} | ${percent(r.misses, genuinePairs)} | ${percent(r.falseHard, impostorPairs)} | ` +
+      `${percent(r.falseClean, clean.different.length)} |`,
+  );
+}

@@ -17,7 +17,7 @@ import {
   SearchFacesByImageCommand,
   SearchUsersByImageCommand,
 } from "@aws-sdk/client-rekognition";
-import { createFaceEngine, faceModelOfVersion, LATEST_FACE_MODEL } from "@faceindex/face-engine";
+import { createFaceEngine, LATEST_FACE_MODEL, requireFaceModel } from "@faceindex/face-engine";
 import { facePhoto, facePhotoPath, localRekognitionClient, localS3Client } from "@faceindex/testing";
 import sharp from "sharp";
 import { startRekognitionServer } from "../src/server.ts";
@@ -43,8 +43,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "users-accuracy-"));
 const engine = await createFaceEngine({ mode: "neural", threads: 2, log: () => {} });
 // Images go as Bytes only: port 9 (discard) so a stray S3Object call fails at once.
 const modelFlag = process.argv.find((a) => a.startsWith("--model="))?.split("=")[1];
-const faceModel = faceModelOfVersion(modelFlag ?? LATEST_FACE_MODEL.version);
-if (!faceModel) throw new Error(`--model=${modelFlag}: no such face model`);
+const faceModel = requireFaceModel(modelFlag ?? LATEST_FACE_MODEL.version);
 console.log(`face model ${faceModel.version}`);
 const server = await startRekognitionServer({
   engine,

@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { faceModelOfVersion, LATEST_FACE_MODEL, type AnalysedImage, type FaceEngine } from "../src/index.ts";
+import { LATEST_FACE_MODEL, requireFaceModel, type AnalysedImage, type FaceEngine } from "../src/index.ts";
 import { createNeuralPool } from "../src/neural/neural-pool.ts";
 import { printCleanFigures } from "./evaluation/clean-report.ts";
 import { CONDITIONS } from "./evaluation/conditions.ts";
@@ -55,8 +55,7 @@ const analyser = {
   ...(lever("dark") !== undefined && { darkRescue: lever("dark") }),
 };
 
-const model = faceModelOfVersion(flag("model") ?? LATEST_FACE_MODEL.version);
-if (!model) throw new Error(`--model=${flag("model")}: no such face model`);
+const model = requireFaceModel(flag("model") ?? LATEST_FACE_MODEL.version);
 
 const fixtures = readFixtures(dir);
 console.log(

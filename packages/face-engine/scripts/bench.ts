@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { loadavg } from "node:os";
-import { createFaceEngine, FACE_MODEL_7, faceModelOfVersion, LATEST_FACE_MODEL } from "../src/index.ts";
+import { createFaceEngine, FACE_MODEL_7, LATEST_FACE_MODEL, requireFaceModel } from "../src/index.ts";
 import { benchMillionFaces } from "./bench/million-faces.ts";
 
 const args = process.argv.slice(2);
@@ -22,9 +22,9 @@ const imageCount = flag("images", 40);
 const faceCount = flag("faces", 1_000_000);
 const queryCount = flag("queries", 300);
 /** The million-face part's face model (its descriptor length sets the rows' and the graph's size). */
-const millionModelVersion = args.find((a) => a.startsWith("--model="))?.split("=")[1] ?? LATEST_FACE_MODEL.version;
-const millionModel = faceModelOfVersion(millionModelVersion);
-if (!millionModel) throw new Error(`--model=${millionModelVersion}: no such face model`);
+const millionModel = requireFaceModel(
+  args.find((a) => a.startsWith("--model="))?.split("=")[1] ?? LATEST_FACE_MODEL.version,
+);
 
 const dir = new URL("../../testing/fixtures/faces/", import.meta.url).pathname;
 const shared = "/work/shared/fixtures/faces/";

@@ -11,7 +11,7 @@
  * false matches stay within MAX_FALSE_MATCH on both.
  */
 import { readFileSync } from "node:fs";
-import { distanceFromSimilarity, FACE_MODEL_7, faceModelOfVersion } from "../src/index.ts";
+import { distanceFromSimilarity, FACE_MODEL_7, requireFaceModel } from "../src/index.ts";
 import type { CalibrationDump } from "./evaluation/calibration-dump.ts";
 
 /** The issue's limit: at most 0.1 % of impostor pairs reach similarity 80. */
@@ -24,8 +24,7 @@ if (!file) throw new Error("usage: calibrate.ts file.json [--part=tuning|held-ou
 const dump = JSON.parse(readFileSync(file, "utf8")) as CalibrationDump;
 const conditions = dump.parts[part];
 if (!conditions) throw new Error(`${file} has no part ${part} (it has ${Object.keys(dump.parts).join(", ")})`);
-const model = faceModelOfVersion(dump.faceModel ?? FACE_MODEL_7.version);
-if (!model) throw new Error(`${file} measured face model ${dump.faceModel}, which this engine does not have`);
+const model = requireFaceModel(dump.faceModel ?? FACE_MODEL_7.version);
 const MATCH_DISTANCE = model.matchDistance;
 const clean = dump.cleanPairs;
 if (!clean) throw new Error(`${file} has no clean pairs: write it with --part=all`);

@@ -42,6 +42,16 @@ export function faceModelOfVersion(version: string): FaceModel | undefined {
   return FACE_MODELS.find((m) => m.version === version);
 }
 
+/** The model of a FaceModelVersion string; a version this engine does not have is a RangeError naming the ones it has. */
+export function requireFaceModel(version: string): FaceModel {
+  const model = faceModelOfVersion(version);
+  if (!model) {
+    const known = FACE_MODELS.map((m) => m.version).join(", ");
+    throw new RangeError(`face model version ${JSON.stringify(version)} is not one this engine has (${known})`);
+  }
+  return model;
+}
+
 /** The model whose descriptors have this length. */
 export function faceModelOfLength(length: number): FaceModel {
   const model = FACE_MODELS.find((m) => m.descriptorLength === length);

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { readImageHeader } from "./decode-image.ts";
-import { faceModelOfVersion, LATEST_FACE_MODEL } from "./face-models.ts";
+import { LATEST_FACE_MODEL, requireFaceModel } from "./face-models.ts";
 import type { AnalysedImage, AnalyseOptions, DetectedFace, FaceEngine } from "./types.ts";
 import { unitVector } from "./vector-index.ts";
 
@@ -27,8 +27,7 @@ export function createLoadTestEngine(options: LoadTestEngineOptions = {}): FaceE
   return {
     mode: "load-test",
     async analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<AnalysedImage> {
-      const model = faceModelOfVersion(options.faceModel ?? LATEST_FACE_MODEL.version);
-      if (!model) throw new RangeError(`unknown face model version ${options.faceModel}`);
+      const model = requireFaceModel(options.faceModel ?? LATEST_FACE_MODEL.version);
       const header = await readImageHeader(image);
       await new Promise((resolve) => setTimeout(resolve, latencyMs));
       return { ...header, faces: [fakeFace(image, model.descriptorLength)] };

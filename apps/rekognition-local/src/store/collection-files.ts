@@ -22,8 +22,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } fro
 import { join } from "node:path";
 import {
   deserialiseFaceVectorIndex,
-  FACE_MODELS,
-  faceModelOfVersion,
+  requireFaceModel,
   type FaceModel,
   type FaceVectorIndex,
   type FaceVectorIndexOptions,
@@ -76,14 +75,11 @@ const align = (n: number, to: number): number => Math.ceil(n / to) * to;
  * cannot be sized (or searched) without the model, and reading them as another model's would load garbage.
  */
 function faceModelOf(meta: CollectionMeta, where: string = meta.collectionId): FaceModel {
-  const model = faceModelOfVersion(meta.faceModelVersion);
-  if (!model) {
-    throw new Error(
-      `${where}: face model version ${JSON.stringify(meta.faceModelVersion)} is not one this engine has ` +
-        `(${FACE_MODELS.map((m) => m.version).join(", ")}); not loading it`,
-    );
+  try {
+    return requireFaceModel(meta.faceModelVersion);
+  } catch (error) {
+    throw new Error(`${where}: ${(error as Error).message}; not loading it`);
   }
-  return model;
 }
 
 /** Bytes of `faces` float32 rows of `model`. */

@@ -17,7 +17,7 @@ import { decodeImage, type DecodedImage } from "../decode-image.ts";
 import type { AnalysedImage, AnalyseOptions, DetectedFace } from "../types.ts";
 import { unitVector } from "../vector-index.ts";
 import { CHIP_SIDE } from "./align-face.ts";
-import { FACE_MODEL_7, faceModelOfVersion, LATEST_FACE_MODEL, type FaceModel } from "../face-models.ts";
+import { FACE_MODEL_7, LATEST_FACE_MODEL, requireFaceModel, type FaceModel } from "../face-models.ts";
 import { loadArcFaceNet, type ArcFaceNet } from "./arcface-descriptor.ts";
 import { alignedChip, describeAligned, refineLandmarks } from "./describe-face.ts";
 import { faceAttributes } from "./face-attributes.ts";
@@ -142,9 +142,7 @@ export async function createNeuralAnalyser(options: NeuralAnalyserOptions = {}):
   return {
     stop: () => arcface.stop(),
     async analyse(bytes, analyseOptions = {}) {
-      const version = analyseOptions.faceModel ?? LATEST_FACE_MODEL.version;
-      const model = faceModelOfVersion(version);
-      if (!model) throw new RangeError(`unknown face model version ${version}`);
+      const model = requireFaceModel(analyseOptions.faceModel ?? LATEST_FACE_MODEL.version);
       const image = await decodeImage(bytes, maxSide);
       const fast = fastFirst ? await locateFaces(faceapi, tinyOptions, image, 0, !align) : [];
       let located = portrait(fast, image) ? fast : await locateFaces(faceapi, detectorOptions, image, 0, !align);

@@ -258,6 +258,70 @@ describe("face models in the store", () => {
     await store.close();
   });
 
+  it("loads an 8.0 snapshot of float32 rows (written before int8 rows), and saves it as int8 rows at the next close", async () => {
+    const dir = dataDir();
+    const store = await openStore(dir, { faceModel: FACE_MODEL_8 });
+    await store.create("older");
+    const faces = Array.from({ length: 4 }, (_, i) => newFace8(`i${i}`));
+    for (const [i, face] of faces.entries()) await store.addImageFaces("older", `i${i}`, [face]);
+    await store.close();
+
+    // Rewrite the snapshot as a build before int8 rows wrote it: no rowEncoding, 2048-byte float32 rows.
+    const path = snapshotOf(dir, "older");
+    const data = readFileSync(path);
+    const headerLength = data.readUInt32LE(4);
+    const header = JSON.parse(data.toString("utf8", 8, 8 + headerLength)) as Record<string, unknown> & {
+      faceCount: number;
+      tableBytes: number;
+      rowEncoding?: string;
+    };
+    expect(header.rowEncoding).toBe("int8");
+    const align = (n: number, to: number) => Math.ceil(n / to) * to;
+    const table = data.subarray(align(8 + headerLength, 8), align(8 + headerLength, 8) + header.tableBytes);
+    const reopened0 = await openStore(dir);
+    const collection0 = reopened0.get("older")!;
+    const order = [...collection0.faces.values()].sort((a, b) => a.seq - b.seq).map((f) => f.faceId);
+    await reopened0.close();
+    const byId = new Map(faces.map(({ face, descriptor }) => [face.faceId, descriptor]));
+    const unit = (v: Float32Array) => v.map((x, _, all) => x / Math.hypot(...all));
+    const rows = Buffer.concat(order.map((id) => Buffer.from(unit(byId.get(id)!).buffer)));
+    delete header.rowEncoding;
+    const oldHeader = Buffer.from(JSON.stringify(header));
+    const prefix = Buffer.alloc(8);
+    prefix.write("RKL2", 0, "ascii");
+    prefix.writeUInt32LE(oldHeader.length, 4);
+    const tableStart = align(8 + oldHeader.length, 8);
+    const rowsStart = align(tableStart + table.length, 4);
+    writeFileSync(
+      path,
+      Buffer.concat([
+        prefix,
+        oldHeader,
+        Buffer.alloc(tableStart - 8 - oldHeader.length),
+        table,
+        Buffer.alloc(rowsStart - tableStart - table.length),
+        rows,
+      ]),
+    );
+    expect(readFileSync(path).length).toBe(rowsStart + 4 * 2048);
+
+    const reopened = await openStore(dir);
+    const collection = reopened.get("older")!;
+    expect(collection.faces.size).toBe(4);
+    for (const { face, descriptor } of faces) {
+      const [best] = collection.index.search(descriptor, { maxResults: 1, minSimilarity: 99 });
+      expect(best?.id).toBe(face.faceId);
+    }
+    await reopened.close(); // nothing journalled, but the converted rows are saved
+    const saved = readFileSync(path);
+    const savedHeader = JSON.parse(saved.toString("utf8", 8, 8 + saved.readUInt32LE(4))) as { rowEncoding?: string };
+    expect(savedHeader.rowEncoding).toBe("int8");
+    expect(saved.length).toBeLessThan(rowsStart + 4 * 2048);
+    const last = await openStore(dir);
+    expect(last.get("older")!.faces.size).toBe(4);
+    await last.close();
+  });
+
   it("keeps a 7.0 collection beside a new 8.0 one (the default), refusing the other model's descriptors unjournalled", async () => {
     const dir = dataDir();
     const old = await openStore(dir, { faceModel: FACE_MODEL_7 });

@@ -1,12 +1,14 @@
 /**
  * An HNSW graph over descriptor rows (usearch, prebuilt native binaries from its npm package), keyed by
- * row number. It only proposes candidates: vector-index.ts re-ranks them exactly against its float32 rows,
- * so the graph may store half-precision vectors (half the memory) without changing any similarity returned.
+ * row number. It only proposes candidates: vector-index.ts scores them against its own rows, so the graph
+ * may store a cheaper vector per row (half precision, or a row codec's int8 sketch: rows/row-codec.ts)
+ * without changing any similarity returned.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Index, MetricKind, ScalarKind } from "usearch";
+import type { GraphLayout } from "./rows/row-codec.ts";
 
 /**
  * Links per node. Measured at 1,000,000 faces (README, "A million faces"): 16 (usearch's default) found the
@@ -27,11 +29,11 @@ export const EXPANSION_SEARCH = 512;
 
 export interface ApproximateGraph {
   readonly size: number;
-  /** Adds rows first..first+count-1 of `vectors` (row-major, `dimensions` floats each) under their row numbers. */
-  addRows(vectors: Float32Array, first: number, count: number): void;
+  /** Adds `vectors` (row-major, the layout's dimensions each) under row numbers first, first+1, ... */
+  addRows(vectors: Float32Array | Int8Array, first: number): void;
   remove(row: number): void;
-  /** Up to k candidate rows, nearest first. */
-  candidates(query: Float32Array, k: number): number[];
+  /** Up to k candidate rows, nearest first, for a query in the layout's own form (RowCodec.graphQuery). */
+  candidates(query: Float32Array | Int8Array, k: number): number[];
   /** The graph's own file format, as bytes (usearch saves to paths only, so this goes through a temp file). */
   save(): Buffer;
   /** The same bytes written straight to `path`: a million-face graph is ~500 MB, not worth a detour through memory. */
@@ -41,16 +43,21 @@ export interface ApproximateGraph {
 /** A saved graph: its bytes, or the file holding them (loaded in place, without copying it first). */
 export type SavedGraph = Buffer | { file: string };
 
-/** `expansionSearch` only changes how searches walk the graph, so a saved graph loads under any value. */
+/**
+ * `expansionSearch` only changes how searches walk the graph, so a saved graph loads under any value. A saved
+ * graph must have been built under `layout` (the caller checks its name): usearch takes a loaded file's
+ * metric and scalar kind as they were saved.
+ */
 export function createApproximateGraph(
-  dimensions: number,
+  layout: GraphLayout,
   saved?: SavedGraph,
   expansionSearch = EXPANSION_SEARCH,
 ): ApproximateGraph {
+  const { dimensions } = layout;
   const index = new Index({
     dimensions,
-    metric: MetricKind.IP,
-    quantization: ScalarKind.F16,
+    metric: layout.metric === "cos" ? MetricKind.Cos : MetricKind.IP,
+    quantization: layout.scalar === "i8" ? ScalarKind.I8 : ScalarKind.F16,
     connectivity: CONNECTIVITY,
     expansion_add: EXPANSION_ADD,
     expansion_search: expansionSearch,
@@ -65,18 +72,18 @@ export function createApproximateGraph(
   }
   // A graph saved with other links per node (16 before) keeps them after load and in every later insert:
   // it is dropped, so the caller rebuilds it from the rows at today's setting (size 0 = nothing loaded).
-  if (saved && index.connectivity() !== CONNECTIVITY)
-    return createApproximateGraph(dimensions, undefined, expansionSearch);
+  if (saved && index.connectivity() !== CONNECTIVITY) return createApproximateGraph(layout, undefined, expansionSearch);
   return {
     get size() {
       return Number(index.size());
     },
-    addRows(vectors, first, count) {
+    addRows(vectors, first) {
+      const count = vectors.length / dimensions;
       if (count <= 0) return;
       const keys = new BigUint64Array(count);
       for (let i = 0; i < count; i++) keys[i] = BigInt(first + i);
       // threads 0 = every core: folding a batch in is the one bulk step, and it is rare.
-      index.add(keys, vectors.subarray(first * dimensions, (first + count) * dimensions), 0);
+      index.add(keys, vectors, 0);
     },
     remove(row) {
       index.remove(BigInt(row));

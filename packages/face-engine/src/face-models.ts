@@ -5,6 +5,8 @@
  *
  * Each model's descriptor length differs, so a descriptor's length names the model that made it.
  */
+import type { RowEncoding } from "./rows/row-codec.ts";
+
 export interface FaceModel {
   /** Rekognition's FaceModelVersion string. */
   version: string;
@@ -14,6 +16,8 @@ export interface FaceModel {
   matchDistance: number;
   /** How fast similarity falls around matchDistance (see similarity.ts). */
   steepness: number;
+  /** How a vector index stores this model's descriptors (rows/row-codec.ts). */
+  rows: RowEncoding;
 }
 
 /**
@@ -22,15 +26,28 @@ export interface FaceModel {
  * and damaged (87 of 109 960), on the evaluation's tuning part (README.md, "Calibrating the mapping"). Steepness
  * 20 puts the mean same-person pair (d 0.25) near 97 and the mean stranger (d 0.55) near 8.
  */
-export const FACE_MODEL_7: FaceModel = { version: "7.0", descriptorLength: 128, matchDistance: 0.355, steepness: 20 };
+export const FACE_MODEL_7: FaceModel = {
+  version: "7.0",
+  descriptorLength: 128,
+  matchDistance: 0.355,
+  steepness: 20,
+  rows: "float32",
+};
 
 /**
  * "8.0": an ArcFace-style net (512-d, 112-px chip on the five-point ArcFace template; the weights ship in
  * the faceplugin-face-recognition-js npm package). Calibrated the same way on the tuning part (README.md,
  * "Face model 8.0"); steepness 13 puts its mean same-person pair (d 0.68) near 99 and its mean stranger
- * (d 1.39) near 8.
+ * (d 1.39) near 8. Its rows are int8 (rows/int8-rows.ts): float32 rows of 512 values would be 2 GB at a million
+ * faces, int8 rows are 516 MB and move a similarity by 0.3 at most.
  */
-export const FACE_MODEL_8: FaceModel = { version: "8.0", descriptorLength: 512, matchDistance: 1.1, steepness: 13 };
+export const FACE_MODEL_8: FaceModel = {
+  version: "8.0",
+  descriptorLength: 512,
+  matchDistance: 1.1,
+  steepness: 13,
+  rows: "int8",
+};
 
 /** The model new collections get unless configured otherwise. */
 export const LATEST_FACE_MODEL = FACE_MODEL_8;

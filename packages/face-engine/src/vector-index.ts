@@ -1,17 +1,22 @@
 /**
- * 1:N face search over unit descriptors stored in one contiguous, growable Float32Array (exact rows).
- * For unit vectors distance^2 = 2 - 2*dot, so a brute-force search is one dot product per stored face:
- * ~13M multiply-adds for 100k faces. From APPROXIMATE_FROM faces on, an HNSW graph (approximate-graph.ts)
- * proposes candidates instead and only those are scored, exactly, against the rows; the rows added since
- * the graph was last extended (at most FOLD_EVERY) are scanned exactly too. Removal swaps the last row into
- * the hole, so rows stay dense and graph keys stay row numbers. An index holds the descriptors of one face
- * model (options.faceModel): its rows are that model's length and its similarities on that model's scale.
+ * 1:N face search over unit descriptors stored as rows of one contiguous, growable byte buffer, in the face
+ * model's row encoding (rows/row-codec.ts: float32 for 7.0, int8 for 8.0). For unit vectors
+ * distance^2 = 2 - 2*dot, so a brute-force search is one dot product per stored face: ~13M multiply-adds for
+ * 100k faces of 7.0. From APPROXIMATE_FROM faces on, an HNSW graph (approximate-graph.ts) proposes candidates
+ * instead and only those are scored against the rows; the rows added since the graph was last extended (at
+ * most FOLD_EVERY) are scanned too. Removal swaps the last row into the hole, so rows stay dense and graph
+ * keys stay row numbers. An index holds the descriptors of one face model (options.faceModel): its rows are
+ * that model's and its similarities on that model's scale.
  */
 import { inBackground } from "@faceindex/common";
 import { createApproximateGraph, type ApproximateGraph, type SavedGraph } from "./approximate-graph.ts";
 import { FACE_MODEL_7, faceModelOfLength, type FaceModel } from "./face-models.ts";
+import type { RowCodec, RowEncoding } from "./rows/row-codec.ts";
+import { rowCodecOf } from "./rows/row-codecs.ts";
 import { distanceFromSimilarity, similarityFromDistance } from "./similarity.ts";
 import { TopK } from "./top-k.ts";
+
+export type { RowEncoding } from "./rows/row-codec.ts";
 
 /** Face model 7.0's descriptor length (an index's own is its faceModel's); kept for callers that predate 8.0. */
 export const DESCRIPTOR_LENGTH = FACE_MODEL_7.descriptorLength;
@@ -48,16 +53,27 @@ export interface FaceMatch {
   similarity: number;
 }
 
-/** A FaceVectorIndex as plain data: ids in row order and the rows as little-endian float32 bytes. */
+/** A FaceVectorIndex as plain data: ids in row order and the rows' bytes in their encoding. */
 export interface SerialisedFaceVectorIndex {
   ids: string[];
+  /** `ids.length` rows of `rowEncoding` (little-endian; the face model's row codec says how wide). */
   vectors: Buffer;
+  /**
+   * How `vectors` is encoded; default "float32" (everything saved before int8 rows). Rows of another encoding
+   * than the model's are converted on load (and their graph rebuilt).
+   */
+  rowEncoding?: RowEncoding;
   /** The approximate graph over the first rows, when there is one: loading it is far faster than rebuilding it. */
   graph?: Buffer;
   /** Instead of `graph`: the file holding it (serialise({ graphFile }) writes it there), loaded by path. */
   graphFile?: string;
   /**
-   * The caller gives the index the whole ArrayBuffer behind `vectors` (float-aligned), to keep and write in
+   * The layout the graph was built under (GraphLayout.name); default the float32 rows' f16 layout, the only
+   * one before int8 rows. A graph of another layout than the index's is dropped and rebuilt from the rows.
+   */
+  graphLayout?: string;
+  /**
+   * The caller gives the index the whole ArrayBuffer behind `vectors` (4-byte aligned), to keep and write in
    * place, its bytes after the rows as room to grow; the caller must not touch it again. Without it the index
    * copies the rows before its first write: at a million faces that copy into fresh memory stalled the first
    * IndexFaces after a start for ~1.3 s (page faults at ~400 MB/s here), while spare room that is never
@@ -76,7 +92,7 @@ export interface FaceVectorIndexOptions {
   approximateFrom?: number;
   /** The graph's search expansion (default EXPANSION_SEARCH in approximate-graph.ts): recall against speed. */
   expansionSearch?: number;
-  /** The model whose descriptors the index holds (default FACE_MODEL_7): their length and similarity scale. */
+  /** The model whose descriptors the index holds (default FACE_MODEL_7): their length, rows and similarity scale. */
   faceModel?: FaceModel;
 }
 
@@ -85,7 +101,7 @@ export interface FaceVectorIndex {
   add(id: string, descriptor: Float32Array): void;
   remove(id: string): boolean;
   has(id: string): boolean;
-  /** A copy of the id's stored (unit) descriptor; undefined when the id is not in the index. */
+  /** A copy of the id's stored (unit) descriptor, as its row encoding keeps it; undefined when the id is not in the index. */
   descriptorOf(id: string): Float32Array | undefined;
   readonly size: number;
   /** Matches sorted by similarity, highest first. */
@@ -96,6 +112,18 @@ export interface FaceVectorIndex {
   readonly approximate: boolean;
   /** The model of every descriptor added, stored and searched with. */
   readonly faceModel: FaceModel;
+  /** Bytes of one stored row (the model's row encoding). */
+  readonly rowBytes: number;
+}
+
+/** Bytes of one row of `model`'s descriptors in `encoding` (default the model's own): for sizing saved rows. */
+export function rowBytesOf(model: FaceModel, encoding: RowEncoding = model.rows): number {
+  return rowCodecOf(encoding, model).rowBytes;
+}
+
+/** The name of the graph layout an index of `model` builds (SerialisedFaceVectorIndex.graphLayout). */
+export function graphLayoutOf(model: FaceModel): string {
+  return rowCodecOf(model.rows, model).graph.name;
 }
 
 export function createFaceVectorIndex(options: FaceVectorIndexOptions = {}): FaceVectorIndex {
@@ -103,17 +131,19 @@ export function createFaceVectorIndex(options: FaceVectorIndexOptions = {}): Fac
 }
 
 /**
- * `restored`: rows (unit length, at least ids.length of them) and ids in row order, and the saved graph if any.
- * `shared` rows belong to the caller's buffer: they are copied before the index first writes.
+ * `restored`: rows (unit length, in the model's encoding, at least ids.length of them, 4-byte aligned) and ids
+ * in row order, and the saved graph if any. `shared` rows belong to the caller's buffer: they are copied
+ * before the index first writes.
  */
 function buildIndex(
   options: FaceVectorIndexOptions,
-  restored?: { rows: Float32Array; shared: boolean; ids: string[]; graph?: SavedGraph; idsKnownUnique?: boolean },
+  restored?: { rows: Uint8Array; shared: boolean; ids: string[]; graph?: SavedGraph; idsKnownUnique?: boolean },
 ): FaceVectorIndex {
   const approximateFrom = options.approximateFrom ?? APPROXIMATE_FROM;
   const faceModel = options.faceModel ?? FACE_MODEL_7;
-  const length = rowLength(faceModel);
-  let vectors = restored?.rows ?? new Float32Array(INITIAL_CAPACITY * length);
+  const codec = rowCodecOf(faceModel.rows, faceModel);
+  const { rowBytes } = codec;
+  let rows = restored?.rows ?? new Uint8Array(INITIAL_CAPACITY * rowBytes);
   const ids: string[] = restored?.ids ?? [];
   const rowOf = new Map<string, number>();
   // The id -> row map of a loaded index. Searches need none of it (results name rows' ids), so when the
@@ -131,7 +161,7 @@ function buildIndex(
   /** Rows [0, graphRows) are in the graph; the rest are scanned exactly. */
   let graphRows = 0;
   if (restored?.graph) {
-    graph = createApproximateGraph(length, restored.graph, options.expansionSearch);
+    graph = createApproximateGraph(codec.graph, restored.graph, options.expansionSearch);
     graphRows = graph.size;
     if (graphRows > ids.length) throw new RangeError(`the graph holds ${graphRows} rows, the index ${ids.length}`);
   }
@@ -140,14 +170,15 @@ function buildIndex(
     finishIdMap = inBackground(ids.length, (row) => rowOf.set(ids[row]!, row), MAP_IN_BACKGROUND_CHUNK);
   }
 
-  const rowVector = (row: number): Float32Array => vectors.subarray(row * length, (row + 1) * length);
+  const addToGraph = (first: number, count: number): void =>
+    graph!.addRows(codec.graphVectors(rows, first, count), first);
 
   /** Builds the graph once the index is large, and folds pending rows in once there are enough of them. */
   function fold(): void {
     if (ids.length < approximateFrom) return;
-    if (!graph) graph = createApproximateGraph(length, undefined, options.expansionSearch);
+    if (!graph) graph = createApproximateGraph(codec.graph, undefined, options.expansionSearch);
     if (ids.length - graphRows < FOLD_EVERY && graphRows > 0) return;
-    graph.addRows(vectors, graphRows, ids.length - graphRows);
+    addToGraph(graphRows, ids.length - graphRows);
     graphRows = ids.length;
   }
   if (restored) fold();
@@ -155,15 +186,15 @@ function buildIndex(
   /** Before any write: rows still in the caller's buffer are copied, with room to grow. */
   function own(): void {
     if (!shared) return;
-    const copy = new Float32Array(Math.max(INITIAL_CAPACITY, 2 * ids.length) * length);
-    copy.set(vectors.subarray(0, ids.length * length));
-    vectors = copy;
+    const copy = new Uint8Array(Math.max(INITIAL_CAPACITY, 2 * ids.length) * rowBytes);
+    copy.set(rows.subarray(0, ids.length * rowBytes));
+    rows = copy;
     shared = false;
   }
 
   function writeRow(row: number, descriptor: Float32Array): void {
     own();
-    vectors.set(unitVector(descriptor, faceModel), row * length);
+    codec.write(rows, row, unitVector(descriptor, faceModel));
   }
 
   return {
@@ -173,16 +204,16 @@ function buildIndex(
         writeRow(existing, descriptor);
         if (graph && existing < graphRows) {
           graph.remove(existing);
-          graph.addRows(vectors, existing, 1);
+          addToGraph(existing, 1);
         }
         return;
       }
       const row = ids.length;
       own();
-      if ((row + 1) * length > vectors.length) {
-        const grown = new Float32Array(Math.max(INITIAL_CAPACITY * length, vectors.length * 2));
-        grown.set(vectors);
-        vectors = grown;
+      if ((row + 1) * rowBytes > rows.length) {
+        const grown = new Uint8Array(Math.max(INITIAL_CAPACITY * rowBytes, rows.length * 2));
+        grown.set(rows);
+        rows = grown;
       }
       writeRow(row, descriptor);
       ids.push(id);
@@ -198,11 +229,11 @@ function buildIndex(
       if (row !== last) {
         const lastId = ids[last]!;
         own();
-        vectors.copyWithin(row * length, last * length, (last + 1) * length);
+        rows.copyWithin(row * rowBytes, last * rowBytes, (last + 1) * rowBytes);
         ids[row] = lastId;
         idMap().set(lastId, row);
         // The moved face now lives at `row`: the graph must know it there if that row is a graph row.
-        if (graph && row < graphRows) graph.addRows(vectors, row, 1);
+        if (graph && row < graphRows) addToGraph(row, 1);
       }
       if (last < graphRows) graphRows--;
       ids.pop();
@@ -213,7 +244,7 @@ function buildIndex(
     descriptorOf(id) {
       const row = idMap().get(id);
       // A copy: rows move (removal swaps the last row in) and the buffer is replaced when it grows.
-      return row === undefined ? undefined : rowVector(row).slice();
+      return row === undefined ? undefined : codec.read(rows, row);
     },
     get size() {
       return ids.length;
@@ -222,6 +253,7 @@ function buildIndex(
       return graph !== undefined && graphRows > 0;
     },
     faceModel,
+    rowBytes,
     search(descriptor, { maxResults, minSimilarity, excludeId }) {
       if (maxResults <= 0 || ids.length === 0) return [];
       const query = unitVector(descriptor, faceModel);
@@ -237,23 +269,24 @@ function buildIndex(
         // Ask the graph for few candidates first and widen only while even the farthest of them still passes the
         // threshold: SearchFacesByImage's default MaxFaces is 4096, and 8193 candidates cost ~100 ms at 1M faces,
         // while the faces above a threshold are usually a handful (README, "A million faces").
+        const graphQuery = codec.graphQuery(query);
         const wanted = Math.max(MIN_CANDIDATES, 2 * maxResults + 1);
         for (let k = Math.min(wanted, MIN_CANDIDATES); ; k = Math.min(wanted, k * WIDEN_BY)) {
           top = new TopK(maxResults);
-          const candidates = graph.candidates(query, k);
+          const candidates = graph.candidates(graphQuery, k);
           let farthest = Number.POSITIVE_INFINITY;
           for (const row of candidates) {
             if (row >= graphRows) continue;
-            const d = dot(query, rowVector(row));
+            const d = codec.dot(query, rows, row);
             farthest = Math.min(farthest, d);
             offer(row, d);
           }
           if (k >= wanted || candidates.length < k || farthest < minDot) break;
         }
-        const pending = dotProducts(vectors.subarray(graphRows * length), ids.length - graphRows, query);
+        const pending = codec.dotAll(query, rows, graphRows, ids.length - graphRows);
         pending.forEach((d, i) => offer(graphRows + i, d));
       } else {
-        dotProducts(vectors, ids.length, query).forEach((d, row) => offer(row, d));
+        codec.dotAll(query, rows, 0, ids.length).forEach((d, row) => offer(row, d));
       }
       return top.sortedDescending().map(({ item, score }) => ({
         id: ids[item]!,
@@ -261,12 +294,14 @@ function buildIndex(
       }));
     },
     serialise({ graphFile } = {}) {
-      const used = vectors.subarray(0, ids.length * length);
+      const used = rows.subarray(0, ids.length * rowBytes);
       const saved = graph && graphRows > 0 ? graph : undefined;
       if (saved && graphFile) saved.saveTo(graphFile);
       return {
         ids: [...ids],
-        vectors: Buffer.from(used.buffer.slice(used.byteOffset, used.byteOffset + used.byteLength)),
+        vectors: Buffer.from(used),
+        rowEncoding: codec.encoding,
+        ...(saved && { graphLayout: codec.graph.name }),
         ...(saved && (graphFile ? { graphFile } : { graph: saved.save() })),
       };
     },
@@ -274,101 +309,42 @@ function buildIndex(
 }
 
 /**
- * A model's descriptor length, checked to be a multiple of 4: the dot-product loops below are unrolled by 4
- * with no tail, so any other length would silently leave its last values out of every score.
- */
-function rowLength(model: FaceModel): number {
-  const length = model.descriptorLength;
-  if (!Number.isInteger(length) || length <= 0 || length % 4 !== 0) {
-    throw new RangeError(`face model ${model.version}: descriptor length ${length} is not a positive multiple of 4`);
-  }
-  return length;
-}
-
-/**
- * query . row for one row, summed exactly as dotProducts does, so both paths give identical scores. The row
- * length is the query's (unitVector checked it against the index's model).
- */
-function dot(query: Float32Array, row: Float32Array): number {
-  const length = query.length;
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 0;
-  for (let i = 0; i < length; i += 4) {
-    a += query[i]! * row[i]!;
-    b += query[i + 1]! * row[i + 1]!;
-    c += query[i + 2]! * row[i + 2]!;
-    d += query[i + 3]! * row[i + 3]!;
-  }
-  // Rounded as dotProducts' Float32Array output is.
-  return Math.fround(a + b + c + d);
-}
-
-/**
- * query . row for every row, as one tight monomorphic loop over local typed arrays (4 partial sums so
- * V8 can keep them in registers); this loop is the whole cost of a search.
- */
-function dotProducts(vectors: Float32Array, rows: number, query: Float32Array): Float32Array {
-  const length = query.length;
-  const out = new Float32Array(rows);
-  for (let row = 0, base = 0; row < rows; row++, base += length) {
-    let a = 0;
-    let b = 0;
-    let c = 0;
-    let d = 0;
-    for (let i = 0; i < length; i += 4) {
-      a += query[i]! * vectors[base + i]!;
-      b += query[i + 1]! * vectors[base + i + 1]!;
-      c += query[i + 2]! * vectors[base + i + 2]!;
-      d += query[i + 3]! * vectors[base + i + 3]!;
-    }
-    out[row] = a + b + c + d;
-  }
-  return out;
-}
-
-/**
- * Rebuilds an index from serialise()'s output (e.g. read back from disk). The rows are used where they lie
- * when the bytes are float-aligned (a Buffer read from disk usually is) and copied on the index's first
- * write, so a load is one read-only pass that checks every row is a unit vector: a million faces' 512 MB
- * are neither copied nor re-added one by one (README, "A million faces"). The rows are options.faceModel's
- * (default FACE_MODEL_7): the bytes carry no length of their own, so the caller names the model they were
- * saved under.
+ * Rebuilds an index from serialise()'s output (e.g. read back from disk). Rows in the model's own encoding
+ * are used where they lie when the bytes are 4-byte aligned (a Buffer read from disk usually is) and copied on
+ * the index's first write, so a load is one read-only pass that checks every row is a unit vector: a million
+ * faces' rows are neither copied nor re-added one by one (README, "A million faces"). Rows of another encoding
+ * (float32 rows of a model that now keeps int8 ones, saved before it did) are converted, and their graph is
+ * rebuilt. The rows are options.faceModel's (default FACE_MODEL_7): the bytes carry no length of their own,
+ * so the caller names the model they were saved under.
  */
 export function deserialiseFaceVectorIndex(
   data: SerialisedFaceVectorIndex,
   options: FaceVectorIndexOptions = {},
 ): FaceVectorIndex {
   const faceModel = options.faceModel ?? FACE_MODEL_7;
-  const length = rowLength(faceModel);
-  if (data.vectors.byteLength !== data.ids.length * length * 4) {
+  const codec = rowCodecOf(faceModel.rows, faceModel);
+  const savedCodec = rowCodecOf(data.rowEncoding ?? "float32", faceModel);
+  const expected = data.ids.length * savedCodec.rowBytes;
+  if (data.vectors.byteLength !== expected) {
     throw new RangeError(
-      `serialised index holds ${data.vectors.byteLength} bytes for ${data.ids.length} ids; ` +
-        `expected ${data.ids.length * length * 4} (face model ${faceModel.version}: ${length} values per descriptor)`,
+      `serialised index holds ${data.vectors.byteLength} bytes for ${data.ids.length} ids; expected ${expected} ` +
+        `(face model ${faceModel.version}: ${faceModel.descriptorLength} values per descriptor, ${savedCodec.encoding} rows)`,
     );
   }
-  const aligned = data.vectors.byteOffset % Float32Array.BYTES_PER_ELEMENT === 0;
-  if (data.handOver && !aligned) throw new RangeError("handed-over vectors must start float-aligned");
-  const { buffer, byteOffset } = data.vectors;
-  const capacityRows = Math.floor((buffer.byteLength - byteOffset) / (length * 4));
-  let rows = aligned
-    ? new Float32Array(buffer, byteOffset, (data.handOver ? capacityRows : data.ids.length) * length)
-    : copyRows(data.vectors);
-  let shared = aligned && !data.handOver;
-  for (let row = 0; row < data.ids.length; row++) {
-    const v = rows.subarray(row * length, (row + 1) * length);
-    if (Math.abs(squaredNorm(v) - 1) <= UNIT_TOLERANCE) continue;
-    // Not written by serialise() (or damaged): normalise it, in a copy so the caller's bytes stay as they are.
-    if (shared) ((rows = copyRows(data.vectors)), (shared = false));
-    rows.set(unitVector(rows.subarray(row * length, (row + 1) * length), faceModel), row * length);
-  }
-  const graph = data.graphFile !== undefined ? { file: data.graphFile } : data.graph;
+  const aligned = data.vectors.byteOffset % 4 === 0;
+  if (data.handOver && !aligned) throw new RangeError("handed-over vectors must start 4-byte aligned");
+  // A graph is only as good as the layout it was built under (before int8 rows every graph was float32's).
+  const graphLayout = data.graphLayout ?? rowCodecOf("float32", faceModel).graph.name;
+  const graph =
+    graphLayout !== codec.graph.name ? undefined : data.graphFile !== undefined ? { file: data.graphFile } : data.graph;
+  const restored =
+    savedCodec.encoding === codec.encoding
+      ? rowsInPlace(data, codec, aligned)
+      : { rows: convertRows(data, savedCodec, codec), shared: false };
   return buildIndex(
     { ...options, faceModel },
     {
-      rows,
-      shared,
+      ...restored,
       ids: [...data.ids],
       ...(graph && { graph }),
       ...(data.idsKnownUnique && { idsKnownUnique: true }),
@@ -376,18 +352,35 @@ export function deserialiseFaceVectorIndex(
   );
 }
 
-/** |v|^2 of a unit float32 vector is 1 within ~1e-6; anything further off was not normalised. */
+/** |v|^2 of a unit vector as either encoding stores it is 1 within ~1e-6; anything further off was not normalised. */
 const UNIT_TOLERANCE = 1e-4;
 
-function squaredNorm(v: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
-  return sum;
+/** The saved rows where they lie (checked, and normalised in a copy where a row is not a unit vector). */
+function rowsInPlace(
+  data: SerialisedFaceVectorIndex,
+  codec: RowCodec,
+  aligned: boolean,
+): { rows: Uint8Array; shared: boolean } {
+  const count = data.ids.length;
+  const { buffer, byteOffset } = data.vectors;
+  const capacityRows = Math.floor((buffer.byteLength - byteOffset) / codec.rowBytes);
+  let rows = aligned
+    ? new Uint8Array(buffer, byteOffset, (data.handOver ? capacityRows : count) * codec.rowBytes)
+    : Uint8Array.from(data.vectors);
+  let shared = aligned && !data.handOver;
+  for (let row = 0; row < count; row++) {
+    if (Math.abs(codec.squaredNorm(rows, row) - 1) <= UNIT_TOLERANCE) continue;
+    // Not written by serialise() (or damaged): normalise it, in a copy so the caller's bytes stay as they are.
+    if (shared) ((rows = Uint8Array.from(data.vectors)), (shared = false));
+    codec.write(rows, row, unitVector(codec.read(rows, row)));
+  }
+  return { rows, shared };
 }
 
-function copyRows(bytes: Buffer): Float32Array {
-  const rows = new Float32Array(bytes.byteLength / Float32Array.BYTES_PER_ELEMENT);
-  new Uint8Array(rows.buffer).set(bytes);
+function convertRows(data: SerialisedFaceVectorIndex, from: RowCodec, to: RowCodec): Uint8Array {
+  const saved = data.vectors.byteOffset % 4 === 0 ? data.vectors : Uint8Array.from(data.vectors);
+  const rows = new Uint8Array(Math.max(INITIAL_CAPACITY, data.ids.length) * to.rowBytes);
+  for (let row = 0; row < data.ids.length; row++) to.write(rows, row, unitVector(from.read(saved, row)));
   return rows;
 }
 

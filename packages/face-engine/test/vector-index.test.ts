@@ -287,11 +287,12 @@ describe("an index of face model 8.0 (512-d)", () => {
     index.add("last-axis", vector8(511, 0.1)); // mostly along the last axis: found only if every value is read
     const all = index.search(vector8(0), { maxResults: 10, minSimilarity: 0 });
     expect(all.map((m) => m.id)).toEqual(["exact", "near", "far", "last-axis"]);
-    expect(all[1]!.similarity).toBeCloseTo(similarityFromDistance(0.9, FACE_MODEL_8), 4);
+    // 8.0's rows are int8 (rows/int8-rows.ts): a score is within a few hundredths of the float32 one.
+    expect(all[1]!.similarity).toBeCloseTo(similarityFromDistance(0.9, FACE_MODEL_8), 1);
     expect(all[1]!.similarity).toBeGreaterThan(80);
     expect(index.search(vector8(511), { maxResults: 1, minSimilarity: 99 })).toEqual([
       // 0.1 radians apart: a chord of 2 sin(0.05).
-      { id: "last-axis", similarity: expect.closeTo(similarityFromDistance(2 * Math.sin(0.05), FACE_MODEL_8), 4) },
+      { id: "last-axis", similarity: expect.closeTo(similarityFromDistance(2 * Math.sin(0.05), FACE_MODEL_8), 1) },
     ]);
     expect(index.search(vector8(0), { maxResults: 10, minSimilarity: 80 }).map((m) => m.id)).toEqual(["exact", "near"]);
 
@@ -306,20 +307,54 @@ describe("an index of face model 8.0 (512-d)", () => {
     expect(index.size).toBe(3);
   });
 
-  it("serialises 512 values per face and loads back only as model 8.0", () => {
+  it("serialises 512 int8 values and a scale per face and loads back only as model 8.0", () => {
     const index = createFaceVectorIndex({ faceModel: FACE_MODEL_8 });
+    expect(index.rowBytes).toBe(516);
     for (let i = 0; i < 30; i++) index.add(`face-${i}`, vector8(i * 17, 0.2));
     const data = index.serialise();
-    expect(data.vectors.byteLength).toBe(30 * 512 * 4);
+    expect(data.rowEncoding).toBe("int8");
+    expect(data.vectors.byteLength).toBe(30 * 516);
     const unaligned = Buffer.concat([Buffer.from([1]), data.vectors]).subarray(1);
-    const copy = deserialiseFaceVectorIndex({ ids: data.ids, vectors: unaligned }, { faceModel: FACE_MODEL_8 });
+    const copy = deserialiseFaceVectorIndex(
+      { ids: data.ids, vectors: unaligned, rowEncoding: "int8" },
+      { faceModel: FACE_MODEL_8 },
+    );
     expect(copy.faceModel).toBe(FACE_MODEL_8);
     const query = vector8(17 * 20, 0.2);
     expect(copy.search(query, { maxResults: 3, minSimilarity: 0 })).toEqual(
       index.search(query, { maxResults: 3, minSimilarity: 0 }),
     );
     // Without the model the bytes are read as 7.0's: 30 faces of 128 values, which they are not.
-    expect(() => deserialiseFaceVectorIndex(data)).toThrow(/expected 15360 \(face model 7\.0: 128 values/);
+    expect(() => deserialiseFaceVectorIndex(data)).toThrow(/expected 3960 \(face model 7\.0: 128 values/);
+    // Without their encoding they are read as float32 rows: 30 faces of 2048 bytes, which they are not.
+    expect(() =>
+      deserialiseFaceVectorIndex({ ids: data.ids, vectors: data.vectors }, { faceModel: FACE_MODEL_8 }),
+    ).toThrow(/expected 61440 .*float32 rows/);
+  });
+
+  it("loads float32 rows saved before 8.0 kept int8 ones: converted, with the same matches", () => {
+    // What a build before int8 rows saved: little-endian float32 rows, no rowEncoding.
+    const faces = model8Faces(5);
+    const people = Array.from({ length: 50 }, () => faces.person());
+    const float32 = Buffer.from(new Float32Array(people.flatMap((p) => Array.from(p))).buffer);
+    const ids = people.map((_, i) => `face-${i}`);
+    const loaded = deserialiseFaceVectorIndex({ ids, vectors: float32 }, { faceModel: FACE_MODEL_8 });
+    expect(loaded.size).toBe(50);
+    expect(loaded.serialise().rowEncoding).toBe("int8");
+    expect(loaded.serialise().vectors.byteLength).toBe(50 * 516);
+    for (const [i, person] of people.entries()) {
+      const [best] = loaded.search(faces.photo(person), { maxResults: 1, minSimilarity: 80 });
+      expect(best?.id).toBe(`face-${i}`);
+    }
+    const descriptor = loaded.descriptorOf("face-7")!;
+    expect(faceDistance(descriptor, people[7]!)).toBeLessThan(0.01);
+    loaded.add("new", people[3]!);
+    expect(
+      loaded
+        .search(people[3]!, { maxResults: 2, minSimilarity: 99 })
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(["face-3", "new"]);
   });
 
   it("searches through the approximate graph above approximateFrom, as brute force does, and saves the graph", () => {
@@ -354,12 +389,16 @@ describe("an index of face model 8.0 (512-d)", () => {
     const loaded = deserialiseFaceVectorIndex(saved, { faceModel: FACE_MODEL_8, approximateFrom: 300 });
     expect(loaded.approximate).toBe(true);
     expect(answers(loaded)).toEqual(found);
-    // A graph of other dimensions (a 128-d index's) is refused, not searched with 512-d queries.
+    // A graph saved under another layout (a build before int8 rows graphed the float32 rows at f16) is not
+    // searched: it is dropped and rebuilt from the rows.
+    expect(saved.graphLayout).toBe("i8-cos-sketch128-of-512-v1");
     const small = createFaceVectorIndex({ approximateFrom: 1 });
     for (let i = 0; i < 5; i++) small.add(`s${i}`, vector(i));
-    const foreignGraph = small.serialise().graph!;
-    expect(() =>
-      deserialiseFaceVectorIndex({ ...saved, graph: foreignGraph }, { faceModel: FACE_MODEL_8, approximateFrom: 300 }),
-    ).toThrow(/128-value vectors, expected 512/);
+    const foreign = { ...saved, graph: small.serialise().graph!, graphLayout: "f16-ip-512" };
+    const rebuilt = deserialiseFaceVectorIndex(foreign, { faceModel: FACE_MODEL_8, approximateFrom: 300 });
+    expect(rebuilt.approximate).toBe(true);
+    expect(rebuilt.serialise().graph!.equals(foreign.graph)).toBe(false);
+    const rebuiltAgreeing = answers(rebuilt).filter((matches, q) => matches[0]?.id === expected[q]![0]!.id).length;
+    expect(rebuiltAgreeing / queries.length).toBeGreaterThanOrEqual(0.99);
   });
 });

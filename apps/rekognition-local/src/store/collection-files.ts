@@ -2,7 +2,9 @@
  * A collection on disk, in its own folder:
  * - `snapshot.bin`: "RKL2", a uint32 header length, a JSON header (metadata, users, the face table's length
  *   and the graph file's name), then at 8-byte alignment the face records as a binary table (face-table.ts),
- *   then at 4-byte alignment the vector index's float32 rows. Written to a temporary file, fsynced and
+ *   then at 4-byte alignment the vector index's rows in the header's `rowEncoding` (absent: float32; face
+ *   model 8.0's are int8 since they were made so, and float32 ones saved before are converted at load and
+ *   saved again as int8). Written to a temporary file, fsynced and
  *   renamed, so it is never torn. "RKL1" snapshots (face records as JSON in the header, the graph after the
  *   rows) still load; the next snapshot is written as RKL2.
  * - `graph-<uuid>.usearch` (large collections): the index's approximate graph, named by the snapshot that
@@ -10,12 +12,13 @@
  *   rebuilding it costs ~0.3-0.5 ms of CPU per face, and at a million faces it is ~500 MB that would
  *   otherwise be read into memory and written out again to a temporary file for usearch. A new snapshot
  *   writes a new graph file first; the old one is deleted after the rename, and any graph file the snapshot
- *   does not name (left by a crash) when the collection is opened. Graphs saved with 16 links per node are
- *   dropped and rebuilt at load.
+ *   does not name (left by a crash) when the collection is opened. Graphs saved with 16 links per node, or
+ *   under another layout than the index builds (the header's `graphLayout`), are dropped and rebuilt at load.
  * - `journal.ndjson`: one line per change since the snapshot, appended and fsynced before a request is
  *   answered, so an acknowledged face survives a crash; replayed over the snapshot at start.
  * Rows and journalled descriptors are as long as the collection's face model makes them (its metadata's
- * faceModelVersion: 128 floats for "7.0", 512 for "8.0"); nothing else in the files depends on the model.
+ * faceModelVersion: 128 values for "7.0", 512 for "8.0"; journalled descriptors are always float32); nothing
+ * else in the files depends on the model.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises";
@@ -23,9 +26,11 @@ import { join } from "node:path";
 import {
   deserialiseFaceVectorIndex,
   requireFaceModel,
+  rowBytesOf as rowBytesOfModel,
   type FaceModel,
   type FaceVectorIndex,
   type FaceVectorIndexOptions,
+  type RowEncoding,
 } from "@faceindex/face-engine";
 import {
   createCollection,
@@ -82,8 +87,9 @@ function faceModelOf(meta: CollectionMeta, where: string = meta.collectionId): F
   }
 }
 
-/** Bytes of `faces` float32 rows of `model`. */
-const rowBytesOf = (faces: number, model: FaceModel): number => faces * model.descriptorLength * 4;
+/** Bytes of `faces` rows of `model` in `encoding` (what a snapshot's header says; absent: float32). */
+const rowBytesOf = (faces: number, model: FaceModel, encoding: RowEncoding = "float32"): number =>
+  faces * rowBytesOfModel(model, encoding);
 
 /** Room for new faces in a small collection's loaded rows. */
 const SPARE_ROWS_AT_LEAST = 1024;
@@ -97,13 +103,17 @@ interface SnapshotHeader {
   graphFile?: string;
   /** The graph file's length, checked before usearch reads it: a truncated file is rebuilt, never loaded. */
   graphBytes?: number;
+  /** How the rows are encoded; absent in snapshots written before int8 rows (they are float32). */
+  rowEncoding?: RowEncoding;
+  /** The layout the graph was built under; absent before int8 rows (every graph was the float32 rows' f16 one). */
+  graphLayout?: string;
 }
 
 /** Where an RKL2 snapshot's parts lie, from its header's length and contents (rows of `model`). */
 function snapshotLayout(headerLength: number, header: SnapshotHeader, model: FaceModel) {
   const tableStart = align(8 + headerLength, 8);
   const rowsStart = align(tableStart + header.tableBytes, 4);
-  return { tableStart, rowsStart, end: rowsStart + rowBytesOf(header.faceCount, model) };
+  return { tableStart, rowsStart, end: rowsStart + rowBytesOf(header.faceCount, model, header.rowEncoding) };
 }
 
 export async function writeSnapshot(directory: string, collection: Collection): Promise<void> {
@@ -112,7 +122,8 @@ export async function writeSnapshot(directory: string, collection: Collection): 
   let renamed = false;
   let temporary: string | undefined;
   try {
-    const { ids, vectors, graphFile: wroteGraph } = collection.index.serialise({ graphFile: graphPath });
+    const saved = collection.index.serialise({ graphFile: graphPath });
+    const { ids, vectors, graphFile: wroteGraph } = saved;
     const graphBytes = wroteGraph ? (await stat(graphPath)).size : 0;
     if (wroteGraph) await fsyncPath(graphPath);
     const table = encodeFaceTable([...collection.faces.values()], ids);
@@ -121,7 +132,8 @@ export async function writeSnapshot(directory: string, collection: Collection): 
       users: [...collection.users.values()],
       faceCount: ids.length,
       tableBytes: table.length,
-      ...(wroteGraph && { graphFile, graphBytes }),
+      ...(saved.rowEncoding && { rowEncoding: saved.rowEncoding }),
+      ...(wroteGraph && { graphFile, graphBytes, ...(saved.graphLayout && { graphLayout: saved.graphLayout }) }),
     };
     const header = Buffer.from(JSON.stringify(headerFields));
     const layout = snapshotLayout(header.length, headerFields, faceModelOf(collection.meta));
@@ -239,7 +251,7 @@ export async function readCollection(
   indexOptions: FaceVectorIndexOptions = {},
   log: (message: string) => void = () => {},
 ): Promise<{ collection: Collection; journalEntries: number; journalBytes: number; needsSnapshot: boolean }> {
-  const { collection, graphRebuilt } = await readSnapshot(directory, indexOptions, log);
+  const { collection, needsSnapshot } = await readSnapshot(directory, indexOptions, log);
   let journalEntries = 0;
   let journalBytes = 0;
   const journal = await readFile(join(directory, JOURNAL)).catch(() => Buffer.alloc(0));
@@ -266,23 +278,23 @@ export async function readCollection(
     }
     journalBytes = end + 1;
   }
-  // A graph rebuilt from the rows is saved at the next close even with nothing journalled, or every start
-  // would rebuild it again (minutes at a million faces).
-  return { collection, journalEntries, journalBytes, needsSnapshot: graphRebuilt };
+  // A graph rebuilt from the rows (or rows converted to the model's encoding) is saved at the next close even
+  // with nothing journalled, or every start would redo it (minutes at a million faces).
+  return { collection, journalEntries, journalBytes, needsSnapshot };
 }
 
 async function readSnapshot(
   directory: string,
   indexOptions: FaceVectorIndexOptions,
   log: (message: string) => void,
-): Promise<{ collection: Collection; graphRebuilt: boolean }> {
+): Promise<{ collection: Collection; needsSnapshot: boolean }> {
   const path = join(directory, SNAPSHOT);
   const handle = await open(path, "r");
   try {
     const prefix = await readAt(handle, 0, 8);
     const magic = prefix.toString("ascii", 0, 4);
     if (magic === MAGIC_JSON_FACES)
-      return { collection: await readJsonFacesSnapshot(path, indexOptions), graphRebuilt: false };
+      return { collection: await readJsonFacesSnapshot(path, indexOptions), needsSnapshot: false };
     if (magic !== MAGIC) throw new Error(`${path} is not a collection snapshot`);
     const headerLength = prefix.readUInt32LE(4);
     const { size } = await handle.stat();
@@ -300,11 +312,21 @@ async function readSnapshot(
     // Read straight into an array handed over to the index, twice the rows' size like the index's own growth:
     // new faces go into the spare room without a copy of the million rows first, and the room costs no
     // resident memory until it is written.
-    const rowBytes = rowBytesOf(header.faceCount, model);
-    const rows = new ArrayBuffer(Math.max(2 * rowBytes, rowBytesOf(SPARE_ROWS_AT_LEAST, model)));
+    const rowBytes = rowBytesOf(header.faceCount, model, header.rowEncoding);
+    const rows = new ArrayBuffer(Math.max(2 * rowBytes, rowBytesOf(SPARE_ROWS_AT_LEAST, model, header.rowEncoding)));
     await readAt(handle, layout.rowsStart, rowBytes, new Uint8Array(rows, 0, rowBytes));
     // idsKnownUnique: the table's row map is a permutation and createCollection refuses duplicate face ids.
-    const saved = { ids: rowIds, vectors: Buffer.from(rows, 0, rowBytes), handOver: true, idsKnownUnique: true };
+    const saved = {
+      ids: rowIds,
+      vectors: Buffer.from(rows, 0, rowBytes),
+      handOver: true,
+      idsKnownUnique: true,
+      ...(header.rowEncoding && { rowEncoding: header.rowEncoding }),
+      ...(header.graphLayout && { graphLayout: header.graphLayout }),
+    };
+    // Rows saved in another encoding than the model keeps now (8.0's float32 rows from before int8 ones) are
+    // converted by the load, and their graph rebuilt: both are saved at the next close, not redone every start.
+    const converted = (header.rowEncoding ?? "float32") !== model.rows;
     // The collection's own model, whatever the caller's options say: it was created with it.
     const options = { ...indexOptions, faceModel: model };
     let index: FaceVectorIndex;
@@ -329,7 +351,7 @@ async function readSnapshot(
       graphRebuilt = true;
     }
     const collection = createCollection(header.meta, index, { faces, users: header.users, indexHoldsFaces: true });
-    return { collection, graphRebuilt };
+    return { collection, needsSnapshot: graphRebuilt || converted };
   } finally {
     await handle.close();
   }

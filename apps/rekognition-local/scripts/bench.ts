@@ -2,20 +2,23 @@
  * Short, bounded measurements of rekognition-local on 127.0.0.1 (see README.md "Measurements"):
  * 1. IndexFaces throughput and latency through the SDK on the load-test engine (protocol + journal cost);
  * 2. a 100k-face collection: snapshot write, start-up load, SearchFacesByImage and IndexFaces latency.
- * Usage: pnpm --filter @faceindex/rekognition-local bench [requests=600] [concurrency=8] [faces=100000]
+ * Usage: pnpm --filter @faceindex/rekognition-local bench [requests=600] [concurrency=8] [faces=100000] [model=8.0]
+ * (`model`: the face model of the large collection and of the server's new collections, default the latest).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { randomBytes, randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateCollectionCommand, IndexFacesCommand, SearchFacesByImageCommand } from "@aws-sdk/client-rekognition";
-import { createFaceEngine, FACE_MODEL_7 } from "@faceindex/face-engine";
+import { createFaceEngine, LATEST_FACE_MODEL, requireFaceModel } from "@faceindex/face-engine";
 import { syntheticFaces } from "@faceindex/face-engine/synthetic-faces";
 import { facePhoto, localRekognitionClient, localS3Client } from "@faceindex/testing";
 import { startRekognitionServer } from "../src/server.ts";
 import { openCollectionStore } from "../src/store/collection-store.ts";
 
-const [requests = 600, concurrency = 8, faces = 100_000] = process.argv.slice(2).map(Number);
+const [requests = 600, concurrency = 8, faces = 100_000] = process.argv.slice(2, 5).map(Number);
+const faceModel = requireFaceModel(process.argv[5] ?? LATEST_FACE_MODEL.version);
+console.log(`face model ${faceModel.version} (${faceModel.descriptorLength}-d, ${faceModel.rows} rows)`);
 const root = mkdtempSync(join(tmpdir(), "rekognition-bench-"));
 const engine = await createFaceEngine({ mode: "load-test", loadTestLatencyMs: 0, log: () => {} });
 // S3 is not used (every image goes as Bytes): port 9 (discard) so a stray S3Object call fails at once.
@@ -46,7 +49,7 @@ async function timeCalls(count: number, call: (n: number) => Promise<unknown>): 
 
 try {
   // 1. IndexFaces on an empty collection.
-  let server = await startRekognitionServer({ engine, dataDir: join(root, "a"), s3 });
+  let server = await startRekognitionServer({ engine, dataDir: join(root, "a"), s3, faceModel });
   let rekognition = localRekognitionClient(server.url);
   await rekognition.send(new CreateCollectionCommand({ CollectionId: "bench" }));
   console.log(
@@ -62,10 +65,9 @@ try {
   // real ones (synthetic-faces.ts; uniform random vectors are a far harder case for the graph and build ~4x
   // slower), the records like faceindex's: an external id and a sha256 image key each.
   const dataDir = join(root, "b");
-  // The synthetic descriptors are 128-d, shaped like face model 7.0's; an 8.0 collection's rows are 4x larger.
-  const store = await openCollectionStore({ dataDir, region: "us-east-1", faceModel: FACE_MODEL_7 });
+  const store = await openCollectionStore({ dataDir, region: "us-east-1", faceModel });
   await store.create("big");
-  const people = syntheticFaces(21);
+  const people = syntheticFaces(21, { faceModel });
   for (let batch = 0; batch < faces / 1000; batch++) {
     const newFaces = Array.from({ length: 1000 }, (_, i) => ({
       face: {
@@ -84,7 +86,7 @@ try {
   await store.close();
   console.log(`${faces} faces: snapshot at close ${(performance.now() - t).toFixed(0)} ms`);
   t = performance.now();
-  server = await startRekognitionServer({ engine, dataDir, s3 });
+  server = await startRekognitionServer({ engine, dataDir, s3, faceModel });
   console.log(`${faces} faces: server start (load snapshot) ${(performance.now() - t).toFixed(0)} ms`);
   rekognition = localRekognitionClient(server.url);
   console.log(

@@ -281,6 +281,29 @@ describe("a large collection's snapshot", () => {
     ]);
   });
 
+  it("rebuilds a graph saved under another layout than the index builds, and saves the new one at the next close", async () => {
+    const { dataDir } = await savedLargeCollection();
+    const { data, header: before } = readSnapshot(dataDir);
+    const headerLength = data.readUInt32LE(4);
+    const header = data.toString("utf8", 8, 8 + headerLength);
+    expect(header).toContain('"graphLayout":"f16-ip-128"');
+    // Same length, so nothing after the header moves: only the layout name differs.
+    const other = header.replace('"graphLayout":"f16-ip-128"', '"graphLayout":"x16-ip-128"');
+    writeFileSync(
+      snapshotPath(dataDir),
+      Buffer.concat([data.subarray(0, 8), Buffer.from(other), data.subarray(8 + headerLength)]),
+    );
+    const store = await openStore(dataDir);
+    expect(store.get("big")!.index.graphRebuiltAtLoad).toBe(true);
+    await store.close(); // nothing journalled
+    const { header: after } = readSnapshot(dataDir);
+    expect(after.graphFile).not.toBe(before.graphFile);
+    expect(after.graphLayout).toBe("f16-ip-128");
+    const reopened = await openStore(dataDir);
+    expect(reopened.get("big")!.index.graphRebuiltAtLoad).toBe(false);
+    await reopened.close();
+  });
+
   it("refuses to start from a snapshot whose graph file name points outside its folder", async () => {
     const { dataDir } = await savedLargeCollection();
     const { data } = readSnapshot(dataDir);

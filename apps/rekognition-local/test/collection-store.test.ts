@@ -283,7 +283,10 @@ describe("face models in the store", () => {
     const order = [...collection0.faces.values()].sort((a, b) => a.seq - b.seq).map((f) => f.faceId);
     await reopened0.close();
     const byId = new Map(faces.map(({ face, descriptor }) => [face.faceId, descriptor]));
-    const unit = (v: Float32Array) => v.map((x, _, all) => x / Math.hypot(...all));
+    const unit = (v: Float32Array) => {
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    };
     const rows = Buffer.concat(order.map((id) => Buffer.from(unit(byId.get(id)!).buffer)));
     delete header.rowEncoding;
     const oldHeader = Buffer.from(JSON.stringify(header));
@@ -380,6 +383,16 @@ describe("face models in the store", () => {
     const other = dataDir();
     writeJsonFacesSnapshot(other, "rkl1", "6.0");
     await expect(openStore(other)).rejects.toThrow(/face model version "6\.0" is not one this engine has/);
+  });
+
+  it("refuses a snapshot whose rows are in an encoding this build does not have, naming it", async () => {
+    const dir = dataDir();
+    const store = await openStore(dir, { faceModel: FACE_MODEL_8 });
+    await store.create("newer");
+    await store.addImageFaces("newer", "a", [newFace8("a")]);
+    await store.close();
+    editHeader(snapshotOf(dir, "newer"), (header) => header.replace('"rowEncoding":"int8"', '"rowEncoding":"int4"'));
+    await expect(openStore(dir)).rejects.toThrow(/c_newer\/snapshot\.bin: unknown row encoding "int4"/);
   });
 
   it("never reads a 7.0 collection's rows as 8.0's: a snapshot relabelled 8.0 does not load", async () => {

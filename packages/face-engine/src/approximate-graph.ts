@@ -1,8 +1,8 @@
 /**
  * An HNSW graph over descriptor rows (usearch, prebuilt native binaries from its npm package), keyed by
- * row number. It only proposes candidates: vector-index.ts scores them against its own rows, so the graph
- * may store a cheaper vector per row (half precision, or a row codec's int8 sketch: rows/row-codec.ts)
- * without changing any similarity returned.
+ * row number. It only proposes candidates: vector-index.ts scores them against its own rows, so every
+ * similarity returned is the rows' own, and a cheaper vector per row (half precision, or a row codec's int8
+ * sketch: rows/row-codec.ts) can only cost recall, which the bench measures (README.md, "A million faces").
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,10 +30,10 @@ export const EXPANSION_SEARCH = 512;
 export interface ApproximateGraph {
   readonly size: number;
   /** Adds `vectors` (row-major, the layout's dimensions each) under row numbers first, first+1, ... */
-  addRows(vectors: Float32Array | Int8Array, first: number): void;
+  addRows(vectors: Float32Array, first: number): void;
   remove(row: number): void;
   /** Up to k candidate rows, nearest first, for a query in the layout's own form (RowCodec.graphQuery). */
-  candidates(query: Float32Array | Int8Array, k: number): number[];
+  candidates(query: Float32Array, k: number): number[];
   /** The graph's own file format, as bytes (usearch saves to paths only, so this goes through a temp file). */
   save(): Buffer;
   /** The same bytes written straight to `path`: a million-face graph is ~500 MB, not worth a detour through memory. */
@@ -65,8 +65,10 @@ export function createApproximateGraph(
   });
   if (saved && "file" in saved) index.load(saved.file);
   else if (saved) withTempFile((path) => (writeFileSync(path, saved), index.load(path)));
-  // usearch takes the dimensions of whatever file it loads: a graph of another face model's descriptors
-  // would propose nonsense candidates (or read past a query's end), so it is refused.
+  // usearch takes the dimensions (and metric and scalar kind) of whatever file it loads. A graph of other
+  // dimensions would read past a query's end, so it is refused here; a graph of the same dimensions but another
+  // layout (7.0's f16 graph and 8.0's sketch graph are both 128-d) is told apart only by the layout name the
+  // caller checks (vector-index.ts).
   if (saved && index.dimensions() !== dimensions) {
     throw new RangeError(`the saved graph holds ${index.dimensions()}-value vectors, expected ${dimensions}`);
   }

@@ -33,6 +33,11 @@ export const APPROXIMATE_FROM = 20_000;
  * multi-threaded batch: ~0.8 ms of CPU per insert at 1M faces (32 links), so a fold holds the event loop ~0.4 s on 2 cores.
  */
 const FOLD_EVERY = 1024;
+/**
+ * Rows whose graph vectors are built and added at once: rebuilding a million-face graph would otherwise copy
+ * every row to float32 first (2 GB at 8.0); 65 536 rows are at most 128 MB.
+ */
+const GRAPH_CHUNK = 65_536;
 /** Ids mapped per turn of the event loop after a load: ~20 ms here, so a request waits at most that long. */
 const MAP_IN_BACKGROUND_CHUNK = 20_000;
 /** Graph candidates re-ranked exactly: at least this many, up to twice maxResults while they all pass the threshold. */
@@ -114,6 +119,11 @@ export interface FaceVectorIndex {
   readonly faceModel: FaceModel;
   /** Bytes of one stored row (the model's row encoding). */
   readonly rowBytes: number;
+  /**
+   * A loaded index that had to build its graph from the rows: none was saved, or the saved one was of another
+   * layout or link count. The caller saves the new graph, or every load would build it again.
+   */
+  readonly graphRebuiltAtLoad: boolean;
 }
 
 /** Bytes of one row of `model`'s descriptors in `encoding` (default the model's own): for sizing saved rows. */
@@ -170,8 +180,13 @@ function buildIndex(
     finishIdMap = inBackground(ids.length, (row) => rowOf.set(ids[row]!, row), MAP_IN_BACKGROUND_CHUNK);
   }
 
-  const addToGraph = (first: number, count: number): void =>
-    graph!.addRows(codec.graphVectors(rows, first, count), first);
+  /** Rows first..first+count-1 into the graph, a chunk at a time: their graph vectors are float32 copies. */
+  function addToGraph(first: number, count: number): void {
+    for (let done = 0; done < count; done += GRAPH_CHUNK) {
+      const chunk = Math.min(GRAPH_CHUNK, count - done);
+      graph!.addRows(codec.graphVectors(rows, first + done, chunk), first + done);
+    }
+  }
 
   /** Builds the graph once the index is large, and folds pending rows in once there are enough of them. */
   function fold(): void {
@@ -181,7 +196,9 @@ function buildIndex(
     addToGraph(graphRows, ids.length - graphRows);
     graphRows = ids.length;
   }
+  const loadedGraphRows = graphRows;
   if (restored) fold();
+  const graphRebuiltAtLoad = restored !== undefined && graphRows > 0 && loadedGraphRows === 0;
 
   /** Before any write: rows still in the caller's buffer are copied, with room to grow. */
   function own(): void {
@@ -254,6 +271,7 @@ function buildIndex(
     },
     faceModel,
     rowBytes,
+    graphRebuiltAtLoad,
     search(descriptor, { maxResults, minSimilarity, excludeId }) {
       if (maxResults <= 0 || ids.length === 0) return [];
       const query = unitVector(descriptor, faceModel);
@@ -352,9 +370,6 @@ export function deserialiseFaceVectorIndex(
   );
 }
 
-/** |v|^2 of a unit vector as either encoding stores it is 1 within ~1e-6; anything further off was not normalised. */
-const UNIT_TOLERANCE = 1e-4;
-
 /** The saved rows where they lie (checked, and normalised in a copy where a row is not a unit vector). */
 function rowsInPlace(
   data: SerialisedFaceVectorIndex,
@@ -369,10 +384,10 @@ function rowsInPlace(
     : Uint8Array.from(data.vectors);
   let shared = aligned && !data.handOver;
   for (let row = 0; row < count; row++) {
-    if (Math.abs(codec.squaredNorm(rows, row) - 1) <= UNIT_TOLERANCE) continue;
+    if (codec.isUnit(rows, row)) continue;
     // Not written by serialise() (or damaged): normalise it, in a copy so the caller's bytes stay as they are.
     if (shared) ((rows = Uint8Array.from(data.vectors)), (shared = false));
-    codec.write(rows, row, unitVector(codec.read(rows, row)));
+    codec.write(rows, row, unitVector(codec.direction(rows, row)));
   }
   return { rows, shared };
 }

@@ -332,6 +332,35 @@ describe("an index of face model 8.0 (512-d)", () => {
     ).toThrow(/expected 61440 .*float32 rows/);
   });
 
+  it("refuses rows of an encoding this build does not know, and repairs a damaged int8 scale from the row's bytes", () => {
+    const faces = model8Faces(9);
+    const people = Array.from({ length: 3 }, () => faces.person());
+    const index = createFaceVectorIndex({ faceModel: FACE_MODEL_8 });
+    people.forEach((person, i) => index.add(`f${i}`, person));
+    const data = index.serialise();
+    for (const encoding of ["int16", "__proto__", "toString"]) {
+      expect(() =>
+        deserialiseFaceVectorIndex({ ...data, rowEncoding: encoding as "int8" }, { faceModel: FACE_MODEL_8 }),
+      ).toThrow(/unknown row encoding/);
+    }
+    // Row 0's scale (after its 512 bytes): negated, it would flip every score of the face; NaN or 0 would void
+    // them. The bytes are intact, so the row is rebuilt from them, in a copy of the caller's bytes.
+    for (const damaged of [-data.vectors.readFloatLE(512), Number.NaN, 0]) {
+      const vectors = Buffer.from(data.vectors);
+      vectors.writeFloatLE(damaged, 512);
+      const before = Buffer.from(vectors);
+      const loaded = deserialiseFaceVectorIndex({ ...data, vectors }, { faceModel: FACE_MODEL_8 });
+      expect(loaded.search(people[0]!, { maxResults: 1, minSimilarity: 99 })[0]?.id).toBe("f0");
+      expect(vectors.equals(before)).toBe(true);
+    }
+    // Zero bytes have no direction to recover: refused, as a zero float32 row is.
+    const zero = Buffer.from(data.vectors);
+    zero.fill(0, 0, 512);
+    expect(() => deserialiseFaceVectorIndex({ ...data, vectors: zero }, { faceModel: FACE_MODEL_8 })).toThrow(
+      /finite and non-zero/,
+    );
+  });
+
   it("loads float32 rows saved before 8.0 kept int8 ones: converted, with the same matches", () => {
     // What a build before int8 rows saved: little-endian float32 rows, no rowEncoding.
     const faces = model8Faces(5);
@@ -388,6 +417,7 @@ describe("an index of face model 8.0 (512-d)", () => {
     expect(saved.graph).toBeDefined();
     const loaded = deserialiseFaceVectorIndex(saved, { faceModel: FACE_MODEL_8, approximateFrom: 300 });
     expect(loaded.approximate).toBe(true);
+    expect(loaded.graphRebuiltAtLoad).toBe(false);
     expect(answers(loaded)).toEqual(found);
     // A graph saved under another layout (a build before int8 rows graphed the float32 rows at f16) is not
     // searched: it is dropped and rebuilt from the rows.
@@ -397,6 +427,7 @@ describe("an index of face model 8.0 (512-d)", () => {
     const foreign = { ...saved, graph: small.serialise().graph!, graphLayout: "f16-ip-512" };
     const rebuilt = deserialiseFaceVectorIndex(foreign, { faceModel: FACE_MODEL_8, approximateFrom: 300 });
     expect(rebuilt.approximate).toBe(true);
+    expect(rebuilt.graphRebuiltAtLoad).toBe(true);
     expect(rebuilt.serialise().graph!.equals(foreign.graph)).toBe(false);
     const rebuiltAgreeing = answers(rebuilt).filter((matches, q) => matches[0]?.id === expected[q]![0]!.id).length;
     expect(rebuiltAgreeing / queries.length).toBeGreaterThanOrEqual(0.99);

@@ -301,7 +301,13 @@ async function readSnapshot(
     if (8 + headerLength > size) throw new Error(`${path} holds ${size} bytes, less than its header's ${headerLength}`);
     const header = JSON.parse((await readAt(handle, 8, headerLength)).toString("utf8")) as SnapshotHeader;
     const model = faceModelOf(header.meta, path);
-    const layout = snapshotLayout(headerLength, header, model);
+    let layout: ReturnType<typeof snapshotLayout>;
+    try {
+      layout = snapshotLayout(headerLength, header, model);
+    } catch (error) {
+      // An encoding this build does not have (a newer build's, or damage): its rows cannot be sized or read.
+      throw new Error(`${path}: ${(error as Error).message}; not loading it`);
+    }
     if (size !== layout.end) throw new Error(`${path} holds ${size} bytes, expected ${layout.end}`);
     if (header.graphFile !== undefined && !GRAPH_FILE.test(header.graphFile)) {
       throw new Error(`${path} names graph file ${JSON.stringify(header.graphFile)}, not one this server writes`);
@@ -351,7 +357,7 @@ async function readSnapshot(
       graphRebuilt = true;
     }
     const collection = createCollection(header.meta, index, { faces, users: header.users, indexHoldsFaces: true });
-    return { collection, needsSnapshot: graphRebuilt || converted };
+    return { collection, needsSnapshot: graphRebuilt || converted || index.graphRebuiltAtLoad };
   } finally {
     await handle.close();
   }

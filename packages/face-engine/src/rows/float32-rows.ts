@@ -5,6 +5,9 @@
  */
 import type { RowCodec } from "./row-codec.ts";
 
+/** |v|^2 of a unit float32 vector is 1 within ~1e-6; anything further off was not normalised. */
+const UNIT_TOLERANCE = 1e-4;
+
 const floats = (rows: Uint8Array, first: number, values: number): Float32Array =>
   new Float32Array(rows.buffer, rows.byteOffset + first * 4, values);
 
@@ -53,12 +56,13 @@ export function float32RowCodec(length: number): RowCodec {
       }
       return out;
     },
-    squaredNorm(rows, row) {
+    isUnit(rows, row) {
       const v = floats(rows, row * length, length);
       let sum = 0;
       for (let i = 0; i < length; i++) sum += v[i]! * v[i]!;
-      return sum;
+      return Math.abs(sum - 1) <= UNIT_TOLERANCE;
     },
+    direction: (rows, row) => floats(rows, row * length, length).slice(),
     graphVectors: (rows, first, count) => floats(rows, first * length, count * length),
     graphQuery: (query) => query,
   };

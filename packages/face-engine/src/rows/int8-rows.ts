@@ -3,22 +3,25 @@
  * 1 / |those bytes|, so a row read back is a unit vector again. A quarter of float32's memory, so face model
  * 8.0's 512-d rows take 516 MB at a million faces instead of 2 GB (README.md, "A million faces").
  *
- * What it costs in precision: each value is off by at most max|x|/254 (~0.0006 for an 8.0 descriptor, whose
- * largest value is ~0.14), which moves a query's dot product with a row by ~0.0003 and its similarity by at most
- * 0.29 over the fixtures' 73 712 pairs of 8.0 descriptors, at similarity ~56 where 8.0's curve is steepest
- * (test/int8-rows.test.ts holds it under 0.35). The query itself is never quantized. Face model 7.0 keeps
- * float32 rows: its distances are a third of 8.0's and its curve steeper, so the same error would move its
- * similarities several times as far, and its float32 rows already fit the million-face budget.
+ * What it costs in precision: rounding moves each value by up to max|x|/254 (~0.0006 for an 8.0 descriptor,
+ * whose largest value is ~0.14), ~1.25x that after the renormalisation, which moves a dot product by ~0.0003.
+ * Measured (scripts/int8-precision.ts, README.md "A million faces"): over the fixtures' 8.0 descriptors a
+ * similarity moves by at most 0.29 when an image's descriptor is searched against stored rows (a query from an
+ * image is never quantized) and by a little more when both sides are stored rows (SearchFaces by FaceId and
+ * the Users operations search with a row read back); the worst is where 8.0's curve is steepest, near 56.
+ * test/int8-rows.test.ts holds the synthetic worst case under 0.5. Face model 7.0 keeps float32 rows: its
+ * distances are a third of 8.0's and its curve steeper, so the same error would move its similarities several
+ * times as far, and its float32 rows already fit the million-face budget.
  *
  * The approximate graph holds a 128-value sketch of each row instead of the row: value j sums the row's
  * values j, j+128, j+256, ... with fixed random signs (a sparse random projection, which keeps distances
- * roughly: same-person pairs stay far closer than strangers), quantized to int8 and compared by cosine, so
- * its scale does not matter. It only proposes candidates, scored against the rows themselves; at 128 bytes
- * a row the graph of a million faces is ~430 MB instead of ~1 GB for the rows' own bytes.
+ * roughly: same-person pairs stay far closer than strangers). usearch quantizes it to int8 and compares by
+ * cosine. It only proposes candidates, scored against the rows themselves; at 128 bytes a row the graph of a
+ * million faces is ~430 MB (the full 512 values as int8 would be ~1 GB: README.md, "How the layout was chosen").
  */
 import type { RowCodec } from "./row-codec.ts";
 
-/** Values of a row's sketch: the graph's dimensions (measured: README.md, "1 000 000 faces of face model 8.0"). */
+/** Values of a row's sketch: the graph's dimensions (chosen by measurement: README.md, "How the layout was chosen"). */
 const SKETCH_DIMENSIONS = 128;
 
 /**
@@ -38,8 +41,8 @@ function sketchSigns(length: number): Int8Array {
   return signs;
 }
 
-/** `values` scaled so that the largest magnitude is 127, rounded: how both rows and sketches are stored. */
-function quantize(values: Float32Array | Float64Array, out: Int8Array): void {
+/** `values` scaled so that the largest magnitude is 127, rounded: how a row's values are stored. */
+function quantize(values: Float32Array, out: Int8Array): void {
   let max = 0;
   for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]!));
   const factor = max > 0 ? 127 / max : 0;
@@ -55,12 +58,17 @@ export function int8RowCodec(length: number): RowCodec {
   const scalesOf = (rows: Uint8Array): Float32Array =>
     new Float32Array(rows.buffer, rows.byteOffset, Math.floor(rows.byteLength / 4));
   const scaleIndex = (row: number): number => (row * rowBytes + length) / 4;
-  const sketchInto = (values: ArrayLike<number>, offset: number, out: Int8Array, at: number): void => {
-    const sums = new Float64Array(sketchDimensions);
-    for (let i = 0, j = 0; i < length; i++, j = (j + 1) % sketchDimensions) {
-      sums[j] = sums[j]! + signs[i]! * values[offset + i]!;
+  /** The sketch of `length` values from values[offset] on, into out[at..at+sketchDimensions). */
+  const sketchInto = (values: ArrayLike<number>, offset: number, out: Float32Array, at: number): void => {
+    for (let i = 0; i < length; i++) {
+      const j = at + (i % sketchDimensions);
+      out[j] = out[j]! + signs[i]! * values[offset + i]!;
     }
-    quantize(sums, out.subarray(at, at + sketchDimensions));
+  };
+  const squaresOf = (values: Int8Array, base: number): number => {
+    let squares = 0;
+    for (let i = 0; i < length; i++) squares += values[base + i]! * values[base + i]!;
+    return squares;
   };
 
   function dotAll(query: Float32Array, rows: Uint8Array, first: number, count: number): Float32Array {
@@ -95,11 +103,9 @@ export function int8RowCodec(length: number): RowCodec {
       metric: "cos",
     },
     write(rows, row, unit) {
-      const values = bytesOf(rows).subarray(row * rowBytes, row * rowBytes + length);
-      quantize(unit, values);
-      let squares = 0;
-      for (let i = 0; i < length; i++) squares += values[i]! * values[i]!;
-      scalesOf(rows)[scaleIndex(row)] = 1 / Math.sqrt(squares);
+      const values = bytesOf(rows);
+      quantize(unit, values.subarray(row * rowBytes, row * rowBytes + length));
+      scalesOf(rows)[scaleIndex(row)] = 1 / Math.sqrt(squaresOf(values, row * rowBytes));
     },
     read(rows, row) {
       const values = bytesOf(rows);
@@ -111,21 +117,25 @@ export function int8RowCodec(length: number): RowCodec {
     // dotAll's own arithmetic for one row, so the graph path and the brute-force path agree exactly.
     dot: (query, rows, row) => dotAll(query, rows, row, 1)[0]!,
     dotAll,
-    squaredNorm(rows, row) {
-      const values = bytesOf(rows);
+    // The scale must be the one write() gives the bytes (positive, 1/|bytes|): a negated or damaged scale
+    // would flip or void every score of the row while a check of |row|^2 alone still passed.
+    isUnit(rows, row) {
       const scale = scalesOf(rows)[scaleIndex(row)]!;
-      let sum = 0;
-      for (let i = 0; i < length; i++) sum += values[row * rowBytes + i]! ** 2;
-      return sum * scale * scale;
+      const expected = 1 / Math.sqrt(squaresOf(bytesOf(rows), row * rowBytes));
+      return scale > 0 && Math.abs(scale / expected - 1) <= 1e-6;
+    },
+    direction(rows, row) {
+      const values = bytesOf(rows);
+      return Float32Array.from({ length }, (_, i) => values[row * rowBytes + i]!);
     },
     graphVectors(rows, first, count) {
       const values = bytesOf(rows);
-      const out = new Int8Array(count * sketchDimensions);
+      const out = new Float32Array(count * sketchDimensions);
       for (let k = 0; k < count; k++) sketchInto(values, (first + k) * rowBytes, out, k * sketchDimensions);
       return out;
     },
     graphQuery(query) {
-      const out = new Int8Array(sketchDimensions);
+      const out = new Float32Array(sketchDimensions);
       sketchInto(query, 0, out, 0);
       return out;
     },

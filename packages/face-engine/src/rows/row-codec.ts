@@ -10,6 +10,8 @@
  */
 export type RowEncoding = "float32" | "int8";
 
+export const ROW_ENCODINGS: readonly RowEncoding[] = ["float32", "int8"];
+
 /** What the approximate graph (approximate-graph.ts) stores per row, and how it compares two of them. */
 export interface GraphLayout {
   /** Names the layout in saved graphs: a graph saved under another layout is rebuilt, never searched. */
@@ -34,10 +36,18 @@ export interface RowCodec {
   dot(query: Float32Array, rows: Uint8Array, row: number): number;
   /** query . row for rows first..first+count-1. */
   dotAll(query: Float32Array, rows: Uint8Array, first: number, count: number): Float32Array;
-  /** |row|^2, for the load-time check that stored rows are unit vectors. */
-  squaredNorm(rows: Uint8Array, row: number): number;
-  /** The graph's vectors for rows first..first+count-1, row-major. */
-  graphVectors(rows: Uint8Array, first: number, count: number): Float32Array | Int8Array;
+  /** Whether row `row` is stored as write() stores a unit vector (the load-time check of saved rows). */
+  isUnit(rows: Uint8Array, row: number): boolean;
+  /**
+   * Row `row`'s direction from its values alone, whatever else is stored with them (int8 rows' scale), to
+   * repair a row that fails isUnit() by writing unitVector(direction) back. Not unit length.
+   */
+  direction(rows: Uint8Array, row: number): Float32Array;
+  /**
+   * The graph's vectors for rows first..first+count-1, row-major, as float32: usearch's JavaScript API takes
+   * float32 and quantizes to the graph's scalar itself (an Int8Array would be widened and quantized again).
+   */
+  graphVectors(rows: Uint8Array, first: number, count: number): Float32Array;
   /** The graph's vector for a unit query. */
-  graphQuery(query: Float32Array): Float32Array | Int8Array;
+  graphQuery(query: Float32Array): Float32Array;
 }

@@ -5,10 +5,10 @@
  *
  * What it costs in precision: rounding moves each value by up to max|x|/254 (~0.0006 for an 8.0 descriptor,
  * whose largest value is ~0.14), ~1.25x that after the renormalisation, which moves a dot product by ~0.0003.
- * Measured (scripts/int8-precision.ts, README.md "A million faces"): over the fixtures' 8.0 descriptors a
- * similarity moves by at most 0.29 when an image's descriptor is searched against stored rows (a query from an
- * image is never quantized) and by a little more when both sides are stored rows (SearchFaces by FaceId and
- * the Users operations search with a row read back); the worst is where 8.0's curve is steepest, near 56.
+ * Measured (scripts/int8-precision.ts, over the fixtures' 73 712 ordered pairs of 8.0 descriptors): a
+ * similarity moves by at most 0.29 when an image's descriptor (never quantized) is searched against stored rows,
+ * and by at most 0.45 when both sides are stored rows (SearchFaces by FaceId and the Users operations search
+ * with a row read back); both worst cases are near similarity 56, where 8.0's curve is steepest.
  * test/int8-rows.test.ts holds the synthetic worst case under 0.5. Face model 7.0 keeps float32 rows: its
  * distances are a third of 8.0's and its curve steeper, so the same error would move its similarities several
  * times as far, and its float32 rows already fit the million-face budget.

@@ -23,7 +23,7 @@ const percentile = (ms: number[], p: number): number =>
 /** Faces generated per slice, so that the timing covers the index's add and not the random generator. */
 const SLICE = 50_000;
 /** Search expansions tried on the saved graph after the default's figures (the default is EXPANSION_SEARCH). */
-const SWEPT_EXPANSIONS = [256, 512, 1024];
+const SWEPT_EXPANSIONS = [256, 384, 512, 1024];
 /** People kept to send new photos of as queries, spread evenly over the collection. */
 const KEPT_PEOPLE = 5000;
 

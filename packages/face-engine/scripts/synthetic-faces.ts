@@ -8,6 +8,7 @@
  * Seeded, so the benchmark and tests see the same faces on every run.
  */
 import { FACE_MODEL_7, unitVector, type FaceModel } from "../src/index.ts";
+import { seededRandom } from "../src/seeded-random.ts";
 
 /**
  * Spread of people around the mean and of photos around their person, per face model. 7.0: strangers ~0.54
@@ -20,17 +21,7 @@ const SPREADS: Record<string, { person: number; photo: number }> = {
   "8.0": { person: 5, photo: 0.55 },
 };
 
-/** mulberry32: a small, fast, seedable generator (Math.random cannot be seeded). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface SyntheticFaces {
   /** A new person: a unit direction. */

@@ -131,11 +131,6 @@ export function rowBytesOf(model: FaceModel, encoding: RowEncoding = model.rows)
   return rowCodecOf(encoding, model).rowBytes;
 }
 
-/** The name of the graph layout an index of `model` builds (SerialisedFaceVectorIndex.graphLayout). */
-export function graphLayoutOf(model: FaceModel): string {
-  return rowCodecOf(model.rows, model).graph.name;
-}
-
 export function createFaceVectorIndex(options: FaceVectorIndexOptions = {}): FaceVectorIndex {
   return buildIndex(options);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "@faceindex/face-engine/synthetic-faces";
 import {
   createFaceVectorIndex,
   DEFAULT_FACE_MATCH_THRESHOLD,
@@ -241,20 +242,9 @@ describe("createFaceVectorIndex", () => {
   });
 });
 
-/** A seeded generator (mulberry32), so the 512-d faces below are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random unit-ish 512-d people (strangers ~1.41 apart) and photos of them (~0.6 from their person). */
 function model8Faces(seed: number) {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const unit = (v: Float32Array): Float32Array => {
     const norm = Math.hypot(...v);

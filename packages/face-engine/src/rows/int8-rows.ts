@@ -19,6 +19,7 @@
  * cosine. It only proposes candidates, scored against the rows themselves; at 128 bytes a row the graph of a
  * million faces is ~430 MB (the full 512 values as int8 would be ~1 GB: README.md, "How the layout was chosen").
  */
+import { seededRandom } from "../seeded-random.ts";
 import type { RowCodec } from "./row-codec.ts";
 
 /** Values of a row's sketch: the graph's dimensions (chosen by measurement: README.md, "How the layout was chosen"). */
@@ -29,16 +30,9 @@ const SKETCH_DIMENSIONS = 128;
  * layout name (below), which makes every saved graph be rebuilt.
  */
 function sketchSigns(length: number): Int8Array {
-  // mulberry32 from a fixed seed: small and deterministic (Math.random cannot be seeded).
-  let state = 0x5eed1e55;
-  const signs = new Int8Array(length);
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    signs[i] = ((t ^ (t >>> 14)) >>> 0) & 1 ? 1 : -1;
-  }
-  return signs;
+  const random = seededRandom(0x5eed1e55);
+  // The low bit of each 32-bit output (random() is that integer over 2^32, exactly), as the signs were first drawn.
+  return Int8Array.from({ length }, () => ((random() * 4294967296) & 1 ? 1 : -1));
 }
 
 /** `values` scaled so that the largest magnitude is 127, rounded: how a row's values are stored. */
@@ -54,9 +48,17 @@ export function int8RowCodec(length: number): RowCodec {
   const rowBytes = length + 4;
   const sketchDimensions = Math.min(SKETCH_DIMENSIONS, length);
   const signs = sketchSigns(length);
-  const bytesOf = (rows: Uint8Array): Int8Array => new Int8Array(rows.buffer, rows.byteOffset, rows.byteLength);
-  const scalesOf = (rows: Uint8Array): Float32Array =>
-    new Float32Array(rows.buffer, rows.byteOffset, Math.floor(rows.byteLength / 4));
+  // Views of the index's buffer, made again only when it hands over another (it grows by reallocation):
+  // scoring graph candidates calls dot() a few hundred times a search.
+  let viewed: Uint8Array | undefined;
+  let bytes: Int8Array = new Int8Array(0);
+  let scales: Float32Array = new Float32Array(0);
+  const view = (rows: Uint8Array): void => {
+    if (rows === viewed) return;
+    viewed = rows;
+    bytes = new Int8Array(rows.buffer, rows.byteOffset, rows.byteLength);
+    scales = new Float32Array(rows.buffer, rows.byteOffset, Math.floor(rows.byteLength / 4));
+  };
   const scaleIndex = (row: number): number => (row * rowBytes + length) / 4;
   /** The sketch of `length` values from values[offset] on, into out[at..at+sketchDimensions). */
   const sketchInto = (values: ArrayLike<number>, offset: number, out: Float32Array, at: number): void => {
@@ -71,25 +73,20 @@ export function int8RowCodec(length: number): RowCodec {
     return squares;
   };
 
-  function dotAll(query: Float32Array, rows: Uint8Array, first: number, count: number): Float32Array {
-    const values = bytesOf(rows);
-    const scales = scalesOf(rows);
-    const out = new Float32Array(count);
-    for (let row = first, k = 0; k < count; row++, k++) {
-      const base = row * rowBytes;
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      let d = 0;
-      for (let i = 0; i < length; i += 4) {
-        a += query[i]! * values[base + i]!;
-        b += query[i + 1]! * values[base + i + 1]!;
-        c += query[i + 2]! * values[base + i + 2]!;
-        d += query[i + 3]! * values[base + i + 3]!;
-      }
-      out[k] = (a + b + c + d) * scales[scaleIndex(row)]!;
+  /** query . row, before dotAll's Float32Array rounds it; the arrays are parameters so V8 keeps them local. */
+  function rowDot(query: Float32Array, values: Int8Array, rowScales: Float32Array, row: number): number {
+    const base = row * rowBytes;
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    for (let i = 0; i < length; i += 4) {
+      a += query[i]! * values[base + i]!;
+      b += query[i + 1]! * values[base + i + 1]!;
+      c += query[i + 2]! * values[base + i + 2]!;
+      d += query[i + 3]! * values[base + i + 3]!;
     }
-    return out;
+    return (a + b + c + d) * rowScales[scaleIndex(row)]!;
   }
 
   return {
@@ -103,35 +100,45 @@ export function int8RowCodec(length: number): RowCodec {
       metric: "cos",
     },
     write(rows, row, unit) {
-      const values = bytesOf(rows);
-      quantize(unit, values.subarray(row * rowBytes, row * rowBytes + length));
-      scalesOf(rows)[scaleIndex(row)] = 1 / Math.sqrt(squaresOf(values, row * rowBytes));
+      view(rows);
+      quantize(unit, bytes.subarray(row * rowBytes, row * rowBytes + length));
+      scales[scaleIndex(row)] = 1 / Math.sqrt(squaresOf(bytes, row * rowBytes));
     },
     read(rows, row) {
-      const values = bytesOf(rows);
-      const scale = scalesOf(rows)[scaleIndex(row)]!;
+      view(rows);
+      const scale = scales[scaleIndex(row)]!;
       const out = new Float32Array(length);
-      for (let i = 0; i < length; i++) out[i] = values[row * rowBytes + i]! * scale;
+      for (let i = 0; i < length; i++) out[i] = bytes[row * rowBytes + i]! * scale;
       return out;
     },
-    // dotAll's own arithmetic for one row, so the graph path and the brute-force path agree exactly.
-    dot: (query, rows, row) => dotAll(query, rows, row, 1)[0]!,
-    dotAll,
+    // Rounded as dotAll's Float32Array output is, so the graph path and the brute-force path agree exactly.
+    dot(query, rows, row) {
+      view(rows);
+      return Math.fround(rowDot(query, bytes, scales, row));
+    },
+    dotAll(query, rows, first, count) {
+      view(rows);
+      const out = new Float32Array(count);
+      const values = bytes;
+      const rowScales = scales;
+      for (let k = 0; k < count; k++) out[k] = rowDot(query, values, rowScales, first + k);
+      return out;
+    },
     // The scale must be the one write() gives the bytes (positive, 1/|bytes|): a negated or damaged scale
     // would flip or void every score of the row while a check of |row|^2 alone still passed.
     isUnit(rows, row) {
-      const scale = scalesOf(rows)[scaleIndex(row)]!;
-      const expected = 1 / Math.sqrt(squaresOf(bytesOf(rows), row * rowBytes));
-      return scale > 0 && Math.abs(scale / expected - 1) <= 1e-6;
+      view(rows);
+      const expected = 1 / Math.sqrt(squaresOf(bytes, row * rowBytes));
+      return scales[scaleIndex(row)]! > 0 && Math.abs(scales[scaleIndex(row)]! / expected - 1) <= 1e-6;
     },
     direction(rows, row) {
-      const values = bytesOf(rows);
-      return Float32Array.from({ length }, (_, i) => values[row * rowBytes + i]!);
+      view(rows);
+      return Float32Array.from(bytes.subarray(row * rowBytes, row * rowBytes + length));
     },
     graphVectors(rows, first, count) {
-      const values = bytesOf(rows);
+      view(rows);
       const out = new Float32Array(count * sketchDimensions);
-      for (let k = 0; k < count; k++) sketchInto(values, (first + k) * rowBytes, out, k * sketchDimensions);
+      for (let k = 0; k < count; k++) sketchInto(bytes, (first + k) * rowBytes, out, k * sketchDimensions);
       return out;
     },
     graphQuery(query) {
